@@ -1,0 +1,37 @@
+package exitcode
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestOfFindsCodeThroughWrapping(t *testing.T) {
+	inner := New(Permission, "set-mailbox is not allowed").WithHint("assign Exchange Administrator")
+	err := fmt.Errorf("run report.lua: %w", inner)
+	if got := Of(err); got != Permission {
+		t.Fatalf("Of = %d, want %d", got, Permission)
+	}
+	if got := HintOf(err); got != "assign Exchange Administrator" {
+		t.Fatalf("HintOf = %q", got)
+	}
+	if got := Of(errors.New("plain")); got != Script {
+		t.Fatalf("unclassified error: Of = %d, want %d", got, Script)
+	}
+	if Of(nil) != OK || Wrap(Auth, nil) != nil {
+		t.Fatal("nil must map to OK and stay nil when wrapped")
+	}
+}
+
+func TestCodesAreUniqueAndNamed(t *testing.T) {
+	seen := map[Code]bool{}
+	for _, c := range Codes {
+		if seen[c.Code] {
+			t.Errorf("code %d listed twice", c.Code)
+		}
+		if c.Name == "" || c.Meaning == "" {
+			t.Errorf("code %d lacks a name or meaning", c.Code)
+		}
+		seen[c.Code] = true
+	}
+}
