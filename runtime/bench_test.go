@@ -1,0 +1,60 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/exorun/exorun/runtime"
+)
+
+// BenchmarkNewState is the cost of a fresh sandboxed state plus running an
+// empty compiled script: the fixed price of every exorun run.
+func BenchmarkNewState(b *testing.B) {
+	sc, err := runtime.Compile("empty.lua", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		st := runtime.New(runtime.Options{})
+		if err := st.Run(ctx, sc); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}
+
+// record30 is a mailbox-like record of 30 properties of the kinds Exchange
+// returns: strings, numbers, booleans, dates and string collections.
+func record30() map[string]any {
+	r := map[string]any{}
+	for i := range 12 {
+		r[fmt.Sprintf("StringProp%02d", i)] = fmt.Sprintf("value-%d@contoso.onmicrosoft.com", i)
+	}
+	for i := range 8 {
+		r[fmt.Sprintf("NumberProp%02d", i)] = int64(1000 * i)
+	}
+	for i := range 6 {
+		r[fmt.Sprintf("BoolProp%02d", i)] = i%2 == 0
+	}
+	for i := range 4 {
+		r[fmt.Sprintf("ListProp%02d", i)] = []any{"SMTP:a@contoso.com", "smtp:b@contoso.com"}
+	}
+	return r
+}
+
+// BenchmarkToLuaRecord30 is the cost of turning one 30-field Go record into
+// a Lua table, the per-object price of streaming cmdlet results to Lua.
+func BenchmarkToLuaRecord30(b *testing.B) {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	rec := record30()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = runtime.ToLua(L, rec)
+	}
+}

@@ -1,0 +1,60 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Eval runs one REPL chunk in s, keeping globals between chunks. It first
+// tries the chunk as an expression ("return " + chunk), so `1+1` shows 2,
+// then as statements. It returns the chunk's results formatted with Format.
+// A chunk that is valid so far but unfinished (an open block or string)
+// gives an error for which Incomplete is true: read another line and retry
+// with the lines joined.
+func (s *State) Eval(ctx context.Context, chunk string) ([]string, error) {
+	fn, err := s.L.Load(strings.NewReader("return "+chunk), "stdin")
+	if err != nil {
+		fn, err = s.L.Load(strings.NewReader(chunk), "stdin")
+	}
+	if err != nil {
+		return nil, replSyntaxError(err)
+	}
+	values, err := s.call(ctx, fn, lua.MultRet)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = Format(v)
+	}
+	return out, nil
+}
+
+// IncompleteError is a REPL chunk that ended before its statement did.
+type IncompleteError struct{ Err error }
+
+func (e *IncompleteError) Error() string { return e.Err.Error() }
+func (e *IncompleteError) Unwrap() error { return e.Err }
+
+// Incomplete reports whether err says the chunk needs more lines.
+func Incomplete(err error) bool {
+	var ie *IncompleteError
+	return errors.As(err, &ie)
+}
+
+func replSyntaxError(err error) error {
+	msg := strings.TrimSpace(err.Error())
+	// gopher-lua reports a chunk that runs out of input as "at EOF"; an
+	// unfinished long string or comment as "unterminated".
+	if strings.Contains(msg, "at EOF") || strings.Contains(msg, "unterminated") {
+		return &IncompleteError{Err: err}
+	}
+	var api *lua.ApiError
+	if errors.As(err, &api) && api.Cause != nil {
+		return &SyntaxError{File: "stdin", Message: strings.TrimSpace(api.Cause.Error())}
+	}
+	return &SyntaxError{File: "stdin", Message: msg}
+}

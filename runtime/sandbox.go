@@ -1,0 +1,236 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// maxRepBytes caps string.rep: a Go allocation failure would kill the
+// process, so an oversized request fails as a Lua error instead.
+const maxRepBytes = 64 << 20
+
+// removedGlobals are base functions a sandboxed script must not have:
+// dofile/loadfile read arbitrary paths, _printregs dumps VM internals.
+var removedGlobals = []string{"dofile", "loadfile", "_printregs", "module"}
+
+// safeOS are the os functions a script keeps: time only, no process,
+// environment or file access.
+var safeOS = []string{"clock", "date", "difftime", "time"}
+
+func (s *State) openSandbox() {
+	L := s.L
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	for _, name := range removedGlobals {
+		L.SetGlobal(name, L.NewFunction(refuse(name+" is not available in exorun scripts; use require for Lua files in the script's folder")))
+	}
+	fullOS := L.GetGlobal(lua.OsLibName).(*lua.LTable)
+	os := L.NewTable()
+	for _, name := range safeOS {
+		os.RawSetString(name, fullOS.RawGetString(name))
+	}
+	L.SetMetatable(os, absentMembers(L, "os", "only os.time, os.date, os.clock and os.difftime are available; params and fs replace the rest"))
+	L.SetGlobal(lua.OsLibName, os)
+	for lib, hint := range map[string]string{
+		"io":    "use require(\"fs\") for files in the script's folder or --out, and print for stdout",
+		"debug": "it would let a script reach past the sandbox",
+	} {
+		t := L.NewTable()
+		L.SetMetatable(t, absentMembers(L, lib, hint))
+		L.SetGlobal(lib, t)
+	}
+
+	str := L.GetGlobal(lua.StringLibName).(*lua.LTable)
+	str.RawSetString("dump", lua.LNil)
+	str.RawSetString("rep", L.NewFunction(stringRep))
+
+	L.SetGlobal("print", L.NewFunction(s.print))
+	L.SetGlobal("load", L.NewFunction(load))
+	L.SetGlobal("loadstring", L.NewFunction(load))
+	L.SetGlobal("require", L.NewFunction(s.require))
+	pkg := L.NewTable()
+	pkg.RawSetString("loaded", s.loaded)
+	L.SetGlobal("package", pkg)
+}
+
+// refuse returns a function that fails with msg.
+func refuse(msg string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		L.RaiseError("%s", msg)
+		return 0
+	}
+}
+
+// absentMembers is a metatable whose __index fails naming lib.key, so a
+// removed function explains itself instead of "attempt to call a nil value".
+func absentMembers(L *lua.LState, lib, hint string) *lua.LTable {
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s.%s is not available in exorun scripts: %s", lib, L.CheckAny(2).String(), hint)
+		return 0
+	}))
+	return mt
+}
+
+func (s *State) print(L *lua.LState) int {
+	var b strings.Builder
+	for i := 1; i <= L.GetTop(); i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+	}
+	b.WriteByte('\n')
+	_, _ = s.opts.Stdout.Write([]byte(b.String()))
+	return 0
+}
+
+// load compiles a chunk from a string or a reader function (Lua 5.1's load
+// and loadstring in one). Precompiled bytecode is refused: it bypasses the
+// compiler's checks and gopher-lua cannot verify it.
+func load(L *lua.LState) int {
+	var src string
+	switch v := L.Get(1).(type) {
+	case lua.LString:
+		src = string(v)
+	case *lua.LFunction:
+		var b strings.Builder
+		for {
+			L.Push(v)
+			L.Call(0, 1)
+			piece := L.Get(-1)
+			L.Pop(1)
+			if piece == lua.LNil {
+				break
+			}
+			ps, ok := piece.(lua.LString)
+			if !ok {
+				L.Push(lua.LNil)
+				L.Push(lua.LString("load: reader function must return a string"))
+				return 2
+			}
+			if ps == "" {
+				break
+			}
+			b.WriteString(string(ps))
+		}
+		src = b.String()
+	default:
+		L.ArgError(1, "string or function expected")
+	}
+	name := L.OptString(2, "=(load)")
+	if strings.HasPrefix(src, "\x1b") {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("load: precompiled bytecode is not allowed; load Lua source"))
+		return 2
+	}
+	fn, err := L.Load(strings.NewReader(src), name)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(strings.TrimSpace(err.Error())))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+func stringRep(L *lua.LState) int {
+	str := L.CheckString(1)
+	n := L.CheckInt(2)
+	if n <= 0 || str == "" {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if int64(len(str))*int64(n) > maxRepBytes {
+		L.RaiseError("string.rep: a result of %d bytes is over the %d MiB limit", int64(len(str))*int64(n), maxRepBytes>>20)
+	}
+	L.Push(lua.LString(strings.Repeat(str, n)))
+	return 1
+}
+
+// moduleName is a dotted Lua name; anything else (slashes, "..", absolute
+// paths) could address files outside the script's folder.
+var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
+
+// loading marks a module whose chunk is running, to catch require cycles.
+const loading lua.LString = "\x00loading"
+
+func (s *State) require(L *lua.LState) int {
+	name := L.CheckString(1)
+	switch v := s.loaded.RawGetString(name); {
+	case v == loading:
+		L.RaiseError("require %q: circular require (the module requires itself, directly or through others)", name)
+	case v != lua.LNil:
+		L.Push(v)
+		return 1
+	}
+	if m, ok := s.modules[name]; ok {
+		v := m.Open(L)
+		s.loaded.RawSetString(name, v)
+		L.Push(v)
+		return 1
+	}
+	if !moduleName.MatchString(name) {
+		L.RaiseError("require %q: not allowed: a script may require built-in modules and Lua files in its own folder, named with dots (\"lib.util\" for lib/util.lua), never a path", name)
+	}
+	path := strings.ReplaceAll(name, ".", "/") + ".lua"
+	if s.opts.Files == nil {
+		L.RaiseError("require %q: no built-in module has that name (built-in: %s)", name, strings.Join(s.ModuleNames(), ", "))
+	}
+	src, err := fs.ReadFile(s.opts.Files, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		L.RaiseError("require %q: no built-in module has that name (built-in: %s) and the script's folder has no %s", name, strings.Join(s.ModuleNames(), ", "), path)
+	}
+	if err != nil {
+		L.RaiseError("require %q: %v", name, fsMessage(err))
+	}
+	sc, err := Compile(path, src)
+	if err != nil {
+		L.RaiseError("require %q: %v", name, err)
+	}
+	s.loaded.RawSetString(name, loading)
+	L.Push(L.NewFunctionFromProto(sc.proto))
+	L.Push(lua.LString(name))
+	if err := L.PCall(1, 1, nil); err != nil {
+		s.loaded.RawSetString(name, lua.LNil)
+		var api *lua.ApiError
+		if errors.As(err, &api) {
+			L.Error(api.Object, 0)
+		}
+		L.RaiseError("require %q: %v", name, err)
+	}
+	v := L.Get(-1)
+	if v == lua.LNil {
+		v = lua.LTrue
+	}
+	s.loaded.RawSetString(name, v)
+	L.Push(v)
+	return 1
+}
+
+// fsMessage shortens an fs error to what a script author needs.
+func fsMessage(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s: %v", pe.Path, pe.Err)
+	}
+	return err.Error()
+}
