@@ -1,0 +1,39 @@
+// Package out is the Lua module "out": it prints a list of records (Lua
+// tables) to stdout as an aligned table for people, or as CSV or JSON for
+// machines, chosen by the --output flag (Options.Format) or per call.
+//
+// Lua functions:
+//
+//	out.print(rows [, opts])  -- in the call's format, else Options.Format
+//	out.table(rows [, opts])  -- always a table
+//	out.csv(rows [, opts])    -- always CSV
+//	out.json(rows [, opts])   -- always JSON
+//	out.format() -> string    -- the default format: "table", "csv" or "json"
+//
+// rows is a list of records: {{Name = "a", SizeGB = 1}, ...}. A single
+// record (a table with string keys that is not a list) prints as one row;
+// an empty table is an empty list. opts is a table of:
+//
+//	columns = {"Name", "SizeGB"}  -- which columns, in this order; default:
+//	                              -- the sorted union of the rows' string keys
+//	format  = "table"|"csv"|"json" -- out.print only; wins over --output
+//	                              -- ("" keeps the default)
+//	title   = "Mailboxes"         -- a line above a table (ignored by CSV
+//	                              -- and JSON, which stay machine-readable)
+//
+// Table output has a header row (bold when Options.Color), numbers
+// right-aligned, cells as runtime.Text gives them (arrays joined with ", ",
+// objects as JSON) except userdata, shown by tostring (a log.secret shows
+// [REDACTED]), control characters replaced with U+FFFD, and a last line
+// "(N rows)" ("(1 row)"); an empty list prints the header and "(no rows)".
+// When Options.Width > 0 the table fits in Width columns: the widest
+// columns are narrowed first, numbers are kept whole while the other
+// columns can give way, and long cells are cut with an ellipsis (…); only a
+// table with more columns than Width can hold (4 per column plus 1) is
+// wider. With Options.Color false the output holds no ANSI escapes.
+//
+// CSV output is RFC 4180 quoting (encoding/csv, "\n" line ends), header
+// first; an empty list prints nothing. JSON output is an array of objects
+// holding only the chosen columns (nil values are left out), keys sorted,
+// indented 2 spaces; an empty list prints [].
+package out

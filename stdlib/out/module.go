@@ -1,0 +1,108 @@
+package out
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/exorun/exorun/runtime"
+)
+
+// The output formats.
+const (
+	FormatTable = "table"
+	FormatCSV   = "csv"
+	FormatJSON  = "json"
+)
+
+// Options configure the module; the CLI fills them from its flags and the
+// terminal.
+type Options struct {
+	// Stdout receives the output; nil discards it.
+	Stdout io.Writer
+	// Format is the default format (the --output flag): "table" (also
+	// when empty), "csv" or "json".
+	Format string
+	// Width is the terminal width a table must fit in; 0 means stdout is
+	// not a terminal, or no limit.
+	Width int
+	// Color allows ANSI styling (a bold header). The CLI sets it false when
+	// NO_COLOR is set or stdout is not a terminal.
+	Color bool
+}
+
+// ParseFormat checks an output format name (the --output flag): table,
+// csv or json, case-insensitive; "" means table.
+func ParseFormat(s string) (string, error) {
+	switch f := strings.ToLower(strings.TrimSpace(s)); f {
+	case "":
+		return FormatTable, nil
+	case FormatTable, FormatCSV, FormatJSON:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown output format %q: want table, csv or json", s)
+}
+
+// Module returns the "out" module printing to opts.Stdout.
+func Module(opts Options) runtime.Module {
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	return runtime.Module{
+		Name: "out",
+		Open: func(L *lua.LState) lua.LValue {
+			p := &printer{opts: opts}
+			t := L.NewTable()
+			t.RawSetString("print", L.NewFunction(p.printFunc("out.print", "")))
+			t.RawSetString("table", L.NewFunction(p.printFunc("out.table", FormatTable)))
+			t.RawSetString("csv", L.NewFunction(p.printFunc("out.csv", FormatCSV)))
+			t.RawSetString("json", L.NewFunction(p.printFunc("out.json", FormatJSON)))
+			t.RawSetString("format", L.NewFunction(p.format))
+			return t
+		},
+	}
+}
+
+// printer is one opened module; it holds only the options it was made with.
+type printer struct {
+	opts Options
+}
+
+// format is out.format(): the effective default format.
+func (p *printer) format(L *lua.LState) int {
+	f, err := ParseFormat(p.opts.Format)
+	if err != nil {
+		return runtime.Raise(L, fmt.Errorf("out.format: %w", err))
+	}
+	L.Push(lua.LString(f))
+	return 1
+}
+
+// printFunc returns out.print (forced "") or one of the format-forcing
+// functions.
+func (p *printer) printFunc(name, forced string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		req, err := p.request(L, forced)
+		if err != nil {
+			return runtime.Raise(L, fmt.Errorf("%s: %w", name, err))
+		}
+		var b strings.Builder
+		switch req.format {
+		case FormatCSV:
+			err = writeCSV(L, &b, req)
+		case FormatJSON:
+			err = writeJSON(L, &b, req)
+		default:
+			err = writeTable(L, &b, req, p.opts.Width, p.opts.Color)
+		}
+		if err != nil {
+			return runtime.Raise(L, fmt.Errorf("%s: %w", name, err))
+		}
+		if _, err := io.WriteString(p.opts.Stdout, b.String()); err != nil {
+			return runtime.Raise(L, fmt.Errorf("%s: write: %w", name, err))
+		}
+		return 0
+	}
+}
