@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/exorun/exorun/runtime"
+	luacsv "github.com/exorun/exorun/stdlib/csv"
+	luafs "github.com/exorun/exorun/stdlib/fs"
+	luajson "github.com/exorun/exorun/stdlib/json"
+	lualog "github.com/exorun/exorun/stdlib/log"
+	"github.com/exorun/exorun/stdlib/out"
+	"github.com/exorun/exorun/stdlib/params"
+	luatime "github.com/exorun/exorun/stdlib/time"
+)
+
+// host is what one run hands to its Lua state: the confined folders, the
+// logger and the built-in modules.
+type host struct {
+	env     *Env
+	opts    *scriptOptions
+	args    []string
+	roots   []*os.Root
+	folders runtime.Folders
+	logger  *slog.Logger
+}
+
+func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host, error) {
+	level, err := lualog.ParseLevel(o.LogLevel)
+	if err != nil {
+		return nil, usageError("--log-level: %v", err)
+	}
+	h := &host{env: env, opts: o, args: args}
+	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: env.getenv("EXORUN_LOG_NO_TIME") != ""})
+	scriptRoot, err := env.OpenRoot(scriptDir)
+	if err != nil {
+		return nil, usageError("script folder %s: %v", scriptDir, err)
+	}
+	h.roots = append(h.roots, scriptRoot)
+	h.folders.Script = runtime.RootDir(scriptRoot)
+	h.folders.Out = h.folders.Script
+	if o.OutDir != "" {
+		if err := env.MkdirAll(o.OutDir); err != nil {
+			h.close()
+			return nil, usageError("--out %s: %v", o.OutDir, err)
+		}
+		outRoot, err := env.OpenRoot(o.OutDir)
+		if err != nil {
+			h.close()
+			return nil, usageError("--out %s: %v", o.OutDir, err)
+		}
+		h.roots = append(h.roots, outRoot)
+		h.folders.Out = runtime.RootDir(outRoot)
+	}
+	return h, nil
+}
+
+func (h *host) close() {
+	for _, r := range h.roots {
+		_ = r.Close()
+	}
+}
+
+// options are the runtime options of a run: print to stdout, require
+// from the script's folder, and the built-in modules.
+func (h *host) options() runtime.Options {
+	return runtime.Options{
+		Stdout:  h.env.Stdout,
+		Stderr:  h.env.Stderr,
+		Files:   h.roots[0].FS(),
+		Modules: h.modules(),
+	}
+}
+
+// modules is the explicit table of built-in modules a script can require.
+func (h *host) modules() []runtime.Module {
+	now := h.env.Now
+	if now == nil {
+		now = time.Now
+	}
+	return []runtime.Module{
+		luajson.Module(),
+		luacsv.Module(luacsv.Options{Stdout: h.env.Stdout, Folders: h.folders}),
+		out.Module(out.Options{
+			Stdout: h.env.Stdout,
+			Format: h.opts.Output,
+			Width:  h.env.Width,
+			Color:  h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
+		}),
+		lualog.Module(h.logger),
+		luafs.Module(h.folders),
+		luatime.Module(now),
+		params.Module(params.Input{Named: h.opts.named(), Args: h.args}),
+	}
+}
