@@ -1,0 +1,97 @@
+package golden
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/exorun/exorun/cmd/exorun/cli"
+)
+
+// update rewrites expectations instead of comparing with them.
+func update() bool { return os.Getenv("EXORUN_UPDATE") != "" }
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"exorun": func() { os.Exit(cli.Main(cli.OSEnv())) },
+	})
+}
+
+// pinnedNow is the clock every golden run sees (EXORUN_NOW).
+const pinnedNow = "2026-11-01T09:00:00Z"
+
+func TestCLI(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata",
+		UpdateScripts:       update(),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("NO_COLOR", "1")
+			e.Setenv("EXORUN_NOW", pinnedNow)
+			e.Setenv("EXORUN_LOG_NO_TIME", "1")
+			// go-runewidth reads the locale once; pin it so box-drawing
+			// characters count one column on every machine.
+			e.Setenv("RUNEWIDTH_EASTASIAN", "0")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": cmdExits,
+		},
+	})
+}
+
+// cmdExits runs `exits N PROGRAM ARGS...`: it execs PROGRAM like exec does
+// (so stdout and stderr can be compared afterwards) and fails unless the
+// exit code is exactly N.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("exits does not take !")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// TestScriptsSayWhatTheyCheck keeps the house rule: every txtar file opens
+// with a "#" line saying what it checks.
+func TestScriptsSayWhatTheyCheck(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden scripts found: %v", err)
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Scan()
+		if first := sc.Text(); !strings.HasPrefix(first, "# ") || len(first) < 12 {
+			t.Errorf("%s: first line %q should be a '# ' comment saying what the file checks", f, first)
+		}
+		fh.Close()
+	}
+}
