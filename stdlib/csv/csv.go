@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 
@@ -40,7 +39,7 @@ func decode(L *lua.LState) int {
 	if !ok {
 		L.RaiseError("%s: bad argument #1: expected a string, got %s", fn, L.Get(1).Type())
 	}
-	header := headerOption(L, fn, options(L, fn, 2, "header"))
+	header := headerOption(L, fn, runtime.OptionsArg(L, fn, 2, "header"))
 	records, err := parse(string(text), header)
 	if err != nil {
 		L.RaiseError("%s: %v", fn, err)
@@ -53,7 +52,7 @@ func decode(L *lua.LState) int {
 func (m *module) write(L *lua.LState) int {
 	const fn = "csv.write"
 	rows := checkRows(L, fn, 1)
-	opts := options(L, fn, 2, "columns", "path")
+	opts := runtime.OptionsArg(L, fn, 2, "columns", "path")
 	var columns []string
 	var target string
 	if opts != nil {
@@ -93,7 +92,7 @@ func (m *module) read(L *lua.LState) int {
 	if !ok {
 		L.RaiseError("%s: bad argument #1: expected a path string, got %s", fn, L.Get(1).Type())
 	}
-	opts := options(L, fn, 2, "from", "header")
+	opts := runtime.OptionsArg(L, fn, 2, "from", "header")
 	header := headerOption(L, fn, opts)
 	dir, folder := m.opts.Folders.Script, "the script's folder"
 	if opts != nil {
@@ -449,29 +448,6 @@ func headerOption(L *lua.LState, fn string, opts *lua.LTable) bool {
 	return true
 }
 
-// options returns the options table at argument n, nil when absent, after
-// checking that it holds only the allowed keys.
-func options(L *lua.LState, fn string, n int, allowed ...string) *lua.LTable {
-	switch v := L.Get(n).(type) {
-	case *lua.LNilType:
-		return nil
-	case *lua.LTable:
-		var unknown []string
-		v.ForEach(func(k, _ lua.LValue) {
-			if s, ok := k.(lua.LString); !ok || !slices.Contains(allowed, string(s)) {
-				unknown = append(unknown, k.String())
-			}
-		})
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			L.RaiseError("%s: unknown option %q (known: %s)", fn, unknown[0], strings.Join(allowed, ", "))
-		}
-		return v
-	default:
-		L.RaiseError("%s: bad argument #%d: expected an options table, got %s", fn, n, v.Type())
-	}
-	return nil
-}
 
 // describe is a short text of an option value for an error message.
 func describe(v lua.LValue) string {

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/exorun/exorun/runtime"
@@ -25,7 +23,7 @@ func encode(L *lua.LState) int {
 	}
 	v := L.Get(1)
 	indent := ""
-	if opts := options(L, "json.encode", 2, "indent"); opts != nil {
+	if opts := runtime.OptionsArg(L, "json.encode", 2, "indent"); opts != nil {
 		switch x := opts.RawGetString("indent").(type) {
 		case *lua.LNilType:
 		case lua.LBool:
@@ -142,29 +140,5 @@ func markArray(t *lua.LTable, mt lua.LValue) error {
 		return fmt.Errorf("the table has the key %s; an array holds only the keys 1..n, without gaps", bad[0])
 	}
 	t.Metatable = mt
-	return nil
-}
-
-// options returns the options table at argument n, nil when absent, after
-// checking that it holds only the allowed keys.
-func options(L *lua.LState, fn string, n int, allowed ...string) *lua.LTable {
-	switch v := L.Get(n).(type) {
-	case *lua.LNilType:
-		return nil
-	case *lua.LTable:
-		var unknown []string
-		v.ForEach(func(k, _ lua.LValue) {
-			if s, ok := k.(lua.LString); !ok || !slices.Contains(allowed, string(s)) {
-				unknown = append(unknown, k.String())
-			}
-		})
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			L.RaiseError("%s: unknown option %q (known: %s)", fn, unknown[0], strings.Join(allowed, ", "))
-		}
-		return v
-	default:
-		L.RaiseError("%s: bad argument #%d: expected an options table, got %s", fn, n, v.Type())
-	}
 	return nil
 }
