@@ -448,7 +448,6 @@ func headerOption(L *lua.LState, fn string, opts *lua.LTable) bool {
 	return true
 }
 
-
 // describe is a short text of an option value for an error message.
 func describe(v lua.LValue) string {
 	if s, ok := v.(lua.LString); ok {
