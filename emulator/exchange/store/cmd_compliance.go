@@ -1,0 +1,178 @@
+package store
+
+import (
+	"github.com/exorun/exorun/emulator/exchange"
+)
+
+// Security & Compliance objects carry a different identity tail than
+// Exchange's: no directory path, but the tenant-wide policy GUIDs.
+func complianceIdentity[T any](name func(T) string, guid func(T) UUID, created, changed func(T) any) []column[T] {
+	return []column[T]{
+		col("Identity", func(_ *tenantState, x T) any { return guid(x).String() }),
+		col("Name", func(_ *tenantState, x T) any { return name(x) }),
+		col("Guid", func(_ *tenantState, x T) any { return guid(x).guid() }),
+		col("ImmutableId", func(_ *tenantState, x T) any { return guid(x).guid() }),
+		col("WhenCreated", func(_ *tenantState, x T) any { return created(x) }),
+		col("WhenChanged", func(_ *tenantState, x T) any { return changed(x) }),
+		col("WhenCreatedUTC", func(_ *tenantState, x T) any { return created(x) }),
+		col("WhenChangedUTC", func(_ *tenantState, x T) any { return changed(x) }),
+		col("OrganizationId", func(ts *tenantState, _ T) any { return organizationID(ts.t.Organization) }),
+		fixed[T]("IsValid", true),
+		fixed[T]("ObjectState", "Unchanged"),
+	}
+}
+
+func dlpView() *view[*DlpCompliancePolicy] {
+	type p = *DlpCompliancePolicy
+	cols := []column[p]{
+		col("Mode", func(_ *tenantState, x p) any { return x.Mode }),
+		col("Enabled", func(_ *tenantState, x p) any { return x.Enabled }),
+		col("Priority", func(_ *tenantState, x p) any { return int64(x.Priority) }),
+		col("Comment", func(_ *tenantState, x p) any { return strOrNil(x.Comment) }),
+		col("Workload", func(_ *tenantState, x p) any {
+			return workloads(x.ExchangeLocation, x.SharePointLocation, x.OneDriveLocation, x.TeamsLocation)
+		}),
+		col("ExchangeLocation", func(_ *tenantState, x p) any { return list(x.ExchangeLocation) }),
+		col("SharePointLocation", func(_ *tenantState, x p) any { return list(x.SharePointLocation) }),
+		col("OneDriveLocation", func(_ *tenantState, x p) any { return list(x.OneDriveLocation) }),
+		col("TeamsLocation", func(_ *tenantState, x p) any { return list(x.TeamsLocation) }),
+		fixed[p]("EndpointDlpLocation", []string{}),
+		fixed[p]("DistributionStatus", "Success"),
+		col("CreatedBy", func(_ *tenantState, x p) any { return x.CreatedBy }),
+		col("LastModifiedBy", func(_ *tenantState, x p) any { return x.LastModifiedBy }),
+		fixed[p]("IsSimulationPolicy", false),
+		fixed[p]("Type", "Dlp"),
+	}
+	cols = append(cols, complianceIdentity(func(x p) string { return x.Name }, func(x p) UUID { return x.Guid },
+		func(x p) any { return timeOrNil(x.WhenCreated) }, func(x p) any { return timeOrNil(x.WhenChanged) })...)
+	return newView(cols...)
+}
+
+// workloads names the services a policy covers, as its Workload shows.
+func workloads(exchangeLoc, sharePoint, oneDrive, teams []string) string {
+	var out []string
+	if len(exchangeLoc) > 0 {
+		out = append(out, "Exchange")
+	}
+	if len(sharePoint) > 0 {
+		out = append(out, "SharePoint")
+	}
+	if len(oneDrive) > 0 {
+		out = append(out, "OneDriveForBusiness")
+	}
+	if len(teams) > 0 {
+		out = append(out, "Teams")
+	}
+	s := ""
+	for i, w := range out {
+		if i > 0 {
+			s += ", "
+		}
+		s += w
+	}
+	return s
+}
+
+func getDlpCompliancePolicy(inv *invocation) (*exchange.Result, error) {
+	return listConfig(inv, inv.t.DlpPolicies, func(x *DlpCompliancePolicy) (string, UUID) { return x.Name, x.Guid }, inv.s.views.dlp)
+}
+
+func retentionComplianceView() *view[*RetentionCompliancePolicy] {
+	type p = *RetentionCompliancePolicy
+	cols := []column[p]{
+		col("Enabled", func(_ *tenantState, x p) any { return x.Enabled }),
+		col("Mode", func(_ *tenantState, x p) any { return x.Mode }),
+		col("Comment", func(_ *tenantState, x p) any { return strOrNil(x.Comment) }),
+		col("Workload", func(_ *tenantState, x p) any {
+			w := workloads(x.ExchangeLocation, x.SharePointLocation, x.OneDriveLocation, nil)
+			if len(x.ModernGroupLocation) > 0 {
+				if w != "" {
+					w += ", "
+				}
+				w += "ModernGroup"
+			}
+			if len(x.TeamsChatLocation) > 0 {
+				if w != "" {
+					w += ", "
+				}
+				w += "Skype"
+			}
+			return w
+		}),
+		col("ExchangeLocation", func(_ *tenantState, x p) any { return list(x.ExchangeLocation) }),
+		col("SharePointLocation", func(_ *tenantState, x p) any { return list(x.SharePointLocation) }),
+		col("OneDriveLocation", func(_ *tenantState, x p) any { return list(x.OneDriveLocation) }),
+		col("ModernGroupLocation", func(_ *tenantState, x p) any { return list(x.ModernGroupLocation) }),
+		col("TeamsChatLocation", func(_ *tenantState, x p) any { return list(x.TeamsChatLocation) }),
+		col("DistributionStatus", func(_ *tenantState, x p) any { return x.DistributionStatus }),
+		fixed[p]("RestrictiveRetention", false),
+		fixed[p]("Type", "Retention"),
+	}
+	cols = append(cols, complianceIdentity(func(x p) string { return x.Name }, func(x p) UUID { return x.Guid },
+		func(x p) any { return timeOrNil(x.WhenCreated) }, func(x p) any { return timeOrNil(x.WhenChanged) })...)
+	return newView(cols...)
+}
+
+func getRetentionCompliancePolicy(inv *invocation) (*exchange.Result, error) {
+	return listConfig(inv, inv.t.RetentionCompliancePolicies, func(x *RetentionCompliancePolicy) (string, UUID) { return x.Name, x.Guid }, inv.s.views.retentionCompliance)
+}
+
+func complianceSearchView() *view[*ComplianceSearch] {
+	type s = *ComplianceSearch
+	cols := []column[s]{
+		col("Case", func(_ *tenantState, x s) any { return strOrNil(x.Case) }),
+		col("Description", func(_ *tenantState, x s) any { return strOrNil(x.Description) }),
+		col("ContentMatchQuery", func(_ *tenantState, x s) any { return strOrNil(x.ContentMatchQuery) }),
+		col("ExchangeLocation", func(_ *tenantState, x s) any { return list(x.ExchangeLocation) }),
+		col("SharePointLocation", func(_ *tenantState, x s) any { return list(x.SharePointLocation) }),
+		col("Status", func(_ *tenantState, x s) any { return x.Status }),
+		col("Items", func(_ *tenantState, x s) any { return x.Items }),
+		col("Size", func(_ *tenantState, x s) any { return x.Size }),
+		col("CreatedBy", func(_ *tenantState, x s) any { return x.CreatedBy }),
+		col("CreatedTime", func(_ *tenantState, x s) any { return timeOrNil(x.CreatedTime) }),
+		col("RunBy", func(_ *tenantState, x s) any { return strOrNil(x.RunBy) }),
+		col("JobStartTime", func(_ *tenantState, x s) any { return timeOrNil(x.JobStartTime) }),
+		col("JobEndTime", func(_ *tenantState, x s) any { return timeOrNil(x.JobEndTime) }),
+	}
+	cols = append(cols, complianceIdentity(func(x s) string { return x.Name }, func(x s) UUID { return x.Guid },
+		func(x s) any { return timeOrNil(x.CreatedTime) }, func(x s) any { return timeOrNil(x.JobEndTime) })...)
+	return newView(cols...)
+}
+
+func getComplianceSearch(inv *invocation) (*exchange.Result, error) {
+	items := inv.t.ComplianceSearches
+	if inv.a.has("Case") {
+		c := inv.a.str("Case")
+		var kept []*ComplianceSearch
+		for _, s := range items {
+			if equalFoldTrim(s.Case, c) {
+				kept = append(kept, s)
+			}
+		}
+		items = kept
+	}
+	return listConfig(inv, items, func(x *ComplianceSearch) (string, UUID) { return x.Name, x.Guid }, inv.s.views.complianceSearch)
+}
+
+func labelView() *view[*SensitivityLabel] {
+	type l = *SensitivityLabel
+	cols := []column[l]{
+		col("DisplayName", func(_ *tenantState, x l) any { return x.DisplayName }),
+		col("Priority", func(_ *tenantState, x l) any { return int64(x.Priority) }),
+		col("ParentId", func(_ *tenantState, x l) any { return x.ParentID.guid() }),
+		col("Tooltip", func(_ *tenantState, x l) any { return strOrNil(x.Tooltip) }),
+		col("Comment", func(_ *tenantState, x l) any { return strOrNil(x.Comment) }),
+		col("ContentType", func(_ *tenantState, x l) any { return x.ContentType }),
+		col("Disabled", func(_ *tenantState, x l) any { return x.Disabled }),
+		fixed[l]("Mode", "Enforce"),
+		fixed[l]("Workload", "Exchange"),
+		fixed[l]("IsLabelGroup", false),
+	}
+	cols = append(cols, complianceIdentity(func(x l) string { return x.Name }, func(x l) UUID { return x.Guid },
+		func(x l) any { return timeOrNil(x.WhenCreated) }, func(x l) any { return timeOrNil(x.WhenChanged) })...)
+	return newView(cols...)
+}
+
+func getLabel(inv *invocation) (*exchange.Result, error) {
+	return listConfig(inv, inv.t.Labels, func(x *SensitivityLabel) (string, UUID) { return x.Name, x.Guid }, inv.s.views.label)
+}

@@ -1,0 +1,549 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/exorun/exorun/emulator/exchange"
+)
+
+// gc is a column that reads group data.
+func gc(name string, get func(ts *tenantState, r *Recipient, g *Group) any) rcol {
+	return rc(name, func(ts *tenantState, r *Recipient) any {
+		if r.Group == nil {
+			return nil
+		}
+		return get(ts, r, r.Group)
+	})
+}
+
+func groupType(r *Recipient) string {
+	if r.Kind == MailUniversalSecurityGroup {
+		return "Universal, SecurityEnabled"
+	}
+	return "Universal"
+}
+
+func distributionGroupView() *view[*Recipient] {
+	cols := []rcol{
+		rc("GroupType", func(_ *tenantState, r *Recipient) any { return groupType(r) }),
+		fixed[*Recipient]("BypassNestedModerationEnabled", false),
+		fixed[*Recipient]("IsDirSynced", false),
+		gc("ManagedBy", func(ts *tenantState, _ *Recipient, g *Group) any { return ts.namesOf(g.ManagedBy) }),
+		gc("MemberJoinRestriction", func(_ *tenantState, _ *Recipient, g *Group) any { return g.MemberJoinRestriction }),
+		gc("MemberDepartRestriction", func(_ *tenantState, _ *Recipient, g *Group) any { return g.MemberDepartRestriction }),
+		fixed[*Recipient]("MigrationToUnifiedGroupInProgress", false),
+		fixed[*Recipient]("ReportToManagerEnabled", false),
+		fixed[*Recipient]("ReportToOriginatorEnabled", true),
+		fixed[*Recipient]("SendOofMessageToOriginatorEnabled", false),
+		gc("Description", func(_ *tenantState, _ *Recipient, g *Group) any {
+			if g.Description == "" {
+				return []string{}
+			}
+			return []string{g.Description}
+		}),
+		fixed[*Recipient]("AcceptMessagesOnlyFrom", []string{}),
+		fixed[*Recipient]("AcceptMessagesOnlyFromDLMembers", []string{}),
+		fixed[*Recipient]("AcceptMessagesOnlyFromSendersOrMembers", []string{}),
+		rc("Alias", func(_ *tenantState, r *Recipient) any { return r.Alias }),
+		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
+		rc("EmailAddresses", func(_ *tenantState, r *Recipient) any { return list(r.EmailAddresses) }),
+		rc("GrantSendOnBehalfTo", func(ts *tenantState, r *Recipient) any { return ts.namesOf(r.GrantSendOnBehalfTo) }),
+		rc("HiddenFromAddressListsEnabled", func(_ *tenantState, r *Recipient) any { return r.HiddenFromAddressListsEnabled }),
+		fixed[*Recipient]("HiddenGroupMembershipEnabled", false),
+		rc("LegacyExchangeDN", func(_ *tenantState, r *Recipient) any { return legacyDN(r) }),
+		fixed[*Recipient]("ModerationEnabled", false),
+		rc("PrimarySmtpAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
+		rc("RecipientType", func(_ *tenantState, r *Recipient) any { return r.Kind.recipientType() }),
+		rc("RecipientTypeDetails", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
+		gc("RequireSenderAuthenticationEnabled", func(_ *tenantState, _ *Recipient, g *Group) any { return g.RequireSenderAuthenticationEnabled }),
+		rc("WindowsEmailAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
+		fixed[*Recipient]("MailTip", nil),
+		rc("ExternalDirectoryObjectId", func(_ *tenantState, r *Recipient) any { return edoid(r) }),
+	}
+	cols = append(cols, identityCols("top", "group")...)
+	return newView(cols...)
+}
+
+func unifiedGroupView() *view[*Recipient] {
+	cols := []rcol{
+		gc("AccessType", func(_ *tenantState, _ *Recipient, g *Group) any { return g.AccessType }),
+		fixed[*Recipient]("AutoSubscribeNewMembers", false),
+		fixed[*Recipient]("AlwaysSubscribeMembersToCalendarEvents", false),
+		fixed[*Recipient]("CalendarMemberReadOnly", false),
+		fixed[*Recipient]("ConnectorsEnabled", true),
+		fixed[*Recipient]("HiddenFromExchangeClientsEnabled", false),
+		fixed[*Recipient]("IsMembershipDynamic", false),
+		fixed[*Recipient]("Language", "en-US"),
+		gc("Notes", func(_ *tenantState, _ *Recipient, g *Group) any { return strOrNil(g.Notes) }),
+		gc("ManagedBy", func(ts *tenantState, _ *Recipient, g *Group) any { return ts.namesOf(g.ManagedBy) }),
+		gc("GroupMemberCount", func(_ *tenantState, _ *Recipient, g *Group) any { return int64(len(g.Members)) }),
+		gc("GroupExternalMemberCount", func(ts *tenantState, _ *Recipient, g *Group) any {
+			n := int64(0)
+			for _, u := range g.Members {
+				if m := ts.byID(u); m != nil && m.Kind == MailUser && strings.Contains(m.UserPrincipalName, "#EXT#") {
+					n++
+				}
+			}
+			return n
+		}),
+		fixed[*Recipient]("GroupSKU", "Unknown"),
+		fixed[*Recipient]("GroupType", "Universal"),
+		gc("ResourceProvisioningOptions", func(_ *tenantState, _ *Recipient, g *Group) any {
+			if g.Team {
+				return []string{"Team"}
+			}
+			return []string{}
+		}),
+		gc("SharePointSiteUrl", func(_ *tenantState, _ *Recipient, g *Group) any { return strOrNil(g.SharePointSiteURL) }),
+		gc("SharePointDocumentsUrl", func(_ *tenantState, _ *Recipient, g *Group) any {
+			if g.SharePointSiteURL == "" {
+				return nil
+			}
+			return g.SharePointSiteURL + "/Shared Documents"
+		}),
+		fixed[*Recipient]("SubscriptionEnabled", true),
+		fixed[*Recipient]("WelcomeMessageEnabled", true),
+		fixed[*Recipient]("IsMailboxConfigured", true),
+		rc("Alias", func(_ *tenantState, r *Recipient) any { return r.Alias }),
+		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
+		rc("EmailAddresses", func(_ *tenantState, r *Recipient) any { return list(r.EmailAddresses) }),
+		rc("ExternalDirectoryObjectId", func(_ *tenantState, r *Recipient) any { return edoid(r) }),
+		rc("HiddenFromAddressListsEnabled", func(_ *tenantState, r *Recipient) any { return r.HiddenFromAddressListsEnabled }),
+		rc("PrimarySmtpAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
+		rc("RecipientType", func(_ *tenantState, r *Recipient) any { return r.Kind.recipientType() }),
+		rc("RecipientTypeDetails", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
+		gc("RequireSenderAuthenticationEnabled", func(_ *tenantState, _ *Recipient, g *Group) any { return g.RequireSenderAuthenticationEnabled }),
+	}
+	cols = append(cols, identityCols("top", "group")...)
+	return newView(cols...)
+}
+
+func getDistributionGroup(inv *invocation) (*exchange.Result, error) {
+	spec := listSpec{scope: dlKinds(), view: inv.s.views.distributionGroup, typeParam: "RecipientTypeDetails"}
+	if inv.a.has("ManagedBy") {
+		owner, err := inv.ts.resolve(inv.a.str("ManagedBy"), trusteeKinds())
+		if err != nil {
+			return nil, err
+		}
+		spec.keep = func(r *Recipient) bool { return slices.Contains(r.Group.ManagedBy, owner.Guid) }
+	}
+	return listRecipients(inv, spec)
+}
+
+func getUnifiedGroup(inv *invocation) (*exchange.Result, error) {
+	inv.a.boolean("IncludeAllProperties")
+	inv.a.boolean("IncludeSoftDeletedGroups")
+	return listRecipients(inv, listSpec{scope: kindSet(GroupMailbox), view: inv.s.views.unifiedGroup})
+}
+
+func ownerKinds() kinds  { return mailboxKinds() | kindSet(MailUser, MailUniversalSecurityGroup) }
+func memberKinds() kinds { return mailboxKinds() | dlKinds() | kindSet(MailUser, MailContact) }
+
+func restrictionParam(inv *invocation, name string) string {
+	return inv.a.enum(name, "Microsoft.Exchange.Data.Directory.Recipient.MemberUpdateType", "Open", "Closed", "ApprovalRequired")
+}
+
+// aliasFrom derives an alias from a name, keeping the characters Exchange
+// allows in one.
+func aliasFrom(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.", c) {
+			b.WriteRune(c)
+		}
+	}
+	return strings.Trim(b.String(), ".")
+}
+
+func (ts *tenantState) nameTaken(name string, except *Recipient) *Recipient {
+	for _, r := range ts.names.get(strings.ToLower(name)) {
+		if r != except && (strings.EqualFold(r.Name, name) || strings.EqualFold(r.Alias, name)) {
+			return r
+		}
+	}
+	return nil
+}
+
+func (ts *tenantState) addressTaken(addr string, except *Recipient) *Recipient {
+	for _, r := range ts.names.get(strings.ToLower(addr)) {
+		if r == except {
+			continue
+		}
+		for _, e := range r.EmailAddresses {
+			if _, a, _ := strings.Cut(e, ":"); strings.EqualFold(a, addr) {
+				return r
+			}
+		}
+		if strings.EqualFold(r.UserPrincipalName, addr) {
+			return r
+		}
+	}
+	return nil
+}
+
+func defaultDomain(t *Tenant) string {
+	for _, d := range t.AcceptedDomains {
+		if d.Default {
+			return d.DomainName
+		}
+	}
+	return t.Organization
+}
+
+func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
+	a := inv.a
+	name := a.str("Name")
+	alias := a.str("Alias")
+	display := a.str("DisplayName")
+	primary := a.str("PrimarySmtpAddress")
+	kind := MailUniversalDistributionGroup
+	if a.has("Type") && a.enum("Type", "Microsoft.Exchange.Management.RecipientTasks.GroupType", "Distribution", "Security") == "Security" {
+		kind = MailUniversalSecurityGroup
+	}
+	if a.boolean("RoomList") {
+		kind = RoomList
+	}
+	g := &Group{MemberJoinRestriction: "Closed", MemberDepartRestriction: "Closed", RequireSenderAuthenticationEnabled: true,
+		Notes: a.str("Notes"), Description: strings.Join(a.strs("Description"), "\n")}
+	if a.has("MemberJoinRestriction") {
+		g.MemberJoinRestriction = restrictionParam(inv, "MemberJoinRestriction")
+	}
+	if a.has("MemberDepartRestriction") {
+		g.MemberDepartRestriction = restrictionParam(inv, "MemberDepartRestriction")
+	}
+	if a.has("RequireSenderAuthenticationEnabled") {
+		g.RequireSenderAuthenticationEnabled = a.boolean("RequireSenderAuthenticationEnabled")
+	}
+	copyOwners := a.boolean("CopyOwnerToMember")
+	if err := a.failed(); err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, exchange.BadParameter("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")
+	}
+	inv.object = name
+	if other := inv.ts.nameTaken(name, nil); other != nil && strings.EqualFold(other.Name, name) {
+		return nil, exchange.Invalid("The name \"%s\" is already being used. Please try another name.", name)
+	}
+	if alias == "" {
+		base := aliasFrom(name)
+		if base == "" {
+			base = "group"
+		}
+		alias = base
+		for n := 2; inv.ts.nameTaken(alias, nil) != nil || inv.ts.addressTaken(alias+"@"+defaultDomain(inv.t), nil) != nil; n++ {
+			alias = fmt.Sprintf("%s%d", base, n)
+		}
+	} else if aliasFrom(alias) != alias {
+		return nil, exchange.BadParameter("Cannot process argument transformation on parameter 'Alias'. The alias \"%s\" contains characters an alias can't hold.", alias)
+	} else if other := inv.ts.nameTaken(alias, nil); other != nil {
+		return nil, exchange.Invalid("The alias \"%s\" is already being used by \"%s\". Please choose another alias.", alias, other.Name)
+	}
+	if display == "" {
+		display = name
+	}
+	if primary == "" {
+		primary = alias + "@" + defaultDomain(inv.t)
+	} else {
+		addr, err := smtpAddress("PrimarySmtpAddress", primary)
+		if err != nil {
+			return nil, err
+		}
+		primary = addr
+	}
+	if d := strings.ToLower(primary[strings.LastIndex(primary, "@")+1:]); !acceptedDomain(inv.t, d) {
+		return nil, exchange.Invalid("The proxy address \"SMTP:%s\" can't be used: the domain '%s' isn't an accepted domain for your organization.", primary, d)
+	}
+	if other := inv.ts.addressTaken(primary, nil); other != nil {
+		return nil, exchange.Invalid("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", primary, other.Name)
+	}
+	owners, err := resolveList(inv, a.strs("ManagedBy"), ownerKinds())
+	if err != nil {
+		return nil, err
+	}
+	members, err := resolveList(inv, a.strs("Members"), memberKinds())
+	if err != nil {
+		return nil, err
+	}
+	if copyOwners {
+		for _, o := range owners {
+			if !slices.Contains(members, o) {
+				members = append(members, o)
+			}
+		}
+	}
+	g.ManagedBy, g.Members = owners, members
+	addrs := []string{"SMTP:" + primary}
+	if onms := alias + "@" + inv.t.Organization; !strings.EqualFold(onms, primary) {
+		addrs = append(addrs, "smtp:"+onms)
+	}
+	r := &Recipient{Kind: kind, Guid: inv.newGUID("group"), ExternalDirectoryObjectID: inv.newGUID("group-directory"),
+		Name: name, Alias: alias, DisplayName: display, EmailAddresses: addrs, WhenCreated: inv.now, WhenChanged: inv.now, Group: g}
+	inv.t.Recipients = append(inv.t.Recipients, r)
+	inv.ts.index(r)
+	return lazy(inv.ts, []*Recipient{r}, inv.s.views.distributionGroup.render), nil
+}
+
+func resolveList(inv *invocation, names []string, scope kinds) ([]UUID, error) {
+	var out []UUID
+	for _, n := range names {
+		r, err := inv.ts.resolve(n, scope)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, r.Guid) {
+			out = append(out, r.Guid)
+		}
+	}
+	return out, nil
+}
+
+func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
+	a := inv.a
+	id := a.str("Identity")
+	if err := a.failed(); err != nil {
+		return nil, err
+	}
+	r, err := inv.ts.resolve(id, dlKinds())
+	if err != nil {
+		return nil, err
+	}
+	nr := *r
+	ng := *r.Group
+	nr.Group = &ng
+	if a.has("DisplayName") {
+		nr.DisplayName = a.str("DisplayName")
+	}
+	if a.has("Name") {
+		name := a.str("Name")
+		if other := inv.ts.nameTaken(name, r); other != nil && strings.EqualFold(other.Name, name) {
+			return nil, exchange.Invalid("The name \"%s\" is already being used. Please try another name.", name)
+		}
+		nr.Name = name
+	}
+	if a.has("HiddenFromAddressListsEnabled") {
+		nr.HiddenFromAddressListsEnabled = a.boolean("HiddenFromAddressListsEnabled")
+	}
+	if a.has("RequireSenderAuthenticationEnabled") {
+		ng.RequireSenderAuthenticationEnabled = a.boolean("RequireSenderAuthenticationEnabled")
+	}
+	if a.has("MemberJoinRestriction") {
+		ng.MemberJoinRestriction = restrictionParam(inv, "MemberJoinRestriction")
+	}
+	if a.has("MemberDepartRestriction") {
+		ng.MemberDepartRestriction = restrictionParam(inv, "MemberDepartRestriction")
+	}
+	if a.has("Description") {
+		ng.Description = strings.Join(a.strs("Description"), "\n")
+	}
+	a.boolean("BypassSecurityGroupManagerCheck")
+	if err := a.failed(); err != nil {
+		return nil, err
+	}
+	if a.has("ManagedBy") {
+		if ng.ManagedBy, err = editRefs(inv, "ManagedBy", ng.ManagedBy, ownerKinds()); err != nil {
+			return nil, err
+		}
+	}
+	if a.has("GrantSendOnBehalfTo") {
+		if nr.GrantSendOnBehalfTo, err = editRefs(inv, "GrantSendOnBehalfTo", nr.GrantSendOnBehalfTo, mailboxKinds()|dlKinds()|kindSet(MailUser)); err != nil {
+			return nil, err
+		}
+	}
+	if a.has("EmailAddresses") {
+		if nr.EmailAddresses, err = editProxies(inv, r, nr.EmailAddresses, a.edit("EmailAddresses")); err != nil {
+			return nil, err
+		}
+	}
+	if a.has("PrimarySmtpAddress") {
+		addr, err := smtpAddress("PrimarySmtpAddress", a.str("PrimarySmtpAddress"))
+		if err != nil {
+			return nil, err
+		}
+		if nr.EmailAddresses, err = editProxies(inv, r, nr.EmailAddresses, edit{add: []string{"SMTP:" + addr}}); err != nil {
+			return nil, err
+		}
+	}
+	inv.object = r.Name
+	if reflect.DeepEqual(nr, *r) {
+		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
+	}
+	inv.ts.unindex(r)
+	nr.WhenChanged = inv.now
+	*r = nr
+	inv.ts.index(r)
+	return none(), nil
+}
+
+func removeDistributionGroup(inv *invocation) (*exchange.Result, error) {
+	id := inv.a.str("Identity")
+	inv.a.boolean("BypassSecurityGroupManagerCheck")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	r, err := inv.ts.resolve(id, dlKinds())
+	if err != nil {
+		return nil, err
+	}
+	inv.object = r.Name
+	inv.ts.removeRecipient(r)
+	return none(), nil
+}
+
+// removeRecipient deletes r and every reference other objects hold to it
+// (memberships, owners, delegates, permissions, forwarding), replacing
+// the slices it edits so results already handed out stay consistent.
+func (ts *tenantState) removeRecipient(r *Recipient) {
+	ts.unindex(r)
+	ts.t.Recipients = slices.DeleteFunc(slices.Clone(ts.t.Recipients), func(x *Recipient) bool { return x == r })
+	u := r.Guid
+	drop := func(list []UUID) ([]UUID, bool) {
+		if !slices.Contains(list, u) {
+			return list, false
+		}
+		return slices.DeleteFunc(slices.Clone(list), func(x UUID) bool { return x == u }), true
+	}
+	for _, x := range ts.t.Recipients {
+		x.GrantSendOnBehalfTo, _ = drop(x.GrantSendOnBehalfTo)
+		x.SendAs, _ = drop(x.SendAs)
+		if x.Group != nil {
+			g := *x.Group
+			var c1, c2 bool
+			g.Members, c1 = drop(g.Members)
+			g.ManagedBy, c2 = drop(g.ManagedBy)
+			if c1 || c2 {
+				x.Group = &g
+			}
+		}
+		if x.Mailbox != nil {
+			m := *x.Mailbox
+			changed := false
+			if m.ForwardingAddress == u {
+				m.ForwardingAddress, changed = UUID{}, true
+			}
+			if slices.ContainsFunc(m.Permissions, func(p Permission) bool { return p.User == u }) {
+				m.Permissions = slices.DeleteFunc(slices.Clone(m.Permissions), func(p Permission) bool { return p.User == u })
+				changed = true
+			}
+			if changed {
+				x.Mailbox = &m
+			}
+		}
+	}
+}
+
+func getDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
+	id := inv.a.str("Identity")
+	size := inv.a.resultSize(1000)
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	g, err := inv.ts.resolve(id, dlKinds())
+	if err != nil {
+		return nil, err
+	}
+	var out []*Recipient
+	for _, u := range g.Group.Members {
+		if m := inv.ts.byID(u); m != nil {
+			out = append(out, m)
+		}
+	}
+	out, warn := limit(out, size)
+	return lazy(inv.ts, out, inv.s.views.recipient.render, warn...), nil
+}
+
+func memberError(exception, format string, args ...any) error {
+	e := exchange.Invalid(format, args...)
+	e.Exception = exception
+	return e
+}
+
+func addDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
+	id, member := inv.a.str("Identity"), inv.a.str("Member")
+	inv.a.boolean("BypassSecurityGroupManagerCheck")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	if !inv.a.has("Member") {
+		return nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
+	}
+	g, err := inv.ts.resolve(id, dlKinds())
+	if err != nil {
+		return nil, err
+	}
+	inv.object = g.Name
+	m, err := inv.ts.resolve(member, memberKinds())
+	if err != nil {
+		return nil, err
+	}
+	if m == g {
+		return nil, exchange.Invalid("The group \"%s\" can't be a member of itself.", g.Name)
+	}
+	if slices.Contains(g.Group.Members, m.Guid) {
+		return nil, memberError("Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException", "The recipient \"%s\" is already a member of the group \"%s\".", m.Name, g.Name)
+	}
+	ng := *g.Group
+	ng.Members = append(slices.Clone(ng.Members), m.Guid)
+	g.Group = &ng
+	g.WhenChanged = inv.now
+	return none(), nil
+}
+
+func removeDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
+	id, member := inv.a.str("Identity"), inv.a.str("Member")
+	inv.a.boolean("BypassSecurityGroupManagerCheck")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	if !inv.a.has("Member") {
+		return nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
+	}
+	g, err := inv.ts.resolve(id, dlKinds())
+	if err != nil {
+		return nil, err
+	}
+	inv.object = g.Name
+	m, err := inv.ts.resolve(member, memberKinds())
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(g.Group.Members, m.Guid) {
+		return nil, memberError("Microsoft.Exchange.Management.Tasks.MemberNotFoundException", "The recipient \"%s\" isn't a member of the group \"%s\".", m.Name, g.Name)
+	}
+	ng := *g.Group
+	ng.Members = slices.DeleteFunc(slices.Clone(ng.Members), func(u UUID) bool { return u == m.Guid })
+	g.Group = &ng
+	g.WhenChanged = inv.now
+	return none(), nil
+}
+
+func getUnifiedGroupLinks(inv *invocation) (*exchange.Result, error) {
+	id := inv.a.str("Identity")
+	typ := inv.a.enum("LinkType", "Microsoft.Exchange.Data.Directory.Recipient.LinkType", "Members", "Owners", "Subscribers", "Aggregators", "EventSubscribers")
+	size := inv.a.resultSize(-1)
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	g, err := inv.ts.resolve(id, kindSet(GroupMailbox))
+	if err != nil {
+		return nil, err
+	}
+	var ids []UUID
+	switch typ {
+	case "Members", "Subscribers":
+		ids = g.Group.Members
+	case "Owners":
+		ids = g.Group.ManagedBy
+	}
+	var out []*Recipient
+	for _, u := range ids {
+		if m := inv.ts.byID(u); m != nil {
+			out = append(out, m)
+		}
+	}
+	out, warn := limit(out, size)
+	return lazy(inv.ts, out, inv.s.views.recipient.render, warn...), nil
+}
