@@ -66,8 +66,9 @@ func cmdHelp(env *Env, args []string) error {
 // builds its flag set with throwaway destinations (for help only).
 func commandFlags() map[string]func() *pflag.FlagSet {
 	return map[string]func() *pflag.FlagSet{
-		"run":  func() *pflag.FlagSet { return runFlags(&runOptions{}) },
-		"repl": func() *pflag.FlagSet { return replFlags(&replOptions{}) },
+		"run":      func() *pflag.FlagSet { return runFlags(&runOptions{}) },
+		"repl":     func() *pflag.FlagSet { return replFlags(&replOptions{}) },
+		"emulator": func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) },
 	}
 }
 

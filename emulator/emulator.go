@@ -1,0 +1,315 @@
+package emulator
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/exorun/exorun/emulator/directory"
+	"github.com/exorun/exorun/emulator/entra"
+	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/api"
+	"github.com/exorun/exorun/emulator/exchange/store"
+)
+
+// Demo tenant and app names. The demo app holds Exchange.ManageAsApp
+// (granted and consented) and the Exchange Administrator role.
+const (
+	DemoTenant  = "contoso"
+	DemoAppName = "exorun demo app"
+	demoRole    = "Exchange Administrator"
+	// EndpointsFile is written to the state folder at start.
+	EndpointsFile = "endpoints.json"
+)
+
+// Options configure an emulator. StateDir is required.
+type Options struct {
+	// Addr is the loopback address to listen on; default 127.0.0.1:0 (a
+	// free port). Other hosts are refused: the emulator's tokens and data
+	// are for this machine only.
+	Addr     string
+	StateDir string
+	// Mailboxes > 0 generates a demo tenant of that size from Seed;
+	// 0 loads the small hand-written fixture tenant.
+	Mailboxes int
+	Seed      int64
+	// TokenLifetime of issued access tokens (default 75 minutes).
+	TokenLifetime time.Duration
+	Now           func() time.Time
+}
+
+// Endpoints are what a client needs to reach the emulator; the JSON keys
+// are a stable interface for scripts and other tools.
+type Endpoints struct {
+	Authority       string `json:"authority"`
+	ExchangeURL     string `json:"exchange_url"`
+	ComplianceURL   string `json:"compliance_url"`
+	CAFile          string `json:"ca_file"`
+	TenantID        string `json:"tenant_id"`
+	Organization    string `json:"organization"`
+	AppID           string `json:"app_id"`
+	CertificateFile string `json:"certificate_file"`
+	Thumbprint      string `json:"thumbprint"`
+}
+
+// Emulator is a running emulated tenant.
+type Emulator struct {
+	endpoints Endpoints
+	ln        net.Listener
+	srv       *http.Server
+	served    chan error
+	closeOnce sync.Once
+	closeErr  error
+	Directory *directory.Directory
+	Tokens    *entra.Service
+	Store     *store.Store
+	API       *api.Handler
+}
+
+// Start provisions the state folder (CA, signing key, demo tenant and app on
+// first use) and serves HTTPS on opts.Addr until Close.
+func Start(opts Options) (*Emulator, error) {
+	if opts.StateDir == "" {
+		return nil, errors.New("emulator: a state folder is required")
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := checkLoopback(opts.Addr); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("emulator state folder: %w", err)
+	}
+	now := opts.Now()
+	ca, err := loadOrCreateCA(opts.StateDir, now)
+	if err != nil {
+		return nil, err
+	}
+	serverCert, err := ca.serverCertificate(now)
+	if err != nil {
+		return nil, err
+	}
+	e := &Emulator{served: make(chan error, 1)}
+	if err := e.open(opts); err != nil {
+		return nil, err
+	}
+	e.ln, err = net.Listen("tcp", opts.Addr)
+	if err != nil {
+		e.Store.Close()
+		return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
+	}
+	base := "https://" + e.ln.Addr().String()
+	if err := e.wire(opts, base); err != nil {
+		e.ln.Close()
+		e.Store.Close()
+		return nil, err
+	}
+	e.endpoints.CAFile = filepath.Join(opts.StateDir, caCertFile)
+	if err := writeEndpoints(opts.StateDir, e.endpoints); err != nil {
+		e.ln.Close()
+		e.Store.Close()
+		return nil, err
+	}
+	e.srv = &http.Server{
+		Handler:           e.routes(),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 30 * time.Second,
+	}
+	go func() { e.served <- e.srv.ServeTLS(e.ln, "", "") }()
+	return e, nil
+}
+
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("emulator: address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("emulator: address %q is not a loopback address; the emulator serves this machine only", addr)
+	}
+	return nil
+}
+
+// open loads the directory and the Exchange store from the state folder.
+func (e *Emulator) open(opts Options) error {
+	var err error
+	if e.Directory, err = directory.Open(opts.StateDir, &directory.Options{Now: opts.Now}); err != nil {
+		return err
+	}
+	if e.Store, err = store.New(opts.StateDir, store.WithClock(opts.Now)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// wire builds the token service and the admin API for base and provisions
+// the demo tenant and app.
+func (e *Emulator) wire(opts Options, base string) error {
+	key, _, err := entra.LoadOrCreateSigningKey(opts.StateDir)
+	if err != nil {
+		return err
+	}
+	e.Tokens, err = entra.New(e.Directory, key, entra.Options{BaseURL: base, Lifetime: opts.TokenLifetime, Now: opts.Now})
+	if err != nil {
+		return err
+	}
+	cred, err := loadOrCreateDemoCredential(opts.StateDir, opts.Now())
+	if err != nil {
+		return err
+	}
+	tenant, app, err := provisionDemo(e.Directory, cred)
+	if err != nil {
+		return err
+	}
+	if err := e.provisionData(tenant, opts); err != nil {
+		return err
+	}
+	e.API = api.New(api.Options{
+		Backend:       e.Store,
+		Authenticate:  e.authenticate,
+		ResolveTenant: e.resolveTenant,
+		BaseURL:       base,
+		Now:           opts.Now,
+	})
+	e.endpoints = Endpoints{
+		Authority:       base,
+		ExchangeURL:     base,
+		ComplianceURL:   base + "/compliance",
+		TenantID:        tenant.ID,
+		Organization:    tenant.InitialDomain,
+		AppID:           app.AppID,
+		CertificateFile: cred.path,
+		Thumbprint:      cred.thumbprint,
+	}
+	return nil
+}
+
+// provisionDemo makes sure the demo tenant and app exist, as the onboarding
+// steps of the seed documents would: register the app, upload the
+// certificate's public part, grant and consent Exchange.ManageAsApp, assign
+// Exchange Administrator.
+func provisionDemo(dir *directory.Directory, cred *demoCredential) (directory.Tenant, directory.App, error) {
+	tenant, err := dir.Tenant(DemoTenant + ".onmicrosoft.com")
+	if errors.Is(err, directory.ErrTenantNotFound) {
+		tenant, err = dir.CreateTenant(DemoTenant)
+	}
+	if err != nil {
+		return tenant, directory.App{}, fmt.Errorf("demo tenant: %w", err)
+	}
+	for _, a := range tenant.Apps {
+		if a.DisplayName == DemoAppName {
+			return tenant, a, nil
+		}
+	}
+	app, err := dir.RegisterApp(tenant.ID, DemoAppName)
+	if err == nil {
+		_, err = dir.UploadCertificate(tenant.ID, app.AppID, cred.certDER)
+	}
+	if err == nil {
+		err = dir.GrantManageAsApp(tenant.ID, app.AppID)
+	}
+	if err == nil {
+		err = dir.Consent(tenant.ID, app.AppID)
+	}
+	if err == nil {
+		_, err = dir.AssignRole(tenant.ID, app.AppID, demoRole)
+	}
+	if err != nil {
+		return tenant, app, fmt.Errorf("demo app: %w", err)
+	}
+	app, err = dir.App(tenant.ID, app.AppID)
+	return tenant, app, err
+}
+
+// provisionData gives the demo tenant its Exchange data on first start:
+// the fixture, or a generated tenant of opts.Mailboxes.
+func (e *Emulator) provisionData(tenant directory.Tenant, opts Options) error {
+	if _, ok := e.Store.Tenant(tenant.ID); ok {
+		return nil
+	}
+	var t *store.Tenant
+	if opts.Mailboxes > 0 {
+		t = store.Generate(tenant.ID, tenant.InitialDomain, opts.Mailboxes, opts.Seed)
+	} else {
+		t = store.Fixture(tenant.ID, tenant.InitialDomain)
+	}
+	return e.Store.AddTenant(t)
+}
+
+// authenticate adapts the token service's verifier to the admin API.
+func (e *Emulator) authenticate(bearer string) (exchange.Token, error) {
+	c, err := e.Tokens.Verify(bearer)
+	switch {
+	case errors.Is(err, entra.ErrTokenExpired):
+		return exchange.Token{}, fmt.Errorf("%w: %v", exchange.ErrTokenExpired, err)
+	case err != nil:
+		return exchange.Token{}, fmt.Errorf("%w: %v", exchange.ErrTokenInvalid, err)
+	}
+	return exchange.Token{
+		Audience: c.Aud, TenantID: c.Tid, AppID: c.AppID, AppName: c.AppDisplayName,
+		Roles: c.Roles, Wids: c.Wids, ExpiresAt: c.Exp,
+	}, nil
+}
+
+func (e *Emulator) resolveTenant(nameOrID string) (string, string, bool) {
+	t, err := e.Directory.Tenant(nameOrID)
+	if err != nil {
+		return "", "", false
+	}
+	return t.ID, t.InitialDomain, true
+}
+
+// routes sends the admin API's paths to it and everything else (Entra's
+// /{tenant}/... and /common/...) to the token service.
+func (e *Emulator) routes() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.ToLower(r.URL.Path)
+		if strings.HasPrefix(p, "/adminapi/") || strings.HasPrefix(p, "/compliance/") {
+			e.API.ServeHTTP(w, r)
+			return
+		}
+		e.Tokens.ServeHTTP(w, r)
+	})
+}
+
+// Endpoints returns what a client needs to connect.
+func (e *Emulator) Endpoints() Endpoints { return e.endpoints }
+
+// Close stops serving and flushes the store to the state folder. Calling
+// it again returns the first call's result.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := e.srv.Shutdown(ctx)
+		if serveErr := <-e.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+			err = serveErr
+		}
+		e.closeErr = errors.Join(err, e.Store.Close())
+	})
+	return e.closeErr
+}
+
+func writeEndpoints(dir string, ep Endpoints) error {
+	data, err := json.MarshalIndent(ep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, EndpointsFile), append(data, '\n'), 0o644)
+}
