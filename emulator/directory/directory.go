@@ -51,6 +51,43 @@ type Directory struct {
 
 	mu      sync.RWMutex
 	tenants []Tenant
+	// stamp identifies the file as last loaded or saved, so a change made
+	// by another process (exorun emulator admin) is picked up.
+	stamp fileStamp
+}
+
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{st.ModTime(), st.Size()}
+}
+
+// refreshLocked reloads the file when another process changed it since
+// this Directory loaded or saved it; the caller holds d.mu for writing. A
+// file that no longer parses is left for the next Open to report; the
+// running directory keeps what it has.
+func (d *Directory) refreshLocked() {
+	if d.path == "" {
+		return
+	}
+	now := stampOf(d.path)
+	if now == d.stamp || now == (fileStamp{}) {
+		return
+	}
+	data, err := os.ReadFile(d.path)
+	if err != nil {
+		return
+	}
+	if tenants, err := decode(data); err == nil {
+		d.tenants, d.stamp = tenants, now
+	}
 }
 
 // file is the layout of directory.json.
@@ -88,6 +125,7 @@ func Open(dir string, opts *Options) (*Directory, error) {
 		return nil, fmt.Errorf("directory file %s: %w", d.path, err)
 	}
 	d.tenants = tenants
+	d.stamp = stampOf(d.path)
 	return d, nil
 }
 
@@ -121,6 +159,9 @@ func position(data []byte, offset int64) (line, col int) {
 
 // read runs fn with the tenants under the read lock.
 func (d *Directory) read(fn func(tenants []Tenant)) {
+	d.mu.Lock()
+	d.refreshLocked()
+	d.mu.Unlock()
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	fn(d.tenants)
@@ -132,6 +173,7 @@ func (d *Directory) read(fn func(tenants []Tenant)) {
 func (d *Directory) update(fn func(tenants *[]Tenant) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.refreshLocked()
 	next := slices.Clone(d.tenants)
 	for i := range next {
 		next[i] = next[i].clone()
@@ -143,6 +185,9 @@ func (d *Directory) update(fn func(tenants *[]Tenant) error) error {
 		return err
 	}
 	d.tenants = next
+	if d.path != "" {
+		d.stamp = stampOf(d.path)
+	}
 	return nil
 }
 

@@ -26,7 +26,7 @@ func commands() []command {
 	return []command{
 		{"run", "exorun run [flags] SCRIPT.lua [ARGS...]", "run a Lua script (also: exorun SCRIPT.lua)", cmdRun},
 		{"repl", "exorun repl [flags]", "explore interactively (also: exorun on a terminal)", cmdRepl},
-		{"emulator", "exorun emulator serve [flags]", "run the emulated tenant (Entra ID + Exchange Online on loopback)", cmdEmulator},
+		{"emulator", "exorun emulator serve|admin ...", "run the emulated tenant, or change its directory", cmdEmulator},
 		{"version", "exorun version", "print the version", cmdVersion},
 		{"help", "exorun help [COMMAND]", "show help for exorun or a command", cmdHelp},
 	}

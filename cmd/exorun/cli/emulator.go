@@ -34,12 +34,15 @@ func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
 
 func cmdEmulator(env *Env, args []string) error {
 	c, _ := findCommand("emulator")
+	if len(args) > 0 && args[0] == "admin" {
+		return cmdEmulatorAdmin(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "serve" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			printCommandHelp(env.Stdout, c, emulatorFlags(&emulatorOptions{}))
 			return errHelp
 		}
-		return usageError("emulator: want 'exorun emulator serve [flags]'")
+		return usageError("emulator: want 'exorun emulator serve [flags]' or 'exorun emulator admin VERB ...'")
 	}
 	o := &emulatorOptions{}
 	fs := emulatorFlags(o)
