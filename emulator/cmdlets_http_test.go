@@ -74,6 +74,7 @@ func TestCmdletsOverRawHTTP(t *testing.T) {
 		{"Get-MessageTraceV2", `{"StartDate":"2026-10-25T00:00:00Z","EndDate":"2026-11-01T12:00:00Z"}`, 200, `"SenderAddress"`},
 		{"Search-AdminAuditLog", `{"Cmdlets":["Set-CASMailbox"]}`, 200, ep.Organization + "/" + ep.AppID},
 		{"Get-Frobnicator", `{}`, 403, "Get-Frobnicator"},
+		{"Get-Place", `{}`, 501, "not model"},
 	}
 	for i, s := range steps {
 		body := `{"CmdletInput":{"CmdletName":"` + s.cmdlet + `","Parameters":` + s.params + `}}`

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exorun/exorun/bindings/catalog"
 	"github.com/exorun/exorun/emulator/directory"
 	"github.com/exorun/exorun/emulator/entra"
 	"github.com/exorun/exorun/emulator/exchange"
@@ -184,6 +185,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 		Backend:       e.Store,
 		Authenticate:  e.authenticate,
 		ResolveTenant: e.resolveTenant,
+		Known:         e.known(),
 		BaseURL:       base,
 		Now:           opts.Now,
 	})
@@ -265,6 +267,22 @@ func (e *Emulator) authenticate(bearer string) (exchange.Token, error) {
 		Audience: c.Aud, TenantID: c.Tid, AppID: c.AppID, AppName: c.AppDisplayName,
 		Roles: c.Roles, Wids: c.Wids, ExpiresAt: c.Exp,
 	}, nil
+}
+
+// known is a real cmdlet name: in the shared reference, or modelled (the
+// reference lists a few cmdlets the service still runs, such as
+// Search-AdminAuditLog, as Exchange Server only).
+func (e *Emulator) known() func(catalog.Service, string) bool {
+	modelled := map[catalog.Service]map[string]bool{}
+	for _, svc := range []catalog.Service{catalog.Exchange, catalog.Compliance} {
+		modelled[svc] = map[string]bool{}
+		for _, name := range e.Store.Modelled(svc) {
+			modelled[svc][strings.ToLower(name)] = true
+		}
+	}
+	return func(svc catalog.Service, cmdlet string) bool {
+		return catalog.Known(svc, cmdlet) || modelled[svc][strings.ToLower(cmdlet)]
+	}
 }
 
 func (e *Emulator) resolveTenant(nameOrID string) (string, string, bool) {

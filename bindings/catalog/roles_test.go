@@ -59,3 +59,21 @@ func TestRoleLookups(t *testing.T) {
 		t.Errorf("GrantingRoles(Set-Mailbox) = %v", got)
 	}
 }
+
+func TestKnownFromReference(t *testing.T) {
+	for _, c := range []struct {
+		service Service
+		name    string
+		want    bool
+	}{
+		{Exchange, "Get-Mailbox", true},
+		{Exchange, "get-place", true},
+		{Exchange, "Get-DlpCompliancePolicy", false},
+		{Compliance, "Get-DlpCompliancePolicy", true},
+		{Exchange, "Get-Frobnicator", false},
+	} {
+		if got := Known(c.service, c.name); got != c.want {
+			t.Errorf("Known(%s, %s) = %v, want %v", c.service, c.name, got, c.want)
+		}
+	}
+}
