@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/exorun/exorun/emulator/internal/atomicfile"
 )
 
 // demoCertFile holds the demo app's certificate and private key (PEM); its
@@ -37,7 +39,7 @@ func loadOrCreateDemoCredential(dir string, now time.Time) (*demoCredential, err
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = newDemoCertificate(now)
 		if err == nil {
-			err = writeFileAtomic(path, data, 0o600)
+			err = atomicfile.WriteBytes(path, data, 0o600)
 		}
 	}
 	if err != nil {

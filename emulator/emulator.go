@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exorun/exorun/emulator/internal/atomicfile"
+
 	"github.com/exorun/exorun/bindings/catalog"
 	"github.com/exorun/exorun/emulator/directory"
 	"github.com/exorun/exorun/emulator/entra"
@@ -329,5 +331,5 @@ func writeEndpoints(dir string, ep Endpoints) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, EndpointsFile), append(data, '\n'), 0o644)
+	return atomicfile.WriteBytes(filepath.Join(dir, EndpointsFile), append(data, '\n'), 0o644)
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exorun/exorun/emulator/internal/atomicfile"
+
 	"github.com/google/uuid"
 )
 
@@ -202,51 +204,8 @@ func (d *Directory) save(tenants []Tenant) error {
 	if err != nil {
 		return fmt.Errorf("encode directory: %w", err)
 	}
-	if err := writeFileAtomic(d.path, append(data, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(d.path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save directory: %w", err)
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with data so that a reader (or a restart
-// after a crash) sees the old file or the new one, never a mix: write a
-// temporary file in the same folder, fsync it, rename it over path, fsync
-// the folder. 0600 because the file holds secret hashes.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// The rename is durable only once the folder entry is; some platforms
-	// cannot sync a folder, and the file itself is already safe there.
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/exorun/exorun/emulator/internal/atomicfile"
 )
 
 // State file format: one file per tenant, exchange-{tenantID}.jsonl in the
@@ -171,47 +173,10 @@ func (s *Store) save(ts *tenantState) error {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	path := stateFile(s.dir, ts.t.ID)
-	if err := writeAtomic(path, func(w io.Writer) error { return encodeTenant(w, ts.t) }); err != nil {
+	if err := atomicfile.Write(path, 0o600, func(w io.Writer) error { return encodeTenant(w, ts.t) }); err != nil {
 		return fmt.Errorf("save tenant %s: %w", ts.t.ID, err)
 	}
 	ts.saved = ts.version
-	return nil
-}
-
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	// Sync the folder so the rename itself survives a crash.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
 	return nil
 }
 
