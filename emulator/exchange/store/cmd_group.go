@@ -461,21 +461,29 @@ func memberError(exception, format string, args ...any) error {
 	return e
 }
 
-func addDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
+// groupMemberTarget binds the parameters Add- and
+// Remove-DistributionGroupMember share and resolves the group and member.
+func groupMemberTarget(inv *invocation) (g, m *Recipient, err error) {
 	id, member := inv.a.str("Identity"), inv.a.str("Member")
 	inv.a.boolean("BypassSecurityGroupManagerCheck")
 	if err := inv.a.failed(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !inv.a.has("Member") {
-		return nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
+		return nil, nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
 	}
-	g, err := inv.ts.resolve(id, dlKinds())
-	if err != nil {
-		return nil, err
+	if g, err = inv.ts.resolve(id, dlKinds()); err != nil {
+		return nil, nil, err
 	}
 	inv.object = g.Name
-	m, err := inv.ts.resolve(member, memberKinds())
+	if m, err = inv.ts.resolve(member, memberKinds()); err != nil {
+		return nil, nil, err
+	}
+	return g, m, nil
+}
+
+func addDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
+	g, m, err := groupMemberTarget(inv)
 	if err != nil {
 		return nil, err
 	}
@@ -493,20 +501,7 @@ func addDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
 }
 
 func removeDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
-	id, member := inv.a.str("Identity"), inv.a.str("Member")
-	inv.a.boolean("BypassSecurityGroupManagerCheck")
-	if err := inv.a.failed(); err != nil {
-		return nil, err
-	}
-	if !inv.a.has("Member") {
-		return nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
-	}
-	g, err := inv.ts.resolve(id, dlKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = g.Name
-	m, err := inv.ts.resolve(member, memberKinds())
+	g, m, err := groupMemberTarget(inv)
 	if err != nil {
 		return nil, err
 	}

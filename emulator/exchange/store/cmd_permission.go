@@ -369,22 +369,30 @@ func getRecipientPermission(inv *invocation) (*exchange.Result, error) {
 	return lazy(inv.ts, out, inv.s.views.recipientPermission.render, warn...), nil
 }
 
-func addRecipientPermission(inv *invocation) (*exchange.Result, error) {
+// recipientPermissionTarget binds the parameters Add- and
+// Remove-RecipientPermission share and resolves the recipient and trustee.
+func recipientPermissionTarget(inv *invocation) (r, trustee *Recipient, err error) {
 	a := inv.a
 	id, who := a.str("Identity"), a.str("Trustee")
 	rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight", recipientRights())
 	if err := a.failed(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := inv.ts.resolve(id, recipientKinds())
-	if err != nil {
-		return nil, err
+	if r, err = inv.ts.resolve(id, recipientKinds()); err != nil {
+		return nil, nil, err
 	}
-	trustee, err := inv.ts.resolve(who, trusteeKinds())
-	if err != nil {
-		return nil, err
+	if trustee, err = inv.ts.resolve(who, trusteeKinds()); err != nil {
+		return nil, nil, err
 	}
 	inv.object = r.Name
+	return r, trustee, nil
+}
+
+func addRecipientPermission(inv *invocation) (*exchange.Result, error) {
+	r, trustee, err := recipientPermissionTarget(inv)
+	if err != nil {
+		return nil, err
+	}
 	row := []rpRow{{recipient: r, trustee: trustee.Guid}}
 	if slices.Contains(r.SendAs, trustee.Guid) {
 		return lazy(inv.ts, row, inv.s.views.recipientPermission.render,
@@ -396,21 +404,10 @@ func addRecipientPermission(inv *invocation) (*exchange.Result, error) {
 }
 
 func removeRecipientPermission(inv *invocation) (*exchange.Result, error) {
-	a := inv.a
-	id, who := a.str("Identity"), a.str("Trustee")
-	rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight", recipientRights())
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.resolve(id, recipientKinds())
+	r, trustee, err := recipientPermissionTarget(inv)
 	if err != nil {
 		return nil, err
 	}
-	trustee, err := inv.ts.resolve(who, trusteeKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = r.Name
 	if !slices.Contains(r.SendAs, trustee.Guid) {
 		return none(fmt.Sprintf("Can't remove the access control entry on the object \"%s\" for account \"%s\" because the ACE doesn't exist on the object.", r.Name, inv.ts.principalOf(trustee.Guid))), nil
 	}
