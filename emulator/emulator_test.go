@@ -34,7 +34,7 @@ func start(t *testing.T, dir string, mailboxes int) *emulator.Emulator {
 }
 
 // httpClient trusts only the emulator's CA, as a client given ca_file does.
-func httpClient(t *testing.T, ep emulator.Endpoints) *http.Client {
+func httpClient(t testing.TB, ep emulator.Endpoints) *http.Client {
 	t.Helper()
 	pem, err := os.ReadFile(ep.CAFile)
 	if err != nil {
@@ -53,7 +53,7 @@ func httpClient(t *testing.T, ep emulator.Endpoints) *http.Client {
 
 // msalToken gets a token the way exorun's connect does: MSAL Go, the demo
 // app's certificate, instance discovery off.
-func msalToken(t *testing.T, ep emulator.Endpoints, hc *http.Client, scope string) string {
+func msalToken(t testing.TB, ep emulator.Endpoints, hc *http.Client, scope string) string {
 	t.Helper()
 	data, err := os.ReadFile(ep.CertificateFile)
 	if err != nil {
@@ -79,7 +79,7 @@ func msalToken(t *testing.T, ep emulator.Endpoints, hc *http.Client, scope strin
 	return res.AccessToken
 }
 
-func invoke(t *testing.T, hc *http.Client, url, token, body string, pageSize int) (*http.Response, []byte) {
+func invoke(t testing.TB, hc *http.Client, url, token, body string, pageSize int) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
@@ -241,12 +241,11 @@ func BenchmarkServePage1000(b *testing.B) {
 	defer em.Close()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	t := &testing.T{}
 	ep := em.Endpoints()
-	hc := httpClient(t, ep)
-	token := msalToken(t, ep, hc, "https://outlook.office365.com/.default")
+	hc := httpClient(b, ep)
+	token := msalToken(b, ep, hc, "https://outlook.office365.com/.default")
 	body := `{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":"Unlimited"}}}`
-	resp, data := invoke(t, hc, ep.ExchangeURL+"/adminapi/beta/"+ep.TenantID+"/InvokeCommand", token, body, 1000)
+	resp, data := invoke(b, hc, ep.ExchangeURL+"/adminapi/beta/"+ep.TenantID+"/InvokeCommand", token, body, 1000)
 	var page struct {
 		Next string `json:"@odata.nextLink"`
 	}
@@ -256,7 +255,7 @@ func BenchmarkServePage1000(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		// The second page: a nextLink replay, as a paging client sends it.
-		resp, data := invoke(t, hc, page.Next, token, body, 1000)
+		resp, data := invoke(b, hc, page.Next, token, body, 1000)
 		if resp.StatusCode != 200 || len(data) == 0 {
 			b.Fatalf("page: %d", resp.StatusCode)
 		}

@@ -23,9 +23,8 @@ type Module struct {
 // Options configure a State. The zero value is usable: output is discarded,
 // no files can be required, no modules are available.
 type Options struct {
-	// Stdout receives print(); Stderr receives warnings from the host.
+	// Stdout receives print().
 	Stdout io.Writer
-	Stderr io.Writer
 	// Files is the script's folder; require("a.b") reads a/b.lua from it.
 	// nil means scripts may require built-in modules only.
 	Files fs.FS
@@ -61,9 +60,6 @@ type State struct {
 func New(opts Options) *State {
 	if opts.Stdout == nil {
 		opts.Stdout = io.Discard
-	}
-	if opts.Stderr == nil {
-		opts.Stderr = io.Discard
 	}
 	if opts.CallStackSize <= 0 {
 		opts.CallStackSize = defaultCallStackSize

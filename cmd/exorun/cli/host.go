@@ -67,7 +67,6 @@ func (h *host) close() {
 func (h *host) options() runtime.Options {
 	return runtime.Options{
 		Stdout:  h.env.Stdout,
-		Stderr:  h.env.Stderr,
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
 	}
