@@ -1,8 +1,15 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 //go:generate go run ./internal/gennames ../../../shared/reference/exo-cmdlets.json names_gen.go
+
+// cmdletIndex builds the generated name table once, on first use; it is
+// read-only afterwards.
+var cmdletIndex = sync.OnceValue(cmdletNames)
 
 // names says where a cmdlet of the reference runs.
 type names struct{ exchange, compliance bool }
@@ -12,7 +19,7 @@ type names struct{ exchange, compliance bool }
 // not model (a clear "not modelled" error) from a name that is no cmdlet
 // at all (the service's 403).
 func Known(service Service, cmdlet string) bool {
-	n, ok := cmdletNames()[strings.ToLower(cmdlet)]
+	n, ok := cmdletIndex()[strings.ToLower(cmdlet)]
 	if !ok {
 		return false
 	}
