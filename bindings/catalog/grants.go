@@ -1,73 +1,150 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
-// The grant rules, written once. A cmdlet is "Verb-Noun"; rules speak of
-// read verbs and of noun groups, with explicit exceptions.
-
-// readVerbs are the verbs that never change the tenant.
-var readVerbs = []string{"Get", "Search", "Test"}
-
-// recipientNouns are what Exchange Recipient Administrator manages (the
-// Recipient Management role group) and Helpdesk Administrator may read.
-var recipientNouns = []string{
-	"Mailbox", "MailboxStatistics", "MailboxFolderStatistics", "MailboxPermission", "RecipientPermission",
-	"MailboxFolderPermission", "MailboxAutoReplyConfiguration", "MailboxRegionalConfiguration",
-	"MailboxCalendarConfiguration", "MailboxJunkEmailConfiguration", "MailboxMessageConfiguration",
-	"CASMailbox", "Recipient", "User", "MailUser", "MailContact", "Contact", "Group",
-	"DistributionGroup", "DistributionGroupMember", "DynamicDistributionGroup", "DynamicDistributionGroupMember",
-	"UnifiedGroup", "UnifiedGroupLinks", "MobileDevice", "MobileDeviceStatistics", "InboxRule",
-	"CalendarProcessing", "Place", "MoveRequest", "MoveRequestStatistics", "MailboxLocation",
+// The grant rules, written once. They speak of the read effect (verbs
+// Get, Search, Test; see Effect) and of noun groups, with explicit
+// exceptions. This is exorun's model of Exchange RBAC for the directory
+// roles an app-only session can hold (PROTOCOL.md 2.4); the service stays
+// the final authority. Every noun below is a real noun of the catalog
+// (TestNounGroupsAreRealNouns), and the groups that must not overlap do
+// not (TestNounGroupsDisjoint).
+type grantRules struct {
+	// recipient is what Exchange Recipient Administrator manages (the
+	// Recipient Management role group: Mail Recipients, Distribution
+	// Groups, Migration, Move Mailboxes...) and Helpdesk Administrator
+	// may read.
+	recipient []string
+	// helpdeskWrite is the user options Helpdesk Administrator may set
+	// (the User Options role). A subset of recipient.
+	helpdeskWrite []string
+	// threat is anti-spam, anti-malware and anti-phishing, with their
+	// reports: Exchange Administrator owns them and Security
+	// Administrator does not (PROTOCOL.md 2.4); Security Reader reads
+	// them.
+	threat []string
+	// security is audit, mail-flow and domain protection that Security
+	// Administrator manages and Security Reader reads in Exchange.
+	security []string
+	// compliance is what Compliance Administrator manages in Exchange
+	// (the Compliance Management role group: Audit Logs, Data Loss
+	// Prevention, Information Rights Management, Journaling, Message
+	// Tracking, Retention Management, Transport Rules).
+	compliance []string
+	// readerExceptions are reads a reader still may not run:
+	// Get-InboxRule "doesn't work for members of View-Only Organization
+	// Management role group or the Global Reader role" (Get-InboxRule
+	// reference, PROTOCOL.md 5).
+	readerExceptions []string
 }
 
-// helpdeskWriteNouns are the user options Helpdesk Administrator may set.
-var helpdeskWriteNouns = []string{
-	"MailboxAutoReplyConfiguration", "MailboxRegionalConfiguration", "MailboxCalendarConfiguration",
-	"MailboxJunkEmailConfiguration", "MailboxMessageConfiguration",
+func rules() grantRules {
+	return grantRules{
+		recipient: []string{
+			"Mailbox", "MailboxStatistics", "MailboxFolderStatistics", "MailboxLocation",
+			"MailboxPermission", "RecipientPermission", "MailboxFolderPermission", "MailboxCalendarFolder",
+			"MailboxAutoReplyConfiguration", "MailboxRegionalConfiguration", "MailboxCalendarConfiguration",
+			"MailboxJunkEmailConfiguration", "MailboxMessageConfiguration", "MailboxSpellingConfiguration",
+			"Clutter", "FocusedInbox", "CASMailbox", "Recipient", "User", "MailUser", "MailContact", "Contact",
+			"Group", "DistributionGroup", "DistributionGroupMember", "DynamicDistributionGroup",
+			"DynamicDistributionGroupMember", "UnifiedGroup", "UnifiedGroupLinks", "SoftDeletedMailbox",
+			"SoftDeletedUnifiedGroup", "MobileDevice", "MobileDeviceStatistics", "ActiveSyncDevice",
+			"ActiveSyncDeviceStatistics", "InboxRule", "CalendarProcessing", "Place", "MoveRequest",
+			"MoveRequestStatistics", "MigrationBatch", "MigrationUser", "MigrationUserStatistics",
+			"MigrationStatistics", "MigrationEndpoint",
+		},
+		helpdeskWrite: []string{
+			"MailboxAutoReplyConfiguration", "MailboxRegionalConfiguration", "MailboxCalendarConfiguration",
+			"MailboxJunkEmailConfiguration", "MailboxMessageConfiguration", "MailboxSpellingConfiguration",
+			"Clutter", "FocusedInbox",
+		},
+		threat: []string{
+			"HostedContentFilterPolicy", "HostedContentFilterRule", "HostedOutboundSpamFilterPolicy",
+			"HostedOutboundSpamFilterRule", "HostedConnectionFilterPolicy", "MalwareFilterPolicy",
+			"MalwareFilterRule", "AntiPhishPolicy", "AntiPhishRule", "SafeLinksPolicy", "SafeLinksRule",
+			"SafeAttachmentPolicy", "SafeAttachmentRule", "AtpPolicyForO365", "ATPProtectionPolicyRule",
+			"ATPBuiltInProtectionRule", "EOPProtectionPolicyRule", "TeamsProtectionPolicy",
+			"TeamsProtectionPolicyRule", "QuarantinePolicy", "QuarantineMessage", "QuarantineMessageHeader",
+			"QuarantinePermissions", "TenantAllowBlockListItems", "TenantAllowBlockListSpoofItems",
+			"BlockedSenderAddress", "PhishSimOverridePolicy", "ExoPhishSimOverrideRule", "SecOpsOverridePolicy",
+			"ExoSecOpsOverrideRule", "ReportSubmissionPolicy", "ReportSubmissionRule", "SpoofIntelligenceInsight",
+			"ConfigAnalyzerPolicyRecommendation", "MailDetailATPReport", "MailTrafficATPReport",
+			"ATPTotalTrafficReport", "SafeLinksAggregateReport", "SafeLinksDetailReport", "SpoofMailReport",
+			"AggregateZapReport", "DetailZapReport", "ContentMalwareMdoAggregateReport",
+			"ContentMalwareMdoDetailReport", "CompromisedUserAggregateReport", "CompromisedUserDetailReport",
+			"MailFilterListReport",
+		},
+		security: []string{
+			"AdminAuditLogConfig", "AdminAuditLog", "MailboxAuditBypassAssociation", "MailboxAuditLog",
+			"MailboxAuditLogSearch", "UnifiedAuditLog", "AuditLogSearch", "TransportRule", "MessageTrace",
+			"MessageTraceV2", "MessageTraceDetail", "MessageTraceDetailV2", "MessageTrackingReport",
+			"HistoricalSearch", "DkimSigningConfig", "ArcConfig", "SmtpDaneInbound", "SmtpDaneInboundStatus",
+			"DnssecForVerifiedDomain", "DnssecStatusForVerifiedDomain", "OrganizationConfig", "AcceptedDomain",
+			"InboundConnector", "OutboundConnector",
+		},
+		compliance: []string{
+			"RetentionPolicy", "RetentionPolicyTag", "ManagedFolderAssistant", "JournalRule", "JournalArchiving",
+			"TransportRule", "DlpPolicy", "DlpPolicyCollection", "DlpPolicyTemplate", "PolicyTipConfig",
+			"DataClassification", "ClassificationRuleCollection", "Fingerprint", "MessageClassification",
+			"IRMConfiguration", "RMSTemplate", "OMEConfiguration", "OutlookProtectionRule",
+			"AdminAuditLogConfig", "AdminAuditLog", "MailboxAuditLog", "MailboxAuditLogSearch",
+			"UnifiedAuditLog", "AuditLogSearch", "MessageTrace", "MessageTraceV2", "MessageTraceDetail",
+			"MessageTraceDetailV2", "MessageTrackingReport", "HistoricalSearch",
+		},
+		readerExceptions: []string{"Get-InboxRule"},
+	}
 }
 
-// threatNouns are anti-spam, anti-malware and anti-phishing settings, which
-// Exchange Administrator owns and Security Administrator does not
-// (PROTOCOL.md 2.4).
-var threatNouns = []string{
-	"HostedContentFilterPolicy", "HostedContentFilterRule", "HostedOutboundSpamFilterPolicy",
-	"HostedOutboundSpamFilterRule", "HostedConnectionFilterPolicy", "MalwareFilterPolicy", "MalwareFilterRule",
-	"AntiPhishPolicy", "AntiPhishRule", "SafeLinksPolicy", "SafeLinksRule", "SafeAttachmentPolicy", "SafeAttachmentRule",
-	"QuarantinePolicy", "QuarantineMessage", "TenantAllowBlockListItems",
+// ruleSets are rules() as lower-case sets, built once.
+type ruleSets struct {
+	recipient, helpdeskWrite, threat, security, compliance, readerExceptions map[string]bool
 }
 
-// securityNouns are audit, mail-flow and protection settings that
-// Security Administrator manages and Security Reader may read in Exchange.
-var securityNouns = []string{
-	"AdminAuditLogConfig", "AdminAuditLog", "MailboxAuditLog", "UnifiedAuditLog", "TransportRule",
-	"MessageTrace", "MessageTraceV2", "MessageTraceDetail", "MessageTraceDetailV2", "DkimSigningConfig",
-	"AtpPolicyForO365", "ProtectionAlert", "OrganizationConfig", "AcceptedDomain", "InboundConnector", "OutboundConnector",
+var loadedRules = sync.OnceValue(func() ruleSets {
+	r := rules()
+	set := func(list []string) map[string]bool {
+		m := make(map[string]bool, len(list))
+		for _, s := range list {
+			m[strings.ToLower(s)] = true
+		}
+		return m
+	}
+	return ruleSets{set(r.recipient), set(r.helpdeskWrite), set(r.threat), set(r.security), set(r.compliance), set(r.readerExceptions)}
+})
+
+// has looks s up in a lower-case set without allocating.
+func has(set map[string]bool, s string) bool {
+	var buf [64]byte
+	return set[string(appendLower(buf[:0], s))]
 }
 
-// complianceNouns are the Exchange-side compliance settings Compliance
-// Administrator manages.
-var complianceNouns = []string{
-	"RetentionPolicy", "RetentionPolicyTag", "JournalRule", "TransportRule", "DlpPolicy",
-	"AdminAuditLogConfig", "AdminAuditLog", "MailboxAuditLog", "UnifiedAuditLog",
-	"MessageTrace", "MessageTraceV2", "MessageTraceDetail", "MessageTraceDetailV2", "MailboxHold",
-}
-
-// readerExceptions are reads a reader role still may not run: Get-InboxRule
-// "doesn't work for ... the Global Reader role" (Get-InboxRule reference).
-var readerExceptions = []string{"Get-InboxRule"}
-
-// Grants reports whether role grants cmdlet on service. Roles a service
-// does not honour for app-only sessions grant nothing there.
+// Grants reports whether role grants cmdlet (any case) on service. Roles a
+// service does not honour for app-only sessions grant nothing there, and
+// nothing grants a catalog cmdlet on a service that does not run it. A
+// Get-EXO* wrapper is granted as the cmdlet it wraps. Names outside the
+// catalog (the emulator models a few cmdlets the reference lists as
+// Exchange Server only, such as Search-AdminAuditLog) follow the same
+// rules by verb and noun.
 func Grants(role Role, cmdlet string, service Service) bool {
 	if !role.Honours(service) {
 		return false
+	}
+	if c, ok := Lookup(cmdlet); ok {
+		if !c.Runs(service) {
+			return false
+		}
+		cmdlet = c.Server().Name
 	}
 	verb, noun, ok := strings.Cut(cmdlet, "-")
 	if !ok {
 		return false
 	}
-	read := hasFold(readVerbs, verb)
-	readerMay := read && !hasFold(readerExceptions, cmdlet)
+	rs := loadedRules()
+	read := effectOf(verb) == Read
+	readerMay := read && !has(rs.readerExceptions, cmdlet)
 	switch role.Name {
 	case "Global Administrator":
 		return true
@@ -76,26 +153,27 @@ func Grants(role Role, cmdlet string, service Service) bool {
 	case "Global Reader":
 		return readerMay
 	case "Security Reader":
-		return readerMay && (service == Compliance || hasFold(securityNouns, noun) || hasFold(threatNouns, noun))
+		return readerMay && (service == Compliance || has(rs.security, noun) || has(rs.threat, noun))
 	case "Security Administrator":
 		if service == Compliance {
 			return true
 		}
-		return readerMay || hasFold(securityNouns, noun)
+		return readerMay || has(rs.security, noun)
 	case "Compliance Administrator":
 		if service == Compliance {
 			return true
 		}
-		return readerMay || hasFold(complianceNouns, noun)
+		return readerMay || has(rs.compliance, noun)
 	case "Exchange Recipient Administrator":
-		return read || hasFold(recipientNouns, noun)
+		return read || has(rs.recipient, noun)
 	case "Helpdesk Administrator":
-		return read && hasFold(recipientNouns, noun) || hasFold(helpdeskWriteNouns, noun)
+		return read && has(rs.recipient, noun) || has(rs.helpdeskWrite, noun)
 	}
 	return false
 }
 
-// GrantingRoles lists the roles that grant cmdlet on service, in Roles order.
+// GrantingRoles lists the roles that grant cmdlet on service, in Roles
+// order: what an error says to assign.
 func GrantingRoles(cmdlet string, service Service) []Role {
 	var out []Role
 	for _, r := range Roles() {
@@ -116,11 +194,8 @@ func Allowed(roles []Role, cmdlet string, service Service) bool {
 	return false
 }
 
-func hasFold(list []string, s string) bool {
-	for _, e := range list {
-		if strings.EqualFold(e, s) {
-			return true
-		}
-	}
-	return false
-}
+// GrantingRoles lists the roles that grant c on service.
+func (c *Cmdlet) GrantingRoles(service Service) []Role { return GrantingRoles(c.Name, service) }
+
+// Allowed reports whether any of roles grants c on service.
+func (c *Cmdlet) Allowed(roles []Role, service Service) bool { return Allowed(roles, c.Name, service) }

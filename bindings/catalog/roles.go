@@ -2,14 +2,6 @@ package catalog
 
 import "strings"
 
-// Service is where a cmdlet runs.
-type Service string
-
-const (
-	Exchange   Service = "Exchange Online"
-	Compliance Service = "Security & Compliance"
-)
-
 // ManageAsApp is the application permission an app-only token must carry.
 const ManageAsApp = "Exchange.ManageAsApp"
 
