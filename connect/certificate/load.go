@@ -1,0 +1,112 @@
+package certificate
+
+import (
+	"errors"
+	"io/fs"
+	"time"
+
+	"github.com/exorun/exorun/internal/exitcode"
+)
+
+// Load reads a credential from bytes handed in at run time, e.g. a secret
+// fetched from Key Vault: a PKCS#12 file, PEM text holding the certificate
+// chain and the key, or base64 of either (standard or URL-safe alphabet,
+// padded or not, wrapped or not). The format is sniffed from the bytes.
+//
+// password opens a PFX or an encrypted key; it may be empty. source names
+// the bytes in messages and becomes Credential.Source: a noun phrase that
+// reads after "certificate ", such as "EXORUN_CERTIFICATE".
+//
+// Load refuses what Check refuses at the current time.
+func Load(data []byte, password, source string) (*Credential, error) {
+	if source == "" {
+		source = "data"
+	}
+	b, err := decode(data, password, "certificate "+source)
+	if err != nil {
+		return nil, err
+	}
+	return finish(b, source)
+}
+
+// LoadFile reads a credential from a certificate file (.pfx/.p12, PEM,
+// DER .cer, or base64 of a PFX or PEM) and, when keyPath is not empty, a
+// separate key file (PEM or DER; PKCS#1, PKCS#8 or encrypted PKCS#8).
+// password opens whichever of them is encrypted.
+//
+// readFile is how files are read (cmd/exorun/cli passes os.ReadFile); the
+// package never opens a file itself. A missing file gives an error that
+// matches fs.ErrNotExist.
+//
+// LoadFile refuses what Check refuses at the current time.
+func LoadFile(path, keyPath, password string, readFile func(string) ([]byte, error)) (*Credential, error) {
+	switch {
+	case path == "":
+		return nil, invalid("certificate: no certificate file given")
+	case readFile == nil:
+		return nil, invalid("certificate file %s: no way to read files was given", path)
+	}
+	certSubject := "certificate file " + path
+	data, err := readInput(readFile, path, certSubject)
+	if err != nil {
+		return nil, err
+	}
+	b, err := decode(data, password, certSubject)
+	if err != nil {
+		return nil, err
+	}
+	if keyPath == "" {
+		return finish(b, "file "+path)
+	}
+	if b.format == formatPKCS12 {
+		return nil, exitcode.New(exitcode.Usage, "%s: a PKCS#12 file holds its own key, and key file %s was given too", certSubject, keyPath).
+			WithHint(hintPFXWithKey)
+	}
+
+	keySubject := "key file " + keyPath
+	keyData, err := readInput(readFile, keyPath, keySubject)
+	if err != nil {
+		return nil, err
+	}
+	k, err := decode(keyData, password, keySubject)
+	if err != nil {
+		return nil, err
+	}
+	if k.key == nil {
+		return nil, refuse(keySubject, ErrNoPrivateKey, hintNoKey, "holds no private key")
+	}
+	// The key file's key wins over one the certificate file may hold;
+	// certificates from both count, so a key file may carry the chain.
+	b.key = k.key
+	b.certs = append(b.certs, k.certs...)
+	return finish(b, "file "+path+" with key file "+keyPath)
+}
+
+// finish assembles a credential and refuses it when Check does now.
+func finish(b bundle, source string) (*Credential, error) {
+	c, err := assemble(b, source)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Check(c, time.Now()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// readInput reads one file, saying "file not found" rather than repeating
+// the path the subject already names.
+func readInput(readFile func(string) ([]byte, error), path, subject string) ([]byte, error) {
+	data, err := readFile(path)
+	if err == nil {
+		return data, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, refuse(subject, err, hintPath, "file not found")
+	}
+	cause := err
+	if pathErr, ok := errors.AsType[*fs.PathError](err); ok {
+		cause = pathErr.Err
+	}
+	return nil, refuse(subject, err, hintPath, "cannot read it: %v", cause)
+}
