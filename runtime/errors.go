@@ -76,6 +76,13 @@ const goErrorKey = "__goerror"
 // err's LuaFields}. tostring(e) gives the message; pcall sees the table; a
 // run that fails with it returns a *ScriptError that unwraps to err.
 func Raise(L *lua.LState, err error) int {
+	L.Error(ErrorValue(L, err), 1)
+	return 0
+}
+
+// ErrorValue is the error table Raise raises, for APIs that hand errors
+// back as values instead (a batch of calls where some fail).
+func ErrorValue(L *lua.LState, err error) *lua.LTable {
 	t := L.NewTable()
 	if f, ok := err.(LuaFielder); ok {
 		for k, v := range f.LuaFields() {
@@ -92,8 +99,7 @@ func Raise(L *lua.LState, err error) int {
 		return 1
 	}))
 	L.SetMetatable(t, mt)
-	L.Error(t, 1)
-	return 0
+	return t
 }
 
 // GoError returns the Go error Raise attached to an error table, if any.
