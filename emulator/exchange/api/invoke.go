@@ -142,11 +142,24 @@ func (h *Handler) moduleFile(w http.ResponseWriter, r *http.Request, x *exchange
 			asked = append(asked, strings.TrimSpace(n))
 		}
 	}
+	// Like the service, list every cmdlet the roles allow, modelled or
+	// not: an unmodelled one then gets its honest 501 when called, instead
+	// of looking like a permission the app lacks.
+	seen := map[string]bool{}
 	var names []string
-	for _, n := range h.opts.Backend.Modelled(svc) {
-		if catalog.Allowed(x.caller.Roles, n, svc) && (asked == nil || hasFold(asked, n)) {
+	add := func(n string) {
+		if !seen[strings.ToLower(n)] && catalog.Allowed(x.caller.Roles, n, svc) && (asked == nil || hasFold(asked, n)) {
+			seen[strings.ToLower(n)] = true
 			names = append(names, n)
 		}
+	}
+	for _, c := range catalog.All() {
+		if c.Runs(svc) && c.WrapperOf == "" && !c.AppOnly.Unsupported {
+			add(c.Name)
+		}
+	}
+	for _, n := range h.opts.Backend.Modelled(svc) {
+		add(n)
 	}
 	slices.Sort(names)
 	ctx := h.serviceBase(r, x.rt) + "/adminapi/v1.0/" + x.rt.tenant + "/$metadata#EXOModuleFile"
