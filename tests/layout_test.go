@@ -23,7 +23,7 @@ var allowedDeps = []struct {
 	{area: "runtime", mayUse: []string{"internal/exitcode"}},
 	{area: "stdlib", mayUse: []string{"runtime", "internal/exitcode"}},
 	{area: "bindings/catalog"},
-	{area: "bindings", mayUse: []string{"runtime", "connect", "internal/exitcode"}, exclude: []string{"bindings/catalog"}},
+	{area: "bindings", mayUse: []string{"runtime", "bindings/catalog", "connect", "internal/exitcode"}, exclude: []string{"bindings/catalog"}},
 	{area: "connect", mayUse: []string{"bindings/catalog", "internal/exitcode"}},
 	{area: "emulator", mayUse: []string{"bindings/catalog", "internal/exitcode"}},
 }

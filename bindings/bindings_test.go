@@ -1,0 +1,262 @@
+package bindings_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/exorun/exorun/bindings"
+	"github.com/exorun/exorun/connect"
+	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/exchange/api"
+	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/runtime"
+	"github.com/exorun/exorun/runtime/runtimetest"
+)
+
+// tenant is an emulated tenant and the settings that reach it.
+type tenant struct {
+	em       *emulator.Emulator
+	settings connect.Settings
+}
+
+func startTenant(t *testing.T, role string) *tenant {
+	t.Helper()
+	em, err := emulator.Start(emulator.Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { em.Close() })
+	ep := em.Endpoints()
+	if role != "" {
+		app, err := em.Directory.App(ep.TenantID, ep.AppID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range app.Roles {
+			if err := em.Directory.RemoveRole(ep.TenantID, ep.AppID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &tenant{em: em, settings: connect.Settings{
+		AppID: ep.AppID, Organization: ep.Organization, CertificateFile: ep.CertificateFile,
+		Authority: ep.Authority, ExchangeURL: ep.ExchangeURL, ComplianceURL: ep.ComplianceURL, CAFile: ep.CAFile,
+	}}
+}
+
+// memJournal collects journal lines.
+type memJournal struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (j *memJournal) Write(p []byte) (int, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.buf.Write(p)
+}
+func (j *memJournal) Close() error { return nil }
+
+// run runs src with connect bound to tn; it returns stdout, the log and
+// the error.
+func (tn *tenant) run(t *testing.T, src string, mod func(*bindings.Options)) (string, string, error) {
+	t.Helper()
+	var logs bytes.Buffer
+	o := bindings.Options{
+		Settings: tn.settings,
+		Connect:  connect.Options{ReadFile: os.ReadFile},
+		Logger:   slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	h := bindings.NewHost(o)
+	defer h.Close()
+	out, err := runtimetest.Run(t, src, runtime.Options{Globals: h.Globals()})
+	return out, logs.String(), err
+}
+
+func TestStreamAndObjects(t *testing.T) {
+	tn := startTenant(t, "")
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local n, bytes = 0, 0
+		for mbx in exo.get_mailbox{ResultSize = "Unlimited"} do
+			n = n + 1
+			bytes = bytes + (mbx.ProhibitSendQuotaBytes or 0)
+			assert(type(mbx.EmailAddresses) == "table", "collections are tables")
+			assert(mbx["EmailAddresses@odata.type"] == nil, "annotations are dropped")
+		end
+		print(n, bytes > 0)
+		local rs = exo["Get-Mailbox"]{ResultSize = 2}
+		local all = rs:all()
+		print(#all, rs.count, #rs.warnings > 0)
+		print(exo.get_mailbox{Identity = "AdeleV"}:first().DisplayName)
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "12\ttrue\n2\t2\ttrue\nAdele Vance\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+func TestParameterErrorsBeforeAnyRequest(t *testing.T) {
+	tn := startTenant(t, "")
+	before := tn.em.API.Stats()
+	for src, want := range map[string]string{
+		`connect().get_mailbox{ResultSiz = 10}`:                                        `unknown parameter "ResultSiz" (did you mean ResultSize?)`,
+		`connect().get_mailbox{ResultSize = true}`:                                     `ResultSize: want a number or "Unlimited", got boolean true`,
+		`connect().set_mailbox{Identity = "x", HiddenFromAddressListsEnabled = "yes"}`: "want true or false",
+		`connect().get_mailbox{"AdeleV"}`:                                              "parameters are named",
+		`connect().get_mailboxx{}`:                                                     "did you mean get_mailbox or",
+		`connect().get_dlp_compliance_policy{}`:                                        `connect{service = "compliance"}`,
+		`connect{organisation = "x"}`:                                                  "unknown setting organisation",
+	} {
+		_, _, err := tn.run(t, src, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", src, err, want)
+		}
+	}
+	_, _, err := tn.run(t, `connect().get_mailbox{ResultSiz = 10}`, nil)
+	if got := exitcode.Of(err); got != exitcode.Usage {
+		t.Errorf("misspelt parameter: exit code %d, want %d", got, exitcode.Usage)
+	}
+	// Each run connects (EXOModuleFile) but none may send a cmdlet.
+	if after := tn.em.API.Stats(); invocations(after) != invocations(before) {
+		t.Errorf("%d InvokeCommand requests were sent for refused calls", invocations(after)-invocations(before))
+	}
+}
+
+func TestRoleFilterGlobalReader(t *testing.T) {
+	tn := startTenant(t, "Global Reader")
+	before := tn.em.API.Stats()
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		print(#exo.get_mailbox{}:all() > 0)
+		for _, name in ipairs(exo.cmdlets()) do assert(not name:match("^Set%-"), name) end
+		local ok, e = pcall(function() return exo.set_mailbox{Identity = "AdeleV", HiddenFromAddressListsEnabled = true} end)
+		print(ok, e.code, e.cmdlet)
+		exo.set_mailbox{Identity = "AdeleV", HiddenFromAddressListsEnabled = true}
+	`, nil)
+	if out != "true\nfalse\tnot_allowed\tSet-Mailbox\n" {
+		t.Errorf("stdout %q", out)
+	}
+	want := "Set-Mailbox is not allowed for app " + tn.settings.AppID + ": its roles are Global Reader; "
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "Exchange Administrator") {
+		t.Fatalf("got %v, want it to contain %q and name Exchange Administrator", err, want)
+	}
+	if exitcode.Of(err) != exitcode.Permission {
+		t.Errorf("exit code %d, want permission", exitcode.Of(err))
+	}
+	if got := invocations(tn.em.API.Stats()) - invocations(before); got != 1 {
+		t.Errorf("%d InvokeCommand requests, want 1 (the Get-Mailbox)", got)
+	}
+}
+
+func TestServiceErrorValue(t *testing.T) {
+	tn := startTenant(t, "")
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local ok, e = pcall(function() return exo.get_mailbox{Identity = "nobody"}:first() end)
+		print(ok, e.code, e.status, e.cmdlet, e.request_id ~= nil, (e.exception:gsub(".*%.", "")))
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "false\tnot_found\t404\tGet-Mailbox\ttrue\tManagementObjectNotFoundException\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+	_, _, err = tn.run(t, `connect().get_mailbox{Identity = "nobody"}:first()`, nil)
+	if exitcode.Of(err) != exitcode.Service {
+		t.Errorf("unhandled 404: exit code %d, want service", exitcode.Of(err))
+	}
+}
+
+func TestWhatIfAndJournal(t *testing.T) {
+	tn := startTenant(t, "")
+	var j memJournal
+	journal := func(o *bindings.Options) {
+		o.Journal = func() (io.WriteCloser, error) { return &j, nil }
+	}
+	src := `
+		local exo = connect()
+		exo.what_if = WHATIF
+		exo.set_cas_mailbox{Identity = "AdeleV", PopEnabled = true}
+		print(exo.get_cas_mailbox{Identity = "AdeleV"}:first().PopEnabled)
+	`
+	out, logs, err := tn.run(t, strings.Replace(src, "WHATIF", "true", 1), journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "false\n" || !strings.Contains(logs, "what-if: not sent") || j.buf.Len() != 0 {
+		t.Errorf("what-if: stdout %q, journal %q, log %s", out, j.buf.String(), logs)
+	}
+	out, _, err = tn.run(t, strings.Replace(src, "WHATIF", "false", 1), journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "true\n" {
+		t.Errorf("after the write: %q", out)
+	}
+	var e map[string]any
+	if err := json.Unmarshal(j.buf.Bytes(), &e); err != nil {
+		t.Fatalf("journal %q: %v", j.buf.String(), err)
+	}
+	params, _ := e["parameters"].(map[string]any)
+	if e["cmdlet"] != "Set-CASMailbox" || e["outcome"] != "ok" || e["request_id"] == "" || params["PopEnabled"] != true {
+		t.Errorf("journal entry %v", e)
+	}
+}
+
+func TestParallel(t *testing.T) {
+	tn := startTenant(t, "")
+	tn.em.API.SetFaults(api.Faults{ConcurrencyLimit: 3})
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local inputs = {}
+		for mbx in exo.get_mailbox{RecipientTypeDetails = "UserMailbox"} do
+			inputs[#inputs + 1] = {Identity = mbx.UserPrincipalName}
+		end
+		local results = exo.parallel("Get-MailboxStatistics", inputs, {concurrency = 3})
+		for i, r in ipairs(results) do
+			assert(#r == 1, "one statistics object per mailbox")
+			assert(r[1].DisplayName ~= nil)
+		end
+		inputs[#inputs + 1] = {Identity = "nobody"}
+		local collected = exo.parallel("get_mailbox_statistics", inputs, {errors = "collect"})
+		print(#results, collected[#collected].code)
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out, "\tnot_found\n") || strings.HasPrefix(out, "0\t") {
+		t.Errorf("got %q", out)
+	}
+}
+
+func TestConnectFailureIsAuth(t *testing.T) {
+	tn := startTenant(t, "")
+	tn.settings.Organization = "nosuch.onmicrosoft.com"
+	_, _, err := tn.run(t, `connect()`, nil)
+	var se *connect.StepError
+	if !errors.As(err, &se) || se.Step != connect.StepTenant || exitcode.Of(err) != exitcode.Auth {
+		t.Errorf("got %v (exit %d)", err, exitcode.Of(err))
+	}
+	_ = context.Background
+}
+
+func invocations(s api.Stats) int64 {
+	return s.Endpoints["exchange/InvokeCommand"].Requests
+}

@@ -1,0 +1,184 @@
+package bindings
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/exorun/exorun/connect"
+	"github.com/exorun/exorun/runtime"
+)
+
+// Options configure the bindings of one run.
+type Options struct {
+	// Settings are the ambient connection settings (flags, environment,
+	// profile); a connect{} table overrides them key by key.
+	Settings connect.Settings
+	// Connect is handed to connect.Open (files, certificate store, clock).
+	Connect connect.Options
+	Logger  *slog.Logger
+	// WhatIf starts every session with exo.what_if = true (--what-if).
+	WhatIf bool
+	// Journal opens the run journal for appending; it is called on the
+	// first write actually sent. nil: writes are not journalled.
+	Journal func() (io.WriteCloser, error)
+	Now     func() time.Time
+	// Open connects; nil means connect.Open. The CLI's --demo swaps in
+	// nothing here: it only changes the settings.
+	Open func(ctx context.Context, s connect.Settings, o connect.Options) (*connect.Session, error)
+	// Parallelism caps exo.parallel's concurrency (default 32).
+	Parallelism int
+}
+
+// Host holds the sessions a run opened, for the run summary.
+type Host struct {
+	opts Options
+
+	mu       sync.Mutex
+	sessions []*session
+	journal  *journal
+}
+
+// NewHost returns the bindings of one run.
+func NewHost(o Options) *Host {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Open == nil {
+		o.Open = connect.Open
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = 32
+	}
+	if o.Connect.Logger == nil {
+		o.Connect.Logger = o.Logger
+	}
+	h := &Host{opts: o}
+	h.journal = &journal{open: o.Journal, now: o.Now}
+	return h
+}
+
+// Globals are the global functions scripts get: connect.
+func (h *Host) Globals() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{"connect": h.connect}
+}
+
+// Close closes the run journal.
+func (h *Host) Close() error { return h.journal.close() }
+
+// connect is Lua's connect{...}: settings from the table over the
+// ambient ones, then connect.Open.
+func (h *Host) connect(L *lua.LState) int {
+	var lset connect.Settings
+	if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
+		t, ok := L.Get(1).(*lua.LTable)
+		if !ok {
+			L.ArgError(1, "want a table of settings, e.g. connect{organization = \"contoso.onmicrosoft.com\"}")
+		}
+		var err error
+		if lset, err = settingsFromTable(t); err != nil {
+			return runtime.Raise(L, err)
+		}
+	}
+	s := connect.Merge(lset, h.opts.Settings)
+	ctx := L.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cs, err := h.opts.Open(ctx, s, h.opts.Connect)
+	if err != nil {
+		return runtime.Raise(L, err)
+	}
+	sess := newSession(h, cs)
+	if err := sess.loadOffered(ctx); err != nil {
+		return runtime.Raise(L, err)
+	}
+	h.mu.Lock()
+	h.sessions = append(h.sessions, sess)
+	h.mu.Unlock()
+	L.Push(sess.table(L))
+	return 1
+}
+
+// settingsFromTable reads a connect{} table; an unknown key fails with
+// the known ones, so a misspelt key never silently falls back.
+func settingsFromTable(t *lua.LTable) (connect.Settings, error) {
+	var s connect.Settings
+	var err error
+	t.ForEach(func(k, v lua.LValue) {
+		if err != nil {
+			return
+		}
+		key, ok := k.(lua.LString)
+		f, known := connect.FieldByKey(string(key))
+		if !ok || !known {
+			err = fmt.Errorf("connect: unknown setting %s (known: %s)", k.String(), strings.Join(connect.Keys(), ", "))
+			return
+		}
+		switch v := v.(type) {
+		case lua.LString:
+			f.Set(&s, string(v))
+		case lua.LNumber:
+			f.Set(&s, v.String())
+		default:
+			err = fmt.Errorf("connect: %s wants a string, got a %s", f.Key, v.Type())
+		}
+	})
+	return s, err
+}
+
+// Summary is what one session did, for the end of a run.
+type Summary struct {
+	Tenant, AppID, Service string
+	Calls, Pages, Objects  int64
+	Retries                int64
+	ThrottleWait           time.Duration
+	Errors                 map[string]int
+}
+
+// Summaries lists the run's sessions in connect order.
+func (h *Host) Summaries() []Summary {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []Summary
+	for _, s := range h.sessions {
+		st := s.conn.Client.Stats()
+		out = append(out, Summary{
+			Tenant: s.conn.Identity.TenantID, AppID: s.conn.Identity.AppID, Service: string(s.conn.Service),
+			Calls: st.Calls, Pages: st.Pages, Objects: st.Objects, Retries: st.Retries,
+			ThrottleWait: st.ThrottleWait, Errors: st.Errors,
+		})
+	}
+	return out
+}
+
+// String is the summary as one log line's text.
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d calls, %d pages, %d objects", s.Service, s.Calls, s.Pages, s.Objects)
+	if s.Retries > 0 {
+		fmt.Fprintf(&b, ", %d retries", s.Retries)
+	}
+	if s.ThrottleWait > 0 {
+		fmt.Fprintf(&b, ", %s waited on throttling", s.ThrottleWait.Round(time.Millisecond))
+	}
+	if len(s.Errors) > 0 {
+		codes := make([]string, 0, len(s.Errors))
+		for c, n := range s.Errors {
+			codes = append(codes, fmt.Sprintf("%s %d", c, n))
+		}
+		sort.Strings(codes)
+		fmt.Fprintf(&b, ", errors: %s", strings.Join(codes, ", "))
+	}
+	return b.String()
+}

@@ -1,0 +1,175 @@
+package bindings
+
+import (
+	"errors"
+	"io"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/exorun/exorun/connect/adminapi"
+	"github.com/exorun/exorun/runtime"
+)
+
+// resultsType is the metatable name of result streams.
+const resultsType = "exorun.results"
+
+// results is a cmdlet's output as Lua sees it: call it (a generic for
+// does) for the next object, or use :all(), :first(), :next(), :close()
+// and .warnings.
+type results struct {
+	s      *session
+	stream *adminapi.Stream // nil: nothing was sent (what-if)
+	cmdlet string
+	done   bool
+	count  int
+}
+
+func newResults(L *lua.LState, s *session, stream *adminapi.Stream, cmdlet string) *lua.LUserData {
+	ud := L.NewUserData()
+	ud.Value = &results{s: s, stream: stream, cmdlet: cmdlet, done: stream == nil}
+	L.SetMetatable(ud, resultsMeta(L))
+	return ud
+}
+
+// resultsMeta builds the metatable once per state (it lives in the
+// registry under resultsType).
+func resultsMeta(L *lua.LState) lua.LValue {
+	if mt := L.GetTypeMetatable(resultsType); mt != lua.LNil {
+		return mt
+	}
+	mt := L.NewTypeMetatable(resultsType)
+	methods := map[string]lua.LGFunction{
+		"next":  resultsNext,
+		"all":   resultsAll,
+		"first": resultsFirst,
+		"close": resultsClose,
+	}
+	L.SetField(mt, "__call", L.NewFunction(resultsNext))
+	L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
+		r := checkResults(L)
+		key := L.CheckString(2)
+		if fn, ok := methods[key]; ok {
+			L.Push(L.NewFunction(fn))
+			return 1
+		}
+		switch key {
+		case "warnings":
+			L.Push(stringArray(L, r.warnings()))
+		case "count":
+			L.Push(lua.LNumber(r.count))
+		case "cmdlet":
+			L.Push(lua.LString(r.cmdlet))
+		default:
+			L.ArgError(2, "results have next, all, first, close, warnings, count and cmdlet; not "+key)
+		}
+		return 1
+	}))
+	L.SetField(mt, "__tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString("results of " + checkResults(L).cmdlet))
+		return 1
+	}))
+	return mt
+}
+
+func checkResults(L *lua.LState) *results {
+	ud := L.CheckUserData(1)
+	r, ok := ud.Value.(*results)
+	if !ok {
+		L.ArgError(1, "want cmdlet results")
+	}
+	return r
+}
+
+func (r *results) warnings() []string {
+	if r.stream == nil {
+		return nil
+	}
+	return r.stream.Warnings()
+}
+
+// next returns the next object, or nil at the end.
+func (r *results) next(L *lua.LState) (lua.LValue, error) {
+	if r.done {
+		return lua.LNil, nil
+	}
+	raw, err := r.stream.Next()
+	if errors.Is(err, io.EOF) {
+		r.done = true
+		_ = r.stream.Close()
+		return lua.LNil, nil
+	}
+	if err != nil {
+		r.done = true
+		_ = r.stream.Close()
+		return nil, luaErr(err)
+	}
+	t, err := r.s.dec.Object(L, raw)
+	if err != nil {
+		r.done = true
+		_ = r.stream.Close()
+		return nil, &adminapi.Error{Code: adminapi.CodeBadResponse, Cmdlet: r.cmdlet, Message: "undecodable object: " + err.Error()}
+	}
+	r.count++
+	return t, nil
+}
+
+func resultsNext(L *lua.LState) int {
+	r := checkResults(L)
+	v, err := r.next(L)
+	if err != nil {
+		return runtime.Raise(L, err)
+	}
+	L.Push(v)
+	return 1
+}
+
+// resultsAll collects the rest of the stream in an array.
+func resultsAll(L *lua.LState) int {
+	r := checkResults(L)
+	out := runtime.NewArray(L, 0)
+	for {
+		v, err := r.next(L)
+		if err != nil {
+			return runtime.Raise(L, err)
+		}
+		if v == lua.LNil {
+			break
+		}
+		out.Append(v)
+	}
+	L.Push(out)
+	return 1
+}
+
+// resultsFirst returns the first object (nil when there is none) and
+// stops the stream, so no further page is fetched.
+func resultsFirst(L *lua.LState) int {
+	r := checkResults(L)
+	v, err := r.next(L)
+	if err != nil {
+		return runtime.Raise(L, err)
+	}
+	r.close()
+	L.Push(v)
+	return 1
+}
+
+func resultsClose(L *lua.LState) int {
+	checkResults(L).close()
+	return 0
+}
+
+func (r *results) close() {
+	if !r.done {
+		r.done = true
+		_ = r.stream.Close()
+	}
+}
+
+func stringArray(L *lua.LState, items []string) *lua.LTable {
+	t := runtime.NewArray(L, len(items))
+	for _, s := range items {
+		t.Append(lua.LString(s))
+	}
+	return t
+}
