@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -32,12 +33,43 @@ func TestReadmeCommandsWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstScreen := strings.Join(strings.SplitN(string(readme), "\n", 25)[:24], "\n")
-	for _, cmd := range []string{"go run ./cmd/exorun run scripts/examples/mailbox-sizes-from-csv.lua", "go test ./..."} {
+	for _, cmd := range []string{"go run ./cmd/exorun run --demo scripts/examples/mailbox-report.lua", "go test ./..."} {
 		if !strings.Contains(firstScreen, cmd) {
 			t.Errorf("README's first screen lacks %q", cmd)
 		}
 	}
-	if _, err := os.Stat("../../scripts/examples/mailbox-sizes-from-csv.lua"); err != nil {
+	if _, err := os.Stat("../../scripts/examples/mailbox-report.lua"); err != nil {
 		t.Errorf("the README's main example is missing: %v", err)
+	}
+}
+
+// TestReadmeSettings keeps the README's settings table equal to
+// connect.Fields, the one declaration of every connection setting.
+func TestReadmeSettings(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range connect.Fields() {
+		flag := ""
+		if f.Flag != "" {
+			flag = "`--" + f.Flag
+			if f.FlagNamesEnv {
+				flag += " VAR"
+			}
+			flag += "`"
+		}
+		env := ""
+		if f.Env != "" {
+			env = "`" + f.Env + "`"
+		}
+		usage := strings.ReplaceAll(f.Usage, "`", "")
+		if f.Secret {
+			usage += " (secret)"
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s | %s |", f.Key, flag, env, usage)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README lacks the settings row\n%s", row)
+		}
 	}
 }

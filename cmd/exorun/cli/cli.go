@@ -26,6 +26,10 @@ func commands() []command {
 	return []command{
 		{"run", "exorun run [flags] SCRIPT.lua [ARGS...]", "run a Lua script (also: exorun SCRIPT.lua)", cmdRun},
 		{"repl", "exorun repl [flags]", "explore interactively (also: exorun on a terminal)", cmdRepl},
+		{"whoami", "exorun whoami [connection flags]", "connect and show tenant, app, certificate, token and roles", cmdWhoami},
+		{"doctor", "exorun doctor [connection flags]", "check the app-only onboarding steps and say which is missing", cmdDoctor},
+		{"cmdlets", "exorun cmdlets [--role NAME] [--service exchange|compliance]", "list the cmdlet catalog with the roles that grant each", cmdCmdlets},
+		{"cert", "exorun cert new|import|list|remove ...", "create a certificate, or manage the thumbprint store", cmdCert},
 		{"emulator", "exorun emulator serve|admin ...", "run the emulated tenant, or change its directory", cmdEmulator},
 		{"version", "exorun version", "print the version", cmdVersion},
 		{"help", "exorun help [COMMAND]", "show help for exorun or a command", cmdHelp},
@@ -51,7 +55,8 @@ func Main(env *Env) int {
 	if errors.Is(err, errHelp) {
 		return int(exitcode.OK)
 	}
-	if err != nil {
+	var printed silent
+	if err != nil && !errors.As(err, &printed) {
 		report(env.Stderr, err)
 	}
 	return int(exitcode.Of(err))

@@ -20,6 +20,7 @@ type emulatorOptions struct {
 	Mailboxes     int
 	Seed          int64
 	TokenLifetime time.Duration
+	faultOptions
 }
 
 func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
@@ -29,6 +30,7 @@ func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
 	fs.IntVar(&o.Mailboxes, "mailboxes", 0, "generate a demo tenant of `N` mailboxes on first start (0: the small fixture tenant)")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the generated tenant")
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 75*time.Minute, "lifetime of issued access tokens")
+	o.faultOptions.register(fs, "")
 	return fs
 }
 
@@ -69,12 +71,13 @@ func cmdEmulator(env *Env, args []string) error {
 func serveEmulator(env *Env, o *emulatorOptions) error {
 	em, err := emulator.Start(emulator.Options{
 		Addr: o.Addr, StateDir: o.StateDir, Mailboxes: o.Mailboxes, Seed: o.Seed,
-		TokenLifetime: o.TokenLifetime, Now: env.Now,
+		TokenLifetime: o.TokenLifetime,
 	})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
 			WithHint("check --addr (loopback only) and the state folder " + o.StateDir)
 	}
+	em.API.SetFaults(o.faults())
 	data, err := json.MarshalIndent(em.Endpoints(), "", "  ")
 	if err != nil {
 		em.Close()

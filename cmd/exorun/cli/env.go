@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -48,6 +50,17 @@ type Env struct {
 	ReadFile func(name string) ([]byte, error)
 	OpenRoot func(dir string) (*os.Root, error)
 	MkdirAll func(dir string) error
+	// WriteFile replaces name atomically and leaves it with exactly perm
+	// (certificate files, the token cache).
+	WriteFile func(name string, data []byte, perm fs.FileMode) error
+	// MkdirTemp makes a fresh temporary folder (the --demo tenant's state).
+	MkdirTemp func() (string, error)
+	RemoveAll func(path string) error
+	// ReadPassword prompts on the terminal without echo; nil when stdin
+	// is not a terminal.
+	ReadPassword func(prompt string) (string, error)
+	// StoreFS is the file system of the certificate store.
+	StoreFS certificate.StoreFS
 
 	// Terminal runs an interactive line editor; nil when there is no
 	// terminal (the REPL then reads plain lines from Stdin).
@@ -87,6 +100,10 @@ func OSEnv() *Env {
 		ReadFile:       os.ReadFile,
 		OpenRoot:       os.OpenRoot,
 		MkdirAll:       func(dir string) error { return os.MkdirAll(dir, 0o755) },
+		WriteFile:      writeFileAtomic,
+		MkdirTemp:      func() (string, error) { return os.MkdirTemp("", "exorun-demo-") },
+		RemoveAll:      os.RemoveAll,
+		StoreFS:        osStoreFS{},
 	}
 	if pinned, ok := os.LookupEnv("EXORUN_NOW"); ok {
 		// EXORUN_NOW pins the clock scripts see, for reproducible runs
@@ -105,6 +122,14 @@ func OSEnv() *Env {
 	}
 	if env.StdinTerminal && env.StdoutTerminal {
 		env.Terminal = newLinerEditor
+	}
+	if env.StdinTerminal {
+		env.ReadPassword = func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(int(os.Stdin.Fd()))
+			fmt.Fprintln(os.Stderr)
+			return string(b), err
+		}
 	}
 	return env
 }
@@ -135,3 +160,37 @@ func sigName(sig os.Signal) string {
 	}
 	return fmt.Sprint(sig)
 }
+
+// writeFileAtomic writes data to a temporary file beside name and renames
+// it over name, so readers never see half a file and the mode is exactly
+// perm even when name existed with another.
+func writeFileAtomic(name string, data []byte, perm fs.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// osStoreFS is the certificate store's file system: the real one.
+type osStoreFS struct{}
+
+func (osStoreFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+func (osStoreFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	return writeFileAtomic(name, data, perm)
+}
+func (osStoreFS) ReadDir(name string) ([]fs.DirEntry, error)   { return os.ReadDir(name) }
+func (osStoreFS) MkdirAll(name string, perm fs.FileMode) error { return os.MkdirAll(name, perm) }
+func (osStoreFS) RemoveAll(name string) error                  { return os.RemoveAll(name) }

@@ -69,6 +69,10 @@ func commandFlags() map[string]func() *pflag.FlagSet {
 		"run":      func() *pflag.FlagSet { return runFlags(&runOptions{}) },
 		"repl":     func() *pflag.FlagSet { return replFlags(&replOptions{}) },
 		"emulator": func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) },
+		"cmdlets":  func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) },
+		"cert":     func() *pflag.FlagSet { return certNewFlags(&certNewOptions{}) },
+		"whoami":   func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) },
+		"doctor":   func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) },
 	}
 }
 

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"io"
 	"log/slog"
 	"os"
 	"time"
 
+	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/runtime"
 	luacsv "github.com/exorun/exorun/stdlib/csv"
 	luafs "github.com/exorun/exorun/stdlib/fs"
@@ -18,12 +20,14 @@ import (
 // host is what one run hands to its Lua state: the confined folders, the
 // logger and the built-in modules.
 type host struct {
-	env     *Env
-	opts    *scriptOptions
-	args    []string
-	roots   []*os.Root
-	folders runtime.Folders
-	logger  *slog.Logger
+	env      *Env
+	opts     *scriptOptions
+	args     []string
+	roots    []*os.Root
+	folders  runtime.Folders
+	logger   *slog.Logger
+	bindings *bindings.Host
+	demo     *demo
 }
 
 func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host, error) {
@@ -53,10 +57,52 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host
 		h.roots = append(h.roots, outRoot)
 		h.folders.Out = runtime.RootDir(outRoot)
 	}
+	if err := h.connectBindings(); err != nil {
+		h.close()
+		return nil, err
+	}
 	return h, nil
 }
 
+// connectBindings prepares connect{} for scripts: the ambient settings
+// (flags over environment over profile), or with --demo the in-process
+// emulated tenant's, and the run journal in the out folder.
+func (h *host) connectBindings() error {
+	settings, err := h.opts.settings(h.env)
+	if err != nil {
+		return err
+	}
+	if h.opts.demo.Demo {
+		d, demoSettings, err := startDemo(h.env, &h.opts.demo, h.logger)
+		if err != nil {
+			return err
+		}
+		h.demo, settings = d, demoSettings
+	}
+	out := h.folders.Out
+	h.bindings = bindings.NewHost(bindings.Options{
+		Settings: settings,
+		Connect:  h.env.connectOptions(h.logger),
+		Logger:   h.logger,
+		WhatIf:   h.opts.WhatIf,
+		Journal:  func() (io.WriteCloser, error) { return out.Append(bindings.JournalFile) },
+		Now:      time.Now,
+	})
+	return nil
+}
+
 func (h *host) close() {
+	if h.bindings != nil {
+		for _, s := range h.bindings.Summaries() {
+			h.logger.Info("run summary", "session", s.String())
+		}
+		if err := h.bindings.Close(); err != nil {
+			h.logger.Warn("run journal", "error", err)
+		}
+	}
+	if h.demo != nil {
+		h.demo.close()
+	}
 	for _, r := range h.roots {
 		_ = r.Close()
 	}
@@ -69,6 +115,7 @@ func (h *host) options() runtime.Options {
 		Stdout:  h.env.Stdout,
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
+		Globals: h.bindings.Globals(),
 	}
 }
 

@@ -24,6 +24,9 @@ type scriptOptions struct {
 	OutDir    string   // --out DIR
 	LogLevel  string
 	LogFormat string
+	WhatIf    bool
+	connectionOptions
+	demo demoOptions
 }
 
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
@@ -32,6 +35,9 @@ func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.OutDir, "out", "", "folder the script may write to (default: the script's folder)")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
+	o.connectionOptions.register(fs)
+	o.demo.register(fs)
 }
 
 // check validates the values pflag cannot.

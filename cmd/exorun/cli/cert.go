@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"fmt"
+	iofs "io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/pflag"
+
+	"github.com/exorun/exorun/connect/certificate"
+	"github.com/exorun/exorun/internal/exitcode"
+)
+
+// cmdCert dispatches the certificate verbs.
+func cmdCert(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError("cert: want new, import, list or remove (see 'exorun help cert')")
+	}
+	verbs := map[string]func(*Env, []string) error{
+		"new": cmdCertNew, "import": cmdCertImport, "list": cmdCertList, "remove": cmdCertRemove,
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		c, _ := findCommand("cert")
+		printCommandHelp(env.Stdout, c, certNewFlags(&certNewOptions{}))
+		return errHelp
+	}
+	run, ok := verbs[args[0]]
+	if !ok {
+		return usageError("cert: unknown verb %q (want new, import, list or remove)", args[0])
+	}
+	return run(env, args[1:])
+}
+
+type certNewOptions struct {
+	Subject     string
+	Years       int
+	KeySize     int
+	Out         string
+	PasswordEnv string
+	NoPassword  bool
+}
+
+func certNewFlags(o *certNewOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("cert new", pflag.ContinueOnError)
+	fs.StringVar(&o.Subject, "subject", "", `certificate subject, e.g. "CN=exorun-reports"`)
+	fs.IntVar(&o.Years, "years", 1, "validity in years")
+	fs.IntVar(&o.KeySize, "key-size", 2048, "RSA key size: 2048, 3072 or 4096")
+	fs.StringVar(&o.Out, "out", "", "output `NAME`: writes NAME.pfx, NAME.cer and NAME.pem")
+	fs.StringVar(&o.PasswordEnv, "password-env", "", "environment `VAR` holding the PFX password (default: prompt)")
+	fs.BoolVar(&o.NoPassword, "no-password", false, "write the PFX and PEM without a password")
+	return fs
+}
+
+// cmdCertNew is New-SelfSignedCertificate plus the export steps of
+// Microsoft's app-only guide: the PFX to keep, the .cer to upload.
+func cmdCertNew(env *Env, args []string) error {
+	c, _ := findCommand("cert")
+	o := &certNewOptions{}
+	fs := certNewFlags(o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("cert new takes no arguments (did you mean --out %s?)", fs.Arg(0))
+	case o.Subject == "":
+		return usageError(`cert new: --subject is required, e.g. --subject "CN=exorun-reports"`)
+	case o.Out == "":
+		return usageError("cert new: --out NAME is required")
+	case o.Years < 1 || o.Years > 10:
+		return usageError("--years %d: want 1 to 10", o.Years)
+	case o.NoPassword && o.PasswordEnv != "":
+		return usageError("--no-password and --password-env exclude each other")
+	}
+	password, err := newPassword(env, o)
+	if err != nil {
+		return err
+	}
+	cred, err := certificate.New(certificate.NewOptions{Subject: o.Subject, Years: o.Years, KeyBits: o.KeySize, Now: time.Now()})
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	pfx, err := cred.PFX(password)
+	if err != nil {
+		return err
+	}
+	pem, err := cred.PEM()
+	if err != nil {
+		return err
+	}
+	keyCred, err := cred.KeyCredential()
+	if err != nil {
+		return err
+	}
+	files := []struct {
+		name string
+		data []byte
+		perm iofs.FileMode
+	}{
+		{o.Out + ".pfx", pfx, 0o600},
+		{o.Out + ".cer", cred.CertDER(), 0o644},
+		{o.Out + ".pem", pem, 0o600},
+	}
+	for _, f := range files {
+		if err := env.WriteFile(f.name, f.data, f.perm); err != nil {
+			return usageError("cert new: %v", err)
+		}
+	}
+	leaf := cred.Leaf()
+	fmt.Fprintf(env.Stdout, "thumbprint:  %s\n", cred.Thumbprint())
+	fmt.Fprintf(env.Stdout, "subject:     %s\n", leaf.Subject)
+	fmt.Fprintf(env.Stdout, "valid:       %s to %s\n", leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
+	fmt.Fprintf(env.Stdout, "wrote:       %s.pfx (keep it secret), %s.cer (upload to the app registration), %s.pem\n", o.Out, o.Out, o.Out)
+	fmt.Fprintf(env.Stdout, "keyCredentials entry for the app manifest:\n%s\n", keyCred)
+	return nil
+}
+
+// newPassword gets the PFX password: from --password-env, a prompt, or
+// none with --no-password. The PEM is written unencrypted either way,
+// mode 0600, like the certificate store.
+func newPassword(env *Env, o *certNewOptions) (string, error) {
+	switch {
+	case o.NoPassword:
+		return "", nil
+	case o.PasswordEnv != "":
+		p, ok := env.LookupEnv(o.PasswordEnv)
+		if !ok || p == "" {
+			return "", usageError("--password-env %s: that environment variable is not set", o.PasswordEnv)
+		}
+		return p, nil
+	case env.ReadPassword == nil:
+		return "", usageError("cert new: no terminal to ask for the PFX password; use --password-env VAR or --no-password")
+	}
+	p, err := env.ReadPassword("PFX password: ")
+	if err != nil {
+		return "", usageError("cert new: %v", err)
+	}
+	again, err := env.ReadPassword("again: ")
+	if err != nil {
+		return "", usageError("cert new: %v", err)
+	}
+	if p != again {
+		return "", usageError("cert new: the passwords differ")
+	}
+	return p, nil
+}
+
+func (e *Env) requireStore() (*certificate.Store, error) {
+	st := e.certStore()
+	if st == nil {
+		return nil, usageError("no config folder on this machine for the certificate store")
+	}
+	return st, nil
+}
+
+// cmdCertImport stores a certificate and key under its thumbprint.
+func cmdCertImport(env *Env, args []string) error {
+	c, _ := findCommand("cert")
+	fs := pflag.NewFlagSet("cert import", pflag.ContinueOnError)
+	keyFile := fs.String("key-file", "", "private key `FILE` when the certificate file holds none")
+	passwordEnv := fs.String("password-env", "", "environment `VAR` holding the PFX or key password")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("cert import: want exactly one FILE (.pfx, .pem or .cer with --key-file)")
+	}
+	password := ""
+	if *passwordEnv != "" {
+		p, ok := env.LookupEnv(*passwordEnv)
+		if !ok {
+			return usageError("--password-env %s: that environment variable is not set", *passwordEnv)
+		}
+		password = p
+	}
+	st, err := env.requireStore()
+	if err != nil {
+		return err
+	}
+	cred, err := certificate.LoadFile(fs.Arg(0), *keyFile, password, env.ReadFile)
+	if err != nil {
+		return err
+	}
+	warnings, checkErr := certificate.Check(cred, time.Now())
+	tp, err := st.Import(cred)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
+	if checkErr != nil {
+		fmt.Fprintf(env.Stderr, "warning: stored, but not usable now: %v\n", checkErr)
+	}
+	fmt.Fprintf(env.Stdout, "imported %s (%s) into %s\n", tp, cred.Leaf().Subject, filepath.Join(st.Dir, tp))
+	return nil
+}
+
+// cmdCertList prints the store's certificates.
+func cmdCertList(env *Env, args []string) error {
+	if len(args) > 0 {
+		return usageError("cert list takes no arguments")
+	}
+	st, err := env.requireStore()
+	if err != nil {
+		return err
+	}
+	entries, err := st.List()
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(env.Stderr, "the certificate store is empty; add one with 'exorun cert import FILE'")
+		return nil
+	}
+	tw := tablewriter.NewTable(env.Stdout)
+	tw.Header("Thumbprint", "Subject", "Not before", "Not after", "Key")
+	now := time.Now()
+	for _, e := range entries {
+		after := e.NotAfter.UTC().Format(time.DateOnly)
+		if now.After(e.NotAfter) {
+			after += " (expired)"
+		}
+		if err := tw.Append(e.Thumbprint, e.Subject, e.NotBefore.UTC().Format(time.DateOnly), after, fmt.Sprintf("%s %d", e.KeyType, e.KeyBits)); err != nil {
+			return err
+		}
+	}
+	return tw.Render()
+}
+
+// cmdCertRemove deletes one certificate from the store.
+func cmdCertRemove(env *Env, args []string) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return usageError("cert remove: want exactly one THUMBPRINT")
+	}
+	st, err := env.requireStore()
+	if err != nil {
+		return err
+	}
+	if err := st.Remove(args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "removed %s\n", strings.ToUpper(args[0]))
+	return nil
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/exorun/exorun/connect"
+	lualog "github.com/exorun/exorun/stdlib/log"
+)
+
+// sessionOptions are the flags of whoami and doctor.
+type sessionOptions struct {
+	connectionOptions
+	Service string
+	JSON    bool
+}
+
+func sessionFlags(name string, o *sessionOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	o.connectionOptions.register(fs)
+	fs.StringVar(&o.Service, "service", "exchange", "service to check: exchange or compliance")
+	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of text")
+	return fs
+}
+
+func parseSession(env *Env, name string, args []string) (*sessionOptions, connect.Settings, error) {
+	c, _ := findCommand(name)
+	o := &sessionOptions{}
+	fs := sessionFlags(name, o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return nil, connect.Settings{}, err
+	}
+	if fs.NArg() > 0 {
+		return nil, connect.Settings{}, usageError("%s takes no arguments", name)
+	}
+	if _, err := connect.ServiceOf(o.Service); err != nil {
+		return nil, connect.Settings{}, usageError("--service: %v", err)
+	}
+	s, err := o.settings(env)
+	if err != nil {
+		return nil, connect.Settings{}, err
+	}
+	s.Service = o.Service
+	return o, s, nil
+}
+
+// commandLogger logs warnings and errors of a command to stderr.
+func (e *Env) commandLogger() *slog.Logger {
+	return lualog.NewLogger(e.Stderr, lualog.Options{Level: slog.LevelWarn, OmitTime: e.getenv("EXORUN_LOG_NO_TIME") != ""})
+}
+
+// cmdWhoami connects and prints who the session is.
+func cmdWhoami(env *Env, args []string) error {
+	o, s, err := parseSession(env, "whoami", args)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := env.signalContext(context.Background())
+	defer cancel()
+	sess, err := connect.Open(ctx, s, env.connectOptions(env.commandLogger()))
+	if err != nil {
+		return err
+	}
+	info := describeSession(sess)
+	if o.JSON {
+		data, _ := json.MarshalIndent(info, "", "  ")
+		fmt.Fprintf(env.Stdout, "%s\n", data)
+		return nil
+	}
+	for _, kv := range info.lines() {
+		fmt.Fprintf(env.Stdout, "%-15s %s\n", kv[0]+":", kv[1])
+	}
+	return nil
+}
+
+// sessionInfo is whoami's output.
+type sessionInfo struct {
+	Tenant         string   `json:"tenant_id"`
+	AppID          string   `json:"app_id"`
+	Service        string   `json:"service"`
+	Environment    string   `json:"environment"`
+	Credential     string   `json:"credential"`
+	Thumbprint     string   `json:"certificate_thumbprint,omitempty"`
+	CertSubject    string   `json:"certificate_subject,omitempty"`
+	CertExpires    string   `json:"certificate_expires,omitempty"`
+	TokenExpires   string   `json:"token_expires"`
+	ManageAsApp    bool     `json:"manage_as_app"`
+	Permissions    []string `json:"permissions"`
+	Roles          []string `json:"roles"`
+	UnknownRoleIDs []string `json:"unknown_role_ids,omitempty"`
+}
+
+func describeSession(s *connect.Session) sessionInfo {
+	id := s.Identity
+	info := sessionInfo{
+		Tenant: id.TenantID, AppID: id.AppID, Service: string(s.Service), Environment: s.Environment.Name,
+		Credential: s.Credential, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
+		ManageAsApp: id.HasManageAsApp(), Permissions: id.Permissions, Roles: id.RoleNames(), UnknownRoleIDs: id.UnknownRoleIDs,
+	}
+	if info.Permissions == nil {
+		info.Permissions = []string{}
+	}
+	if c := s.Certificate; c != nil {
+		info.Thumbprint = c.Thumbprint()
+		info.CertSubject = c.Leaf().Subject.String()
+		info.CertExpires = c.Leaf().NotAfter.UTC().Format(time.RFC3339)
+	}
+	return info
+}
+
+func (i sessionInfo) lines() [][2]string {
+	yesNo := map[bool]string{true: "granted", false: "MISSING"}
+	out := [][2]string{
+		{"tenant", i.Tenant},
+		{"app", i.AppID},
+		{"service", i.Service + " (" + i.Environment + ")"},
+		{"credential", i.Credential},
+	}
+	if i.Thumbprint != "" {
+		out = append(out, [2]string{"certificate", i.Thumbprint + " " + i.CertSubject + ", expires " + i.CertExpires})
+	}
+	roles := strings.Join(i.Roles, ", ")
+	if roles == "" {
+		roles = "none"
+	}
+	out = append(out,
+		[2]string{"token expires", i.TokenExpires},
+		[2]string{"ManageAsApp", yesNo[i.ManageAsApp]},
+		[2]string{"roles", roles},
+	)
+	return out
+}
