@@ -236,7 +236,7 @@ func testResultSizeSelectNotFound(t *testing.T, em *emulator.Emulator) {
 		!strings.HasSuffix(e.Exception, "ManagementObjectNotFoundException") || e.RequestID == "" || e.Message == "" {
 		t.Fatalf("%#v", err)
 	}
-	if !strings.HasPrefix(err.Error(), "get-mailbox: not_found: ") {
+	if !strings.HasPrefix(err.Error(), "Get-Mailbox: not_found: ") {
 		t.Fatalf("error text %q", err)
 	}
 

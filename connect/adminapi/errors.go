@@ -96,11 +96,11 @@ type Error struct {
 }
 
 // Error reads like
-// "get-mailbox: not_found: The operation couldn't be performed ... (request 5c1e...)".
+// "Get-Mailbox: not_found: The operation couldn't be performed ... (request 5c1e...)".
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Cmdlet != "" {
-		b.WriteString(strings.ToLower(e.Cmdlet))
+		b.WriteString(e.Cmdlet)
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Code)

@@ -131,11 +131,11 @@ func TestServiceErrorNeverPanicsAndBoundsText(t *testing.T) {
 
 func TestErrorFormatAndUnwrap(t *testing.T) {
 	e := &Error{Code: CodeNotFound, Cmdlet: "Get-Mailbox", Message: "object 'x' not found", RequestID: "1234"}
-	if got, want := e.Error(), "get-mailbox: not_found: object 'x' not found (request 1234)"; got != want {
+	if got, want := e.Error(), "Get-Mailbox: not_found: object 'x' not found (request 1234)"; got != want {
 		t.Fatalf("%q, want %q", got, want)
 	}
 	e = &Error{Code: CodeThrottled, Cmdlet: "Get-Mailbox", Message: "slow down", RequestID: "r", Attempts: 6, RetryAfter: 30 * time.Second}
-	if got, want := e.Error(), "get-mailbox: throttled: slow down (request r, after 6 attempts, retry after 30s)"; got != want {
+	if got, want := e.Error(), "Get-Mailbox: throttled: slow down (request r, after 6 attempts, retry after 30s)"; got != want {
 		t.Fatalf("%q, want %q", got, want)
 	}
 	c := &Error{Code: CodeCanceled, Cmdlet: "Get-Mailbox", Message: "canceled", Err: context.Canceled}
