@@ -64,7 +64,7 @@ func NewHost(o Options) *Host {
 		o.Connect.Logger = o.Logger
 	}
 	h := &Host{opts: o}
-	h.journal = &journal{open: o.Journal, now: o.Now}
+	h.journal = &journal{open: o.Journal, now: o.Now, log: o.Logger}
 	return h
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"regexp"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ const JournalFile = "exorun-journal.jsonl"
 type journal struct {
 	open func() (io.WriteCloser, error)
 	now  func() time.Time
+	log  *slog.Logger
 
 	mu  sync.Mutex
 	w   io.WriteCloser
@@ -70,10 +72,14 @@ func (j *journal) record(cs *connect.Session, req adminapi.Request, stream *admi
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.w == nil && j.err == nil {
-		j.w, j.err = j.open()
+		if j.w, j.err = j.open(); j.err != nil {
+			j.log.Error("the run journal cannot be written; writes are not recorded", "error", j.err)
+		}
 	}
 	if j.w != nil {
-		_, _ = j.w.Write(append(line, '\n'))
+		if _, err := j.w.Write(append(line, '\n')); err != nil {
+			j.log.Error("run journal write failed", "cmdlet", e.Cmdlet, "outcome", e.Outcome, "error", err)
+		}
 	}
 }
 
