@@ -2,11 +2,11 @@ package bindings
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -290,36 +290,19 @@ func (s *session) luaCmdlets(L *lua.LState) int {
 	return 1
 }
 
-// luaWhoami is exo.whoami(): who the session is, from the token.
+// luaWhoami is exo.whoami(): who the session is, from the token, in the
+// shape `exorun whoami --json` prints (connect.Info).
 func (s *session) luaWhoami(L *lua.LState) int {
-	L.Push(runtime.ToLua(L, whoami(s.conn)))
+	data, err := json.Marshal(s.conn.Info())
+	if err != nil {
+		return runtime.Raise(L, err)
+	}
+	v, err := runtime.DecodeJSON(L, data)
+	if err != nil {
+		return runtime.Raise(L, err)
+	}
+	L.Push(v)
 	return 1
-}
-
-// whoami is the session's identity as plain values (also used by the CLI
-// through connect, so it stays in one shape).
-func whoami(cs *connect.Session) map[string]any {
-	id := cs.Identity
-	m := map[string]any{
-		"tenant_id":     id.TenantID,
-		"app_id":        id.AppID,
-		"service":       string(cs.Service),
-		"environment":   cs.Environment.Name,
-		"credential":    cs.Credential,
-		"permissions":   toAny(id.Permissions),
-		"roles":         toAny(id.RoleNames()),
-		"manage_as_app": id.HasManageAsApp(),
-		"token_expires": cs.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
-	}
-	if cs.Certificate != nil {
-		leaf := cs.Certificate.Leaf()
-		m["certificate"] = map[string]any{
-			"thumbprint": cs.Certificate.Thumbprint(),
-			"subject":    leaf.Subject.String(),
-			"expires":    leaf.NotAfter.UTC().Format(time.RFC3339),
-		}
-	}
-	return m
 }
 
 func (s *session) luaStats(L *lua.LState) int {

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -95,7 +96,11 @@ func TestSecretsNeverInOutput(t *testing.T) {
 				t.Fatal(err)
 			}
 			secrets = append(secrets, tok2)
-			texts = append(texts, ss.Settings().CertificatePassword, ss.Settings().ClientSecret)
+			info, err := json.Marshal(ss.Info())
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, string(info))
 		}
 		return sess
 	}

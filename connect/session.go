@@ -65,11 +65,44 @@ type Session struct {
 	// Warnings were found while connecting (certificate expiring soon, a
 	// risky organization value); they are also logged.
 	Warnings []string
-	settings Settings
 }
 
-// Settings returns the session's settings with secrets redacted.
-func (s *Session) Settings() Settings { return s.settings.Redacted() }
+// Info is who a session is, in one shape for `exorun whoami` (text and
+// JSON) and exo.whoami() in Lua.
+type Info struct {
+	TenantID       string   `json:"tenant_id"`
+	AppID          string   `json:"app_id"`
+	Service        string   `json:"service"`
+	Environment    string   `json:"environment"`
+	Credential     string   `json:"credential"`
+	Thumbprint     string   `json:"certificate_thumbprint,omitempty"`
+	CertSubject    string   `json:"certificate_subject,omitempty"`
+	CertExpires    string   `json:"certificate_expires,omitempty"`
+	TokenExpires   string   `json:"token_expires"`
+	ManageAsApp    bool     `json:"manage_as_app"`
+	Permissions    []string `json:"permissions"`
+	Roles          []string `json:"roles"`
+	UnknownRoleIDs []string `json:"unknown_role_ids,omitempty"`
+}
+
+// Info describes the session; times are RFC 3339 UTC.
+func (s *Session) Info() Info {
+	id := s.Identity
+	info := Info{
+		TenantID: id.TenantID, AppID: id.AppID, Service: string(s.Service), Environment: s.Environment.Name,
+		Credential: s.Credential, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
+		ManageAsApp: id.HasManageAsApp(), Permissions: id.Permissions, Roles: id.RoleNames(), UnknownRoleIDs: id.UnknownRoleIDs,
+	}
+	if info.Permissions == nil {
+		info.Permissions = []string{}
+	}
+	if c := s.Certificate; c != nil {
+		info.Thumbprint = c.Thumbprint()
+		info.CertSubject = c.Leaf().Subject.String()
+		info.CertExpires = c.Leaf().NotAfter.UTC().Format(time.RFC3339)
+	}
+	return info
+}
 
 // plan is what the settings resolve to before any network call.
 type plan struct {
@@ -217,7 +250,6 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 		Certificate: p.cert,
 		Environment: p.env,
 		Warnings:    p.warnings,
-		settings:    p.settings,
 	}
 	if p.kind == kindToken {
 		id, err := ParseToken(p.settings.AccessToken)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -67,57 +66,23 @@ func cmdWhoami(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	info := describeSession(sess)
+	info := sess.Info()
 	if o.JSON {
 		data, _ := json.MarshalIndent(info, "", "  ")
 		fmt.Fprintf(env.Stdout, "%s\n", data)
 		return nil
 	}
-	for _, kv := range info.lines() {
+	for _, kv := range whoamiLines(info) {
 		fmt.Fprintf(env.Stdout, "%-15s %s\n", kv[0]+":", kv[1])
 	}
 	return nil
 }
 
-// sessionInfo is whoami's output.
-type sessionInfo struct {
-	Tenant         string   `json:"tenant_id"`
-	AppID          string   `json:"app_id"`
-	Service        string   `json:"service"`
-	Environment    string   `json:"environment"`
-	Credential     string   `json:"credential"`
-	Thumbprint     string   `json:"certificate_thumbprint,omitempty"`
-	CertSubject    string   `json:"certificate_subject,omitempty"`
-	CertExpires    string   `json:"certificate_expires,omitempty"`
-	TokenExpires   string   `json:"token_expires"`
-	ManageAsApp    bool     `json:"manage_as_app"`
-	Permissions    []string `json:"permissions"`
-	Roles          []string `json:"roles"`
-	UnknownRoleIDs []string `json:"unknown_role_ids,omitempty"`
-}
-
-func describeSession(s *connect.Session) sessionInfo {
-	id := s.Identity
-	info := sessionInfo{
-		Tenant: id.TenantID, AppID: id.AppID, Service: string(s.Service), Environment: s.Environment.Name,
-		Credential: s.Credential, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
-		ManageAsApp: id.HasManageAsApp(), Permissions: id.Permissions, Roles: id.RoleNames(), UnknownRoleIDs: id.UnknownRoleIDs,
-	}
-	if info.Permissions == nil {
-		info.Permissions = []string{}
-	}
-	if c := s.Certificate; c != nil {
-		info.Thumbprint = c.Thumbprint()
-		info.CertSubject = c.Leaf().Subject.String()
-		info.CertExpires = c.Leaf().NotAfter.UTC().Format(time.RFC3339)
-	}
-	return info
-}
-
-func (i sessionInfo) lines() [][2]string {
+// whoamiLines is whoami's text output: one label and value a line.
+func whoamiLines(i connect.Info) [][2]string {
 	yesNo := map[bool]string{true: "granted", false: "MISSING"}
 	out := [][2]string{
-		{"tenant", i.Tenant},
+		{"tenant", i.TenantID},
 		{"app", i.AppID},
 		{"service", i.Service + " (" + i.Environment + ")"},
 		{"credential", i.Credential},
