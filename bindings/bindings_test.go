@@ -2,7 +2,6 @@ package bindings_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -254,9 +253,29 @@ func TestConnectFailureIsAuth(t *testing.T) {
 	if !errors.As(err, &se) || se.Step != connect.StepTenant || exitcode.Of(err) != exitcode.Auth {
 		t.Errorf("got %v (exit %d)", err, exitcode.Of(err))
 	}
-	_ = context.Background
 }
 
 func invocations(s api.Stats) int64 {
 	return s.Endpoints["exchange/InvokeCommand"].Requests
+}
+
+// A Get-EXO* wrapper goes out as its server cmdlet with $select and its
+// identity parameters mapped, by a direct call and by exo.parallel alike.
+func TestWrapperCmdlet(t *testing.T) {
+	tn := startTenant(t, "")
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local one = exo.get_exo_mailbox{UserPrincipalName = "AdeleV@contoso.com"}:first()
+		local many = exo.parallel("Get-EXOMailbox", {{UserPrincipalName = "AdeleV@contoso.com"}, {Identity = "LeeG"}})
+		print(one.DisplayName, one.ProhibitSendQuota == nil)
+		print(many[1][1].DisplayName, many[2][1].DisplayName, many[1][1].ProhibitSendQuota == nil)
+		local all = exo.get_exo_mailbox{Identity = "AdeleV", PropertySets = "All"}:first()
+		print(all.ProhibitSendQuota ~= nil)
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Adele Vance\ttrue\nAdele Vance\tLee Gu\ttrue\ntrue\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
 }

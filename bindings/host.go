@@ -35,6 +35,9 @@ type Options struct {
 	Open func(ctx context.Context, s connect.Settings, o connect.Options) (*connect.Session, error)
 	// Parallelism caps exo.parallel's concurrency (default 32).
 	Parallelism int
+	// PageAhead fetches a stream's next page while the script reads the
+	// current one.
+	PageAhead bool
 }
 
 // Host holds the sessions a run opened, for the run summary.

@@ -9,7 +9,6 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/exorun/exorun/bindings/catalog"
 	"github.com/exorun/exorun/connect/adminapi"
 	"github.com/exorun/exorun/runtime"
 )
@@ -54,28 +53,21 @@ func (s *session) luaParallel(L *lua.LState) int {
 	if err != nil {
 		return runtime.Raise(L, err)
 	}
-	if err := s.check(c); err != nil {
-		return runtime.Raise(L, err)
-	}
 	reqs := make([]adminapi.Request, inputs.Len())
 	for i := range reqs {
 		args, ok := inputs.RawGetInt(i + 1).(*lua.LTable)
 		if !ok {
 			L.ArgError(2, "want an array of parameter tables")
 		}
-		conv, err := convertParams(c, s.conn.Service, args)
-		if err != nil {
+		if reqs[i], err = s.request(c, args); err != nil {
 			return runtime.Raise(L, err)
 		}
-		reqs[i] = adminapi.Request{Cmdlet: c.Name, Parameters: conv.params, Write: c.Effect == catalog.Write}
-		if c.WrapperOf != "" {
-			reqs[i].Cmdlet = c.WrapperOf
-		}
+		reqs[i].PageAhead = false // each result is read whole
 	}
 	if len(reqs) > 0 && reqs[0].Write && lua.LVAsBool(s.exo.RawGetString("what_if")) {
 		out := runtime.NewArray(L, len(reqs))
 		for _, r := range reqs {
-			s.host.opts.Logger.Info("what-if: not sent", "cmdlet", r.Cmdlet, "parameters", describeParams(r.Parameters))
+			s.whatIf(r)
 			out.Append(runtime.NewArray(L, 0))
 		}
 		L.Push(out)

@@ -207,39 +207,58 @@ func serviceKey(s catalog.Service) string {
 // call runs a catalog cmdlet: parameters checked, role filter, what-if,
 // then the request; it pushes the result stream.
 func (s *session) call(L *lua.LState, c *catalog.Cmdlet, args *lua.LTable) int {
-	conv, err := convertParams(c, s.conn.Service, args)
+	req, err := s.request(c, args)
 	if err != nil {
 		return runtime.Raise(L, err)
 	}
-	if err := s.check(c); err != nil {
-		return runtime.Raise(L, err)
+	return s.send(L, req)
+}
+
+// request checks a call of c against the catalog and the role filter and
+// builds what goes on the wire: a Get-EXO* wrapper becomes its server
+// cmdlet, with PropertySets/Properties as $select.
+func (s *session) request(c *catalog.Cmdlet, args *lua.LTable) (adminapi.Request, error) {
+	conv, err := convertParams(c, s.conn.Service, args)
+	if err != nil {
+		return adminapi.Request{}, err
 	}
-	req := adminapi.Request{Cmdlet: c.Name, Parameters: conv.params, Write: c.Effect == catalog.Write}
+	if err := s.check(c); err != nil {
+		return adminapi.Request{}, err
+	}
+	req := adminapi.Request{Cmdlet: c.Name, Parameters: conv.params, Write: c.Effect == catalog.Write, PageAhead: s.host.opts.PageAhead}
 	if c.WrapperOf != "" {
 		fields, all, err := catalog.Select(c.Name, conv.clientSide["PropertySets"], conv.clientSide["Properties"])
 		if err != nil {
-			return runtime.Raise(L, &ParamError{Cmdlet: c.Name, Msg: err.Error()})
+			return adminapi.Request{}, &ParamError{Cmdlet: c.Name, Msg: err.Error()}
 		}
 		req.Cmdlet = c.WrapperOf
 		if !all {
 			req.Select = fields
 		}
 		if req.Parameters, err = serverParams(c, req.Parameters); err != nil {
-			return runtime.Raise(L, err)
+			return adminapi.Request{}, err
 		}
 	}
-	return s.send(L, req)
+	return req, nil
+}
+
+// whatIf reports whether req is a write that what-if holds back, and
+// logs it as it would have been sent.
+func (s *session) whatIf(req adminapi.Request) bool {
+	if !req.Write || !lua.LVAsBool(s.exo.RawGetString("what_if")) {
+		return false
+	}
+	s.host.opts.Logger.Info("what-if: not sent", "cmdlet", req.Cmdlet, "parameters", describeParams(req.Parameters))
+	return true
 }
 
 // send runs req (or, for a write under what-if, logs it) and pushes the
 // stream.
 func (s *session) send(L *lua.LState, req adminapi.Request) int {
-	if req.Write && lua.LVAsBool(s.exo.RawGetString("what_if")) {
-		s.host.opts.Logger.Info("what-if: not sent", "cmdlet", req.Cmdlet, "parameters", describeParams(req.Parameters))
+	if s.whatIf(req) {
 		L.Push(newResults(L, s, nil, req.Cmdlet))
 		return 1
 	}
-	req.PageAhead = s.host.opts.Connect.PageAhead
 	stream, err := s.conn.Client.Invoke(s.ctx(L), req)
 	if req.Write {
 		s.host.journal.record(s.conn, req, stream, err)
@@ -274,10 +293,8 @@ func (s *session) luaInvoke(L *lua.LState) int {
 		}
 		params = m
 	}
-	verb, _, _ := strings.Cut(name, "-")
-	read := slices.ContainsFunc([]string{"Get", "Search", "Test"}, func(v string) bool { return strings.EqualFold(v, verb) })
 	s.host.opts.Logger.Debug("invoking a cmdlet the catalog does not know; parameters unchecked", "cmdlet", name)
-	return s.send(L, adminapi.Request{Cmdlet: name, Parameters: params, Write: !read})
+	return s.send(L, adminapi.Request{Cmdlet: name, Parameters: params, Write: catalog.EffectOf(name) == catalog.Write, PageAhead: s.host.opts.PageAhead})
 }
 
 func (s *session) luaCmdlets(L *lua.LState) int {

@@ -31,10 +31,9 @@ type Options struct {
 	// Transport overrides the HTTP transport (tests, benchmarks); nil
 	// builds one that trusts the system roots plus ca_file.
 	Transport http.RoundTripper
-	// PageSize, PageAhead and Retry tune the admin API client.
-	PageSize  int
-	PageAhead bool
-	Retry     adminapi.RetryPolicy
+	// PageSize and Retry tune the admin API client.
+	PageSize int
+	Retry    adminapi.RetryPolicy
 }
 
 func (o *Options) now() time.Time {

@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // Service is where a cmdlet runs.
 type Service string
 
@@ -226,6 +228,13 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// EffectOf is the effect of a cmdlet by its verb, for names the catalog
+// may not hold (exo.invoke passes any name through).
+func EffectOf(cmdlet string) Effect {
+	verb, _, _ := strings.Cut(cmdlet, "-")
+	return effectOf(verb)
 }
 
 // effectOf classifies a verb: Get, Search and Test read; every other verb

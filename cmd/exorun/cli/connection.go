@@ -108,9 +108,5 @@ func (e *Env) connectOptions(logger *slog.Logger) connect.Options {
 		Store:     e.certStore(),
 		Now:       time.Now,
 		Logger:    logger,
-		// Fetch the next page while the script reads this one: with
-		// the service's latency per page, a long stream is otherwise
-		// mostly waiting.
-		PageAhead: true,
 	}
 }

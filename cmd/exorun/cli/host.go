@@ -87,6 +87,10 @@ func (h *host) connectBindings() error {
 		WhatIf:   h.opts.WhatIf,
 		Journal:  func() (io.WriteCloser, error) { return out.Append(bindings.JournalFile) },
 		Now:      time.Now,
+		// Fetch the next page while the script reads this one: with
+		// the service's latency per page, a long stream is otherwise
+		// mostly waiting.
+		PageAhead: true,
 	})
 	return nil
 }
