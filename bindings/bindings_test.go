@@ -122,6 +122,7 @@ func TestParameterErrorsBeforeAnyRequest(t *testing.T) {
 		`connect().get_mailboxx{}`:                                                     "did you mean get_mailbox or",
 		`connect().get_dlp_compliance_policy{}`:                                        `connect{service = "compliance"}`,
 		`connect{organisation = "x"}`:                                                  "unknown setting organisation",
+		`connect{profile = "prod"}`:                                                    "profile is chosen with --profile",
 	} {
 		_, _, err := tn.run(t, src, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {

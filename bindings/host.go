@@ -128,6 +128,12 @@ func settingsFromTable(t *lua.LTable) (connect.Settings, error) {
 			err = fmt.Errorf("connect: unknown setting %s (known: %s)", k.String(), strings.Join(connect.Keys(), ", "))
 			return
 		}
+		if f.Key == "profile" {
+			// Profiles are read by the command line before the script
+			// runs; taking the key here would silently do nothing.
+			err = fmt.Errorf("connect: profile is chosen with --profile or EXORUN_PROFILE, not in the script")
+			return
+		}
 		switch v := v.(type) {
 		case lua.LString:
 			f.Set(&s, string(v))

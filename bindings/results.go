@@ -38,18 +38,19 @@ func resultsMeta(L *lua.LState) lua.LValue {
 		return mt
 	}
 	mt := L.NewTypeMetatable(resultsType)
-	methods := map[string]lua.LGFunction{
-		"next":  resultsNext,
-		"all":   resultsAll,
-		"first": resultsFirst,
-		"close": resultsClose,
+	// The method functions are made once here, not on every rs:all().
+	methods := map[string]*lua.LFunction{
+		"next":  L.NewFunction(resultsNext),
+		"all":   L.NewFunction(resultsAll),
+		"first": L.NewFunction(resultsFirst),
+		"close": L.NewFunction(resultsClose),
 	}
-	L.SetField(mt, "__call", L.NewFunction(resultsNext))
+	L.SetField(mt, "__call", methods["next"])
 	L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
 		r := checkResults(L)
 		key := L.CheckString(2)
 		if fn, ok := methods[key]; ok {
-			L.Push(L.NewFunction(fn))
+			L.Push(fn)
 			return 1
 		}
 		switch key {
