@@ -94,6 +94,6 @@ func cmdCmdlets(env *Env, args []string) error {
 
 // shortRole keeps the grant column readable.
 func shortRole(name string) string {
-	r := strings.NewReplacer("Administrator", "Admin", "Global ", "Global ", "Exchange Recipient", "Recipient")
+	r := strings.NewReplacer("Administrator", "Admin", "Exchange Recipient", "Recipient")
 	return r.Replace(name)
 }
