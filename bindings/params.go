@@ -9,7 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 

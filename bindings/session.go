@@ -10,8 +10,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/exorun/exorun/bindings/catalog"
 	"github.com/exorun/exorun/bindings/decode"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/connect/adminapi"
 	"github.com/exorun/exorun/runtime"
@@ -178,7 +178,7 @@ func (s *session) resolve(key string) (*catalog.Cmdlet, error) {
 	e := &unknownCmdletError{name: key, service: s.conn.Service}
 	switch {
 	case ok:
-		e.hint = fmt.Sprintf("%s runs in %s: connect{service = %q}", c.Name, strings.Join(servicesOf(c), " and "), serviceKey(c.Services[0]))
+		e.hint = fmt.Sprintf("%s runs in %s: connect{service = %q}", c.Name, strings.Join(servicesOf(c), " and "), c.Services[0].Key())
 	default:
 		if sug := catalog.SuggestCmdlet(key); len(sug) > 0 {
 			e.hint = "did you mean " + strings.Join(sug, " or ") + "?"
@@ -195,13 +195,6 @@ func servicesOf(c *catalog.Cmdlet) []string {
 		out = append(out, string(s))
 	}
 	return out
-}
-
-func serviceKey(s catalog.Service) string {
-	if s == catalog.Compliance {
-		return "compliance"
-	}
-	return "exchange"
 }
 
 // call runs a catalog cmdlet: parameters checked, role filter, what-if,

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 )
 
 // Environment is a Microsoft cloud: where its Entra ID login lives and

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 )
 
 // Identity is who a token says the session is. exorun reads it without

@@ -13,7 +13,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect/adminapi"
 	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/internal/exitcode"
@@ -128,7 +128,7 @@ func resolve(s Settings, o *Options) (*plan, error) {
 	if p.env, err = LookupEnvironment(s.Environment); err != nil {
 		return nil, usage("set environment to one of the listed names", "%v", err)
 	}
-	if p.service, err = ServiceOf(s.Service); err != nil {
+	if p.service, err = catalog.ParseService(s.Service); err != nil {
 		return nil, usage(`use service = "exchange" or "compliance"`, "%v", err)
 	}
 	p.resource = p.env.Resource(p.service)
@@ -292,7 +292,7 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 	}
 	client, err := adminapi.New(adminapi.Options{
 		BaseURL:      p.apiBase,
-		Service:      serviceName(p.service),
+		Service:      p.service,
 		TenantID:     sess.Identity.TenantID,
 		Organization: p.settings.Organization,
 		Tokens:       sess.Tokens,
@@ -306,13 +306,6 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 	}
 	sess.Client = client
 	return sess, nil
-}
-
-func serviceName(s catalog.Service) string {
-	if s == catalog.Compliance {
-		return "compliance"
-	}
-	return "exchange"
 }
 
 // checkRights are the permission and role steps, read from the token: a

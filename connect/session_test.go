@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect/adminapi"
 	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/emulator"

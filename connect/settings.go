@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/exorun/exorun/bindings/catalog"
 )
 
 // Settings say which tenant to reach as which app with which credential.
@@ -216,17 +214,6 @@ func (s Settings) Redacted() Settings {
 		}
 	}
 	return s
-}
-
-// ServiceOf parses the service setting.
-func ServiceOf(s string) (catalog.Service, error) {
-	switch strings.ToLower(s) {
-	case "", "exchange", "exo":
-		return catalog.Exchange, nil
-	case "compliance", "scc", "ipps":
-		return catalog.Compliance, nil
-	}
-	return "", fmt.Errorf(`service %q: want "exchange" or "compliance"`, s)
 }
 
 // guidRE matches a GUID in its usual 8-4-4-4-12 form.

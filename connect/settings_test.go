@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 )
 
 // lookupMap is an environment lookup over a map.
@@ -234,21 +234,6 @@ func TestRedactedHidesEverySecret(t *testing.T) {
 	}
 	if want := []string{"certificate_password", "certificate", "client_secret", "access_token"}; !slices.Equal(secrets, want) {
 		t.Errorf("secrets = %v, want %v", secrets, want)
-	}
-}
-
-func TestServiceOf(t *testing.T) {
-	for in, want := range map[string]catalog.Service{
-		"": catalog.Exchange, "exchange": catalog.Exchange, "EXO": catalog.Exchange, "Exchange": catalog.Exchange,
-		"compliance": catalog.Compliance, "SCC": catalog.Compliance, "ipps": catalog.Compliance,
-	} {
-		got, err := ServiceOf(in)
-		if err != nil || got != want {
-			t.Errorf("ServiceOf(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	if _, err := ServiceOf("sharepoint"); err == nil || !strings.Contains(err.Error(), `"sharepoint"`) {
-		t.Errorf("ServiceOf(sharepoint) err = %v", err)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/exorun/exorun/emulator/internal/atomicfile"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/directory"
 	"github.com/exorun/exorun/emulator/entra"
 	"github.com/exorun/exorun/emulator/exchange"

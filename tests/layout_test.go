@@ -12,42 +12,66 @@ const module = "github.com/exorun/exorun/"
 
 // allowedDeps is DESIGN.md's import direction: for each area, the exorun
 // packages it may depend on, directly or not (besides its own subtree).
-// Only cmd/exorun/cli may reach the emulator, so it never leaks into the
-// production path of the other packages.
+// Arrows point one way only: catalog and internal/exitcode at the bottom,
+// then runtime, stdlib, connect, bindings; the emulator beside them on
+// catalog alone; cmd/exorun on top. The first rule an area matches
+// governs it.
 var allowedDeps = []struct {
-	area    string
-	mayUse  []string
-	exclude []string // subtrees of area governed by a stricter rule
+	area   string
+	mayUse []string
+	// stdOnly areas may import nothing outside the standard library:
+	// the catalog is the domain model every side derives from.
+	stdOnly bool
 }{
-	{area: "internal/exitcode"},
+	{area: "internal/exitcode", stdOnly: true},
+	{area: "catalog", stdOnly: true},
 	{area: "runtime", mayUse: []string{"internal/exitcode"}},
 	{area: "stdlib", mayUse: []string{"runtime", "internal/exitcode"}},
-	{area: "bindings/catalog"},
-	{area: "bindings", mayUse: []string{"runtime", "bindings/catalog", "connect", "internal/exitcode"}, exclude: []string{"bindings/catalog"}},
-	{area: "connect", mayUse: []string{"bindings/catalog", "internal/exitcode"}},
-	{area: "emulator", mayUse: []string{"bindings/catalog", "internal/exitcode"}},
+	{area: "connect", mayUse: []string{"catalog", "internal/exitcode"}},
+	{area: "bindings", mayUse: []string{"runtime", "catalog", "connect", "internal/exitcode"}},
+	{area: "emulator", mayUse: []string{"catalog", "internal/exitcode"}},
+	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "internal/exitcode"}},
 }
 
-func TestImportDirection(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "../...").Output()
+// goList runs go list over the module with a template and returns one
+// line of fields per package.
+func goList(t *testing.T, args ...string) [][]string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, append(args, "../...")...)...).Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	checked := 0
+	var rows [][]string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
+		rows = append(rows, strings.Fields(line))
+	}
+	return rows
+}
+
+func TestImportDirection(t *testing.T) {
+	std := map[string]bool{}
+	for _, row := range goList(t, "-deps", "-f", `{{if .Standard}}{{.ImportPath}}{{end}}`) {
+		if len(row) == 1 {
+			std[row[0]] = true
+		}
+	}
+	checked := 0
+	for _, fields := range goList(t, "-deps", "-f", `{{.ImportPath}} {{join .Deps " "}}`) {
 		pkg, ok := strings.CutPrefix(fields[0], module)
 		if !ok {
 			continue
 		}
 		for _, rule := range allowedDeps {
-			if !within(pkg, rule.area) || withinAny(pkg, rule.exclude) {
+			if !within(pkg, rule.area) {
 				continue
 			}
 			checked++
 			for _, dep := range fields[1:] {
+				if rule.stdOnly && !std[dep] && !within(strings.TrimPrefix(dep, module), rule.area) {
+					t.Errorf("%s depends on %s; %s may use only the standard library", pkg, dep, rule.area)
+				}
 				d, ok := strings.CutPrefix(dep, module)
-				if !ok || within(d, rule.area) && !withinAny(d, rule.exclude) {
+				if !ok || within(d, rule.area) {
 					continue
 				}
 				if !withinAny(d, rule.mayUse) {

@@ -3,6 +3,7 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
+	"github.com/exorun/exorun/catalog"
 	"io"
 	"sync"
 	"testing"
@@ -53,7 +54,7 @@ func BenchmarkStream100k(b *testing.B) {
 	}
 	const latency = 20 * time.Millisecond
 	em := startEmulator(b, 100000)
-	c := emulatorClient(b, em, Exchange, nil)
+	c := emulatorClient(b, em, catalog.Exchange, nil)
 
 	// The emulator's and the client's own time: no latency, drain only,
 	// then the consumer's decoding cost alone.
@@ -117,7 +118,7 @@ func BenchmarkParallelStatistics(b *testing.B) {
 		latency = 20 * time.Millisecond
 	)
 	em := startEmulator(b, calls)
-	c := emulatorClient(b, em, Exchange, nil)
+	c := emulatorClient(b, em, catalog.Exchange, nil)
 	ctx := context.Background()
 	s, err := c.Invoke(ctx, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": "Unlimited"},
 		Select: []string{"ExchangeGuid"}})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/exorun/exorun/catalog"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -33,12 +34,6 @@ type Tokens interface {
 	// next Token call acquires a new one.
 	Invalidate(token string)
 }
-
-// Services.
-const (
-	Exchange   = "exchange"
-	Compliance = "compliance"
-)
 
 // Defaults.
 const (
@@ -82,7 +77,7 @@ type Options struct {
 	BaseURL string
 	// Service is Exchange (default) or Compliance; it decides the anchor
 	// mailbox form.
-	Service string
+	Service catalog.Service
 	// TenantID is the tenant GUID (the token's tid); it goes in the URL.
 	TenantID string
 	// Organization is the tenant's initial .onmicrosoft.com domain, the
@@ -127,10 +122,10 @@ type Client struct {
 // New checks opts and returns a Client.
 func New(opts Options) (*Client, error) {
 	if opts.Service == "" {
-		opts.Service = Exchange
+		opts.Service = catalog.Exchange
 	}
-	if opts.Service != Exchange && opts.Service != Compliance {
-		return nil, fmt.Errorf("adminapi: unknown service %q (want %q or %q)", opts.Service, Exchange, Compliance)
+	if opts.Service != catalog.Exchange && opts.Service != catalog.Compliance {
+		return nil, fmt.Errorf("adminapi: unknown service %q (want %q or %q)", opts.Service, catalog.Exchange, catalog.Compliance)
 	}
 	u, err := url.Parse(strings.TrimSuffix(opts.BaseURL, "/"))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -148,7 +143,7 @@ func New(opts Options) (*Client, error) {
 	if opts.Tokens == nil {
 		return nil, errors.New("adminapi: a token source is required")
 	}
-	if opts.Service == Compliance && opts.Organization == "" {
+	if opts.Service == catalog.Compliance && opts.Organization == "" {
 		return nil, errors.New("adminapi: compliance needs the organization (the initial .onmicrosoft.com domain) for its anchor mailbox")
 	}
 	if opts.PageSize <= 0 {
@@ -184,10 +179,10 @@ func New(opts Options) (*Client, error) {
 		base:   u.String(),
 		tenant: url.PathEscape(opts.TenantID),
 		connID: uuid.NewString(),
-		log:    log.With("service", opts.Service),
+		log:    log.With("service", opts.Service.Key()),
 		now:    time.Now,
 	}
-	if opts.Service == Compliance {
+	if opts.Service == catalog.Compliance {
 		c.anchor = "UPN:" + systemMailbox + opts.Organization
 	} else {
 		c.anchor = "APP:" + systemMailbox + opts.TenantID

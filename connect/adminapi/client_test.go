@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"github.com/exorun/exorun/catalog"
 	"io"
 	"net/http"
 	"net/url"
@@ -106,7 +107,7 @@ func TestInvokeWireFormatAndPaging(t *testing.T) {
 func TestComplianceAnchorAndConnectionIDPerClient(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { writePage(w, nil, "") })
 	c, _, _ := newClient(t, srv, func(o *Options) {
-		o.Service = Compliance
+		o.Service = catalog.Compliance
 		o.Organization = "contoso.onmicrosoft.com"
 	})
 	c2, _, _ := newClient(t, srv, nil)
@@ -209,7 +210,7 @@ func TestNewValidates(t *testing.T) {
 		"no tenant":          func(o *Options) { o.TenantID = "" },
 		"no tokens":          func(o *Options) { o.Tokens = nil },
 		"bad service":        func(o *Options) { o.Service = "graph" },
-		"compliance, no org": func(o *Options) { o.Service = Compliance },
+		"compliance, no org": func(o *Options) { o.Service = catalog.Compliance },
 	} {
 		o := good
 		mutate(&o)

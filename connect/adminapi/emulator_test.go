@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/exorun/exorun/catalog"
 	"io"
 	"os"
 	"strings"
@@ -119,7 +120,7 @@ func (m *msalTokens) Invalidate(token string) {
 
 // emulatorClient returns a client of the emulator's Exchange (or
 // compliance) service.
-func emulatorClient(t testing.TB, em *emulator.Emulator, service string, mutate func(*Options)) *Client {
+func emulatorClient(t testing.TB, em *emulator.Emulator, service catalog.Service, mutate func(*Options)) *Client {
 	t.Helper()
 	ep := em.Endpoints()
 	hc := emulatorHTTP(t, ep)
@@ -131,7 +132,7 @@ func emulatorClient(t testing.TB, em *emulator.Emulator, service string, mutate 
 		Tokens:       newMSALTokens(t, ep, hc, exchangeScope),
 		HTTPClient:   hc,
 	}
-	if service == Compliance {
+	if service == catalog.Compliance {
 		opts.BaseURL = ep.ComplianceURL
 		opts.Tokens = newMSALTokens(t, ep, hc, complianceScope)
 	}
@@ -177,7 +178,7 @@ func TestEmulatorGeneratedTenant(t *testing.T) {
 func testGetMailboxPaging(t *testing.T, em *emulator.Emulator) {
 	for _, ahead := range []bool{false, true} {
 		t.Run(fmt.Sprintf("pageahead=%v", ahead), func(t *testing.T) {
-			c := emulatorClient(t, em, Exchange, nil)
+			c := emulatorClient(t, em, catalog.Exchange, nil)
 			s, err := c.Invoke(context.Background(), Request{Cmdlet: "Get-Mailbox",
 				Parameters: map[string]any{"ResultSize": "Unlimited"}, PageAhead: ahead})
 			if err != nil {
@@ -210,7 +211,7 @@ func testGetMailboxPaging(t *testing.T, em *emulator.Emulator) {
 }
 
 func testResultSizeSelectNotFound(t *testing.T, em *emulator.Emulator) {
-	c := emulatorClient(t, em, Exchange, nil)
+	c := emulatorClient(t, em, catalog.Exchange, nil)
 	ctx := context.Background()
 
 	s, err := c.Invoke(ctx, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": 10},
@@ -254,7 +255,7 @@ func testThrottleEvery(t *testing.T, em *emulator.Emulator) {
 	em.API.SetFaults(api.Faults{ThrottleEvery: 3, ThrottleRetryAfter: time.Second})
 	sl := &sleeps{}
 	// The emulator counts requests, not time, so waits need not be real.
-	c := emulatorClient(t, em, Exchange, func(o *Options) { o.Sleep = sl.sleep })
+	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) { o.Sleep = sl.sleep })
 	s, err := c.Invoke(context.Background(), Request{Cmdlet: "Get-Mailbox",
 		Parameters: map[string]any{"ResultSize": "Unlimited"}, PageAhead: true})
 	if err != nil {
@@ -277,7 +278,7 @@ func testThrottleEvery(t *testing.T, em *emulator.Emulator) {
 func TestEmulatorFaultsOnReadsAndWrites(t *testing.T) {
 	em := startEmulator(t, 0)
 	sl := &sleeps{}
-	c := emulatorClient(t, em, Exchange, func(o *Options) { o.Sleep = sl.sleep })
+	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) { o.Sleep = sl.sleep })
 	ctx := context.Background()
 
 	em.API.SetFaults(api.Faults{CloseMidResponse: 1, Unavailable: 1})
@@ -336,7 +337,7 @@ func TestEmulatorFaultsOnReadsAndWrites(t *testing.T) {
 }
 
 func testConcurrencyLimit(t *testing.T, em *emulator.Emulator) {
-	c := emulatorClient(t, em, Exchange, func(o *Options) {
+	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) {
 		// Waits shrink 50-fold so the test stays fast; a worker that keeps
 		// losing the race gets more attempts than in production.
 		o.Sleep = func(ctx context.Context, d time.Duration) error { return sleep(ctx, d/50) }
@@ -471,7 +472,7 @@ func TestEmulatorComplianceRedirect(t *testing.T) {
 	if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
 		t.Fatal(err)
 	}
-	c := emulatorClient(t, em, Compliance, nil)
+	c := emulatorClient(t, em, catalog.Compliance, nil)
 	for range 2 {
 		s, err := c.Invoke(context.Background(), Request{Cmdlet: "Get-DlpCompliancePolicy"})
 		if err != nil {
@@ -497,13 +498,13 @@ func TestEmulatorComplianceRedirect(t *testing.T) {
 
 func TestEmulatorModuleCmdletsAndPermission(t *testing.T) {
 	em := startEmulator(t, 0)
-	c := emulatorClient(t, em, Exchange, nil)
+	c := emulatorClient(t, em, catalog.Exchange, nil)
 	names, err := c.ModuleCmdlets(context.Background())
 	if err != nil || !contains(names, "Get-Mailbox") || !contains(names, "Set-Mailbox") {
 		t.Fatalf("%d names %v", len(names), err)
 	}
 	// Exchange Administrator does not open compliance: a permission error.
-	cc := emulatorClient(t, em, Compliance, nil)
+	cc := emulatorClient(t, em, catalog.Compliance, nil)
 	_, err = cc.Invoke(context.Background(), Request{Cmdlet: "Get-DlpCompliancePolicy"})
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeNotAllowed || e.Status != 401 {

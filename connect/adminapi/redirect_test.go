@@ -3,6 +3,7 @@ package adminapi
 import (
 	"context"
 	"errors"
+	"github.com/exorun/exorun/catalog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,7 +36,7 @@ func TestComplianceRedirectIsFollowedAndRemembered(t *testing.T) {
 	})
 	c, _, _ := newClient(t, srv, func(o *Options) {
 		o.BaseURL = srv.URL + "/compliance"
-		o.Service = Compliance
+		o.Service = catalog.Compliance
 		o.Organization = "contoso.onmicrosoft.com"
 	})
 	for i := range 2 {
@@ -67,7 +68,7 @@ func TestComplianceRedirectIsFollowedAndRemembered(t *testing.T) {
 	// A fresh client learns it from EXOModuleFile too.
 	c2, _, _ := newClient(t, srv, func(o *Options) {
 		o.BaseURL = srv.URL + "/compliance/"
-		o.Service = Compliance
+		o.Service = catalog.Compliance
 		o.Organization = "contoso.onmicrosoft.com"
 	})
 	names, err := c2.ModuleCmdlets(context.Background())

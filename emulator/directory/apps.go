@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/google/uuid"
 )
 

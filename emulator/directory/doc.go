@@ -11,6 +11,6 @@
 // file is reported, never replaced. Client secrets are stored only as salted
 // hashes; certificates only as their public DER.
 //
-// Role names and template ids come from bindings/catalog, the one place that
+// Role names and template ids come from catalog, the one place that
 // declares the directory-role model.
 package directory

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/directory"
 	"github.com/golang-jwt/jwt/v5"
 )

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 )
 
 // Caller is who runs a cmdlet: an app in a tenant, with its directory roles.

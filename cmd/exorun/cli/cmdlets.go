@@ -7,8 +7,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/pflag"
 
-	"github.com/exorun/exorun/bindings/catalog"
-	"github.com/exorun/exorun/connect"
+	"github.com/exorun/exorun/catalog"
 )
 
 type cmdletsOptions struct {
@@ -39,7 +38,7 @@ func cmdCmdlets(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("cmdlets takes no arguments (use --match TEXT)")
 	}
-	service, err := connect.ServiceOf(o.Service)
+	service, err := catalog.ParseService(o.Service)
 	if err != nil {
 		return usageError("--service: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect"
 	lualog "github.com/exorun/exorun/stdlib/log"
 )
@@ -38,7 +39,7 @@ func parseSession(env *Env, name string, args []string) (*sessionOptions, connec
 	if fs.NArg() > 0 {
 		return nil, connect.Settings{}, usageError("%s takes no arguments", name)
 	}
-	if _, err := connect.ServiceOf(o.Service); err != nil {
+	if _, err := catalog.ParseService(o.Service); err != nil {
 		return nil, connect.Settings{}, usageError("--service: %v", err)
 	}
 	s, err := o.settings(env)

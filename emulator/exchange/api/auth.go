@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 )
 

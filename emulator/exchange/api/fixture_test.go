@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 )
 

@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 )
 

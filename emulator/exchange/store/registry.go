@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
 )

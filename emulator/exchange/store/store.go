@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/exorun/exorun/bindings/catalog"
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
 )

@@ -1,7 +1,7 @@
 // Command gencatalog writes cmdlets_gen.txt, the catalog's embedded data,
 // from the shared cmdlet reference (../shared/reference/exo-cmdlets.json),
 // so that building exorun never needs the reference. Run it with
-// go generate ./bindings/catalog.
+// go generate ./catalog.
 package main
 
 import (
@@ -9,7 +9,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/exorun/exorun/bindings/catalog/internal/refgen"
+	"github.com/exorun/exorun/catalog/internal/refgen"
 )
 
 func main() {

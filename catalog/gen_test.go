@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exorun/exorun/bindings/catalog/internal/refgen"
+	"github.com/exorun/exorun/catalog/internal/refgen"
 )
 
 // referencePath is where go:generate reads the shared reference. CI has
 // ../shared beside the repository; a checkout without it skips the test.
-const referencePath = "../../../shared/reference/exo-cmdlets.json"
+const referencePath = "../../shared/reference/exo-cmdlets.json"
 
 // TestGeneratedUpToDate regenerates the catalog data in memory and
 // compares it with the committed cmdlets_gen.txt.
@@ -34,10 +34,10 @@ func TestGeneratedUpToDate(t *testing.T) {
 		lines := strings.Split(string(want), "\n")
 		for i := 0; i < len(got) && i < len(lines); i++ {
 			if got[i] != lines[i] {
-				t.Fatalf("cmdlets_gen.txt is stale (first difference at line %d: %q, want %q); run go generate ./bindings/catalog", i+1, got[i], lines[i])
+				t.Fatalf("cmdlets_gen.txt is stale (first difference at line %d: %q, want %q); run go generate ./catalog", i+1, got[i], lines[i])
 			}
 		}
-		t.Fatalf("cmdlets_gen.txt is stale (%d lines, want %d); run go generate ./bindings/catalog", len(got), len(lines))
+		t.Fatalf("cmdlets_gen.txt is stale (%d lines, want %d); run go generate ./catalog", len(got), len(lines))
 	}
 }
 

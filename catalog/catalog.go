@@ -1,14 +1,40 @@
 package catalog
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
-// Service is where a cmdlet runs.
+// Service is where a cmdlet runs. Its value is the name Microsoft's
+// reference uses; Key is the short name of settings and connect{}.
 type Service string
 
 const (
 	Exchange   Service = "Exchange Online"
 	Compliance Service = "Security & Compliance"
 )
+
+// Key is the service's name in settings, connect{service = ...} and
+// logs: "exchange" or "compliance".
+func (s Service) Key() string {
+	if s == Compliance {
+		return "compliance"
+	}
+	return "exchange"
+}
+
+// ParseService reads a service setting in any case: "exchange" (also
+// "exo", and empty for the default) or "compliance" (also "scc" and
+// "ipps", the PowerShell module's names).
+func ParseService(s string) (Service, error) {
+	switch strings.ToLower(s) {
+	case "", "exchange", "exo":
+		return Exchange, nil
+	case "compliance", "scc", "ipps":
+		return Compliance, nil
+	}
+	return "", fmt.Errorf(`service %q: want "exchange" or "compliance"`, s)
+}
 
 // Effect says whether running a cmdlet may change the tenant. It decides
 // retries (a write is never retried once the service may have received it)

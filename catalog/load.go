@@ -20,7 +20,7 @@ import (
 // another ~370 KB but cost the diffs and a copy, so no. Format:
 // internal/refgen.
 
-//go:generate go run ./internal/gencatalog ../../../shared/reference/exo-cmdlets.json cmdlets_gen.txt
+//go:generate go run ./internal/gencatalog ../../shared/reference/exo-cmdlets.json cmdlets_gen.txt
 
 //go:embed cmdlets_gen.txt
 var catalogData string
