@@ -14,7 +14,6 @@ import (
 	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/emulator"
-	"github.com/exorun/exorun/emulator/exchange/api"
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
 	"github.com/exorun/exorun/runtime/runtimetest"
@@ -35,16 +34,16 @@ func startTenant(t *testing.T, role string) *tenant {
 	t.Cleanup(func() { em.Close() })
 	ep := em.Endpoints()
 	if role != "" {
-		app, err := em.Directory.App(ep.TenantID, ep.AppID)
+		app, err := em.Directory().App(ep.TenantID, ep.AppID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range app.Roles {
-			if err := em.Directory.RemoveRole(ep.TenantID, ep.AppID, r); err != nil {
+			if err := em.Directory().RemoveRole(ep.TenantID, ep.AppID, r); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, role); err != nil {
+		if _, err := em.Directory().AssignRole(ep.TenantID, ep.AppID, role); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +112,7 @@ func TestStreamAndObjects(t *testing.T) {
 
 func TestParameterErrorsBeforeAnyRequest(t *testing.T) {
 	tn := startTenant(t, "")
-	before := tn.em.API.Stats()
+	before := tn.em.Stats()
 	for src, want := range map[string]string{
 		`connect().get_mailbox{ResultSiz = 10}`:                                        `unknown parameter "ResultSiz" (did you mean ResultSize?)`,
 		`connect().get_mailbox{ResultSize = true}`:                                     `ResultSize: want a number or "Unlimited", got boolean true`,
@@ -134,14 +133,14 @@ func TestParameterErrorsBeforeAnyRequest(t *testing.T) {
 		t.Errorf("misspelt parameter: exit code %d, want %d", got, exitcode.Usage)
 	}
 	// Each run connects (EXOModuleFile) but none may send a cmdlet.
-	if after := tn.em.API.Stats(); invocations(after) != invocations(before) {
+	if after := tn.em.Stats(); invocations(after) != invocations(before) {
 		t.Errorf("%d InvokeCommand requests were sent for refused calls", invocations(after)-invocations(before))
 	}
 }
 
 func TestRoleFilterGlobalReader(t *testing.T) {
 	tn := startTenant(t, "Global Reader")
-	before := tn.em.API.Stats()
+	before := tn.em.Stats()
 	out, _, err := tn.run(t, `
 		local exo = connect()
 		print(#exo.get_mailbox{}:all() > 0)
@@ -160,7 +159,7 @@ func TestRoleFilterGlobalReader(t *testing.T) {
 	if exitcode.Of(err) != exitcode.Permission {
 		t.Errorf("exit code %d, want permission", exitcode.Of(err))
 	}
-	if got := invocations(tn.em.API.Stats()) - invocations(before); got != 1 {
+	if got := invocations(tn.em.Stats()) - invocations(before); got != 1 {
 		t.Errorf("%d InvokeCommand requests, want 1 (the Get-Mailbox)", got)
 	}
 }
@@ -222,7 +221,7 @@ func TestWhatIfAndJournal(t *testing.T) {
 
 func TestParallel(t *testing.T) {
 	tn := startTenant(t, "")
-	tn.em.API.SetFaults(api.Faults{ConcurrencyLimit: 3})
+	tn.em.SetFaults(emulator.Faults{ConcurrencyLimit: 3})
 	out, _, err := tn.run(t, `
 		local exo = connect()
 		local inputs = {}
@@ -256,7 +255,7 @@ func TestConnectFailureIsAuth(t *testing.T) {
 	}
 }
 
-func invocations(s api.Stats) int64 {
+func invocations(s emulator.Stats) int64 {
 	return s.Endpoints["exchange/InvokeCommand"].Requests
 }
 

@@ -29,7 +29,7 @@ func steps(checks []Check) []string {
 func TestDoctorDiagnoses(t *testing.T) {
 	t.Parallel()
 	em, ep := startEmulator(t, emulator.Options{})
-	d := em.Directory
+	d := em.Directory()
 	good := newApp(t, em, appSetup{})
 	notUploaded := newApp(t, em, appSetup{noUpload: true})
 	notGranted := newApp(t, em, appSetup{noGrant: true})
@@ -208,7 +208,7 @@ func TestDoctorCertificateRemovedLater(t *testing.T) {
 	s := emuSettings(ep, app.ID)
 	s.Certificate = pemOf(t, app.Cert)
 	mustOpen(t, s, Options{ReadFile: os.ReadFile})
-	if err := em.Directory.RemoveCertificate(ep.TenantID, app.ID, app.Cert.Thumbprint()); err != nil {
+	if err := em.Directory().RemoveCertificate(ep.TenantID, app.ID, app.Cert.Thumbprint()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Open(context.Background(), s, Options{ReadFile: os.ReadFile})

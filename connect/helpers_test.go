@@ -70,7 +70,7 @@ type appSetup struct {
 func newApp(t testing.TB, em *emulator.Emulator, setup appSetup) testApp {
 	t.Helper()
 	ep := em.Endpoints()
-	d := em.Directory
+	d := em.Directory()
 	app, err := d.RegisterApp(ep.TenantID, "connect test "+t.Name())
 	if err != nil {
 		t.Fatal(err)

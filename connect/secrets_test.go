@@ -24,7 +24,7 @@ func TestSecretsNeverInOutput(t *testing.T) {
 	const pfxPassword = "pfx-Password-7c1e93"
 	good := newApp(t, em, appSetup{})
 	notUploaded := newApp(t, em, appSetup{noUpload: true})
-	secret, _, err := em.Directory.AddClientSecret(ep.TenantID, good.ID, time.Time{})
+	secret, _, err := em.Directory().AddClientSecret(ep.TenantID, good.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func TestOpenCertificateSources(t *testing.T) {
 	if _, err := store.Import(cert); err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := em.Directory.AddClientSecret(ep.TenantID, app.ID, time.Time{})
+	secret, _, err := em.Directory().AddClientSecret(ep.TenantID, app.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestOpenCancelled(t *testing.T) {
 func TestOpenWarnings(t *testing.T) {
 	t.Parallel()
 	em, ep := startEmulator(t, emulator.Options{})
-	if err := em.Directory.AddDomain(ep.TenantID, "contoso.example"); err != nil {
+	if err := em.Directory().AddDomain(ep.TenantID, "contoso.example"); err != nil {
 		t.Fatal(err)
 	}
 	// A certificate expiring within certificate.ExpiryWarning warns.

@@ -84,7 +84,7 @@ func TestCmdletsOverRawHTTP(t *testing.T) {
 		}
 	}
 
-	if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
+	if _, err := em.Directory().AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
 		t.Fatal(err)
 	}
 	scc := msalToken(t, ep, hc, "https://ps.compliance.protection.outlook.com/.default")

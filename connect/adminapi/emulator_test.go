@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/exorun/exorun/catalog"
 	"io"
 	"os"
 	"strings"
@@ -15,12 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
+
 	"net/http"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exorun/exorun/emulator"
-	"github.com/exorun/exorun/emulator/exchange/api"
 )
 
 // Resources (token audiences) of the two services.
@@ -169,8 +169,8 @@ func TestEmulatorGeneratedTenant(t *testing.T) {
 		{"throttle every 3", testThrottleEvery},
 		{"concurrency limit", testConcurrencyLimit},
 	} {
-		em.API.SetFaults(api.Faults{})
-		em.API.ResetStats()
+		em.SetFaults(emulator.Faults{})
+		em.ResetStats()
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, em) })
 	}
 }
@@ -252,7 +252,7 @@ func testResultSizeSelectNotFound(t *testing.T, em *emulator.Emulator) {
 }
 
 func testThrottleEvery(t *testing.T, em *emulator.Emulator) {
-	em.API.SetFaults(api.Faults{ThrottleEvery: 3, ThrottleRetryAfter: time.Second})
+	em.SetFaults(emulator.Faults{ThrottleEvery: 3, ThrottleRetryAfter: time.Second})
 	sl := &sleeps{}
 	// The emulator counts requests, not time, so waits need not be real.
 	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) { o.Sleep = sl.sleep })
@@ -270,7 +270,7 @@ func testThrottleEvery(t *testing.T, em *emulator.Emulator) {
 	if st.Retries == 0 || st.ThrottleWait < time.Second || st.Throttled == 0 || st.Pages != 3 {
 		t.Fatalf("stats %+v", st)
 	}
-	if es := em.API.Stats(); es.Throttled != st.Throttled {
+	if es := em.Stats(); es.Throttled != st.Throttled {
 		t.Fatalf("emulator throttled %d, client saw %d", es.Throttled, st.Throttled)
 	}
 }
@@ -281,7 +281,7 @@ func TestEmulatorFaultsOnReadsAndWrites(t *testing.T) {
 	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) { o.Sleep = sl.sleep })
 	ctx := context.Background()
 
-	em.API.SetFaults(api.Faults{CloseMidResponse: 1, Unavailable: 1})
+	em.SetFaults(emulator.Faults{CloseMidResponse: 1, Unavailable: 1})
 	s, err := c.Invoke(ctx, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": "Unlimited"}})
 	if err != nil {
 		t.Fatal(err)
@@ -296,31 +296,31 @@ func TestEmulatorFaultsOnReadsAndWrites(t *testing.T) {
 	}
 	id, _ := field(t, objs[0], "PrimarySmtpAddress").(string)
 
-	em.API.ResetStats()
-	em.API.SetFaults(api.Faults{CloseMidResponse: 1})
+	em.ResetStats()
+	em.SetFaults(emulator.Faults{CloseMidResponse: 1})
 	_, err = c.Invoke(ctx, Request{Cmdlet: "Set-Mailbox", Write: true,
 		Parameters: map[string]any{"Identity": id, "HiddenFromAddressListsEnabled": true}})
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeWriteUncertain {
 		t.Fatalf("%v", err)
 	}
-	if n := em.API.Stats().Cmdlets["Set-Mailbox"]; n != 1 {
+	if n := em.Stats().Cmdlets["Set-Mailbox"]; n != 1 {
 		t.Fatalf("Set-Mailbox reached the service %d times", n)
 	}
 
-	em.API.ResetStats()
-	em.API.SetFaults(api.Faults{Unavailable: 1})
+	em.ResetStats()
+	em.SetFaults(emulator.Faults{Unavailable: 1})
 	_, err = c.Invoke(ctx, Request{Cmdlet: "Set-Mailbox", Write: true,
 		Parameters: map[string]any{"Identity": id, "HiddenFromAddressListsEnabled": false}})
-	if !errors.As(err, &e) || e.Code != CodeWriteUncertain || e.Status != 503 || em.API.Stats().Requests != 1 {
+	if !errors.As(err, &e) || e.Code != CodeWriteUncertain || e.Status != 503 || em.Stats().Requests != 1 {
 		t.Fatalf("%v", err)
 	}
 
 	// A 429 is the service refusing before it runs anything: the write is
 	// sent again. ThrottleEvery 2: the read passes, the write's first try
 	// is refused.
-	em.API.ResetStats()
-	em.API.SetFaults(api.Faults{ThrottleEvery: 2})
+	em.ResetStats()
+	em.SetFaults(emulator.Faults{ThrottleEvery: 2})
 	if s, err = c.Invoke(ctx, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": id}}); err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestEmulatorFaultsOnReadsAndWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if es := em.API.Stats(); es.Statuses[429] != 1 || es.Cmdlets["Set-Mailbox"] != 1 {
+	if es := em.Stats(); es.Statuses[429] != 1 || es.Cmdlets["Set-Mailbox"] != 1 {
 		t.Fatalf("emulator saw %v statuses, Set-Mailbox run %d times", es.Statuses, es.Cmdlets["Set-Mailbox"])
 	}
 }
@@ -355,16 +355,16 @@ func testConcurrencyLimit(t *testing.T, em *emulator.Emulator) {
 	if err != nil || len(objs) != 160 {
 		t.Fatalf("%d %v", len(objs), err)
 	}
-	em.API.SetFaults(api.Faults{ConcurrencyLimit: 1})
-	em.API.ResetStats()
+	em.SetFaults(emulator.Faults{ConcurrencyLimit: 1})
+	em.ResetStats()
 	// Hold the one slot until the workers have all been refused once,
 	// so the limit is hit for sure, however the scheduler runs them.
 	release := holdSlot(t, c)
-	for em.API.Stats().MaxInFlight < 1 {
+	for em.Stats().MaxInFlight < 1 {
 		time.Sleep(time.Millisecond)
 	}
 	go func() {
-		for em.API.Stats().Throttled < 16 {
+		for em.Stats().Throttled < 16 {
 			time.Sleep(time.Millisecond)
 		}
 		release()
@@ -414,7 +414,7 @@ func testConcurrencyLimit(t *testing.T, em *emulator.Emulator) {
 			t.Fatalf("%s answered %d times", g, n)
 		}
 	}
-	es := em.API.Stats()
+	es := em.Stats()
 	if len(results) != 160 || es.Throttled < 16 || es.MaxInFlight > 1 {
 		t.Fatalf("%d results; emulator throttled %d, max in flight %d", len(results), es.Throttled, es.MaxInFlight)
 	}
@@ -469,7 +469,7 @@ func holdSlot(t *testing.T, c *Client) (release func()) {
 func TestEmulatorComplianceRedirect(t *testing.T) {
 	em := startEmulator(t, 0)
 	ep := em.Endpoints()
-	if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
+	if _, err := em.Directory().AssignRole(ep.TenantID, ep.AppID, "Compliance Administrator"); err != nil {
 		t.Fatal(err)
 	}
 	c := emulatorClient(t, em, catalog.Compliance, nil)

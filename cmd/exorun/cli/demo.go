@@ -9,7 +9,6 @@ import (
 
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/emulator"
-	"github.com/exorun/exorun/emulator/exchange/api"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -31,8 +30,8 @@ func (o *faultOptions) register(fs *pflag.FlagSet, prefix string) {
 	fs.IntVar(&o.ConcurrencyLimit, prefix+"concurrency-limit", 0, "requests one tenant may have in flight (0: no limit)")
 }
 
-func (o *faultOptions) faults() api.Faults {
-	return api.Faults{
+func (o *faultOptions) faults() emulator.Faults {
+	return emulator.Faults{
 		Latency: o.Latency, ThrottleEvery: o.ThrottleEvery, ThrottleRetryAfter: o.RetryAfter,
 		Unavailable: o.Unavailable, ConcurrencyLimit: o.ConcurrencyLimit,
 	}
@@ -81,23 +80,12 @@ func startDemo(env *Env, o *demoOptions, logger *slog.Logger) (*demo, connect.Se
 	d := &demo{em: em, dir: dir, env: env}
 	ep := em.Endpoints()
 	if o.Role != "" {
-		app, err := em.Directory.App(ep.TenantID, ep.AppID)
-		if err != nil {
-			d.close()
-			return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)
-		}
-		for _, r := range app.Roles {
-			if err := em.Directory.RemoveRole(ep.TenantID, ep.AppID, r); err != nil {
-				d.close()
-				return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)
-			}
-		}
-		if _, err := em.Directory.AssignRole(ep.TenantID, ep.AppID, o.Role); err != nil {
+		if err := em.SetDemoRoles(o.Role); err != nil {
 			d.close()
 			return nil, connect.Settings{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("--demo-role: %w", err))
 		}
 	}
-	em.API.SetFaults(o.faults())
+	em.SetFaults(o.faults())
 	logger.Info("demo: emulated tenant on loopback; nothing leaves this machine", "organization", ep.Organization)
 	return d, connect.Settings{
 		AppID:           ep.AppID,

@@ -77,7 +77,7 @@ func serveEmulator(env *Env, o *emulatorOptions) error {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
 			WithHint("check --addr (loopback only) and the state folder " + o.StateDir)
 	}
-	em.API.SetFaults(o.faults())
+	em.SetFaults(o.faults())
 	data, err := json.MarshalIndent(em.Endpoints(), "", "  ")
 	if err != nil {
 		em.Close()

@@ -5,9 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/exorun/exorun/emulator"
 	"github.com/spf13/pflag"
-
-	"github.com/exorun/exorun/emulator/directory"
 )
 
 // adminVerb is one onboarding step of the seed documents, done to the
@@ -17,26 +16,26 @@ type adminVerb struct {
 	args    string // positional arguments, for usage
 	summary string
 	nargs   int
-	run     func(env *Env, d *directory.Directory, a []string) error
+	run     func(env *Env, d *emulator.Directory, a []string) error
 }
 
 func adminVerbs() []adminVerb {
 	return []adminVerb{
-		{"tenant create", "NAME", "create a tenant NAME.onmicrosoft.com", 1, func(env *Env, d *directory.Directory, a []string) error {
+		{"tenant create", "NAME", "create a tenant NAME.onmicrosoft.com", 1, func(env *Env, d *emulator.Directory, a []string) error {
 			t, err := d.CreateTenant(a[0])
 			if err == nil {
 				fmt.Fprintf(env.Stdout, "tenant %s %s (Exchange data at the next start)\n", t.ID, t.InitialDomain)
 			}
 			return err
 		}},
-		{"app register", "TENANT NAME", "register an app; prints its app id", 2, func(env *Env, d *directory.Directory, a []string) error {
+		{"app register", "TENANT NAME", "register an app; prints its app id", 2, func(env *Env, d *emulator.Directory, a []string) error {
 			app, err := d.RegisterApp(a[0], a[1])
 			if err == nil {
 				fmt.Fprintf(env.Stdout, "app %s %q\n", app.AppID, app.DisplayName)
 			}
 			return err
 		}},
-		{"cert upload", "TENANT APP FILE", "upload a certificate's public part (.cer or PEM)", 3, func(env *Env, d *directory.Directory, a []string) error {
+		{"cert upload", "TENANT APP FILE", "upload a certificate's public part (.cer or PEM)", 3, func(env *Env, d *emulator.Directory, a []string) error {
 			data, err := env.ReadFile(a[2])
 			if err != nil {
 				return usageError("cert upload: %v", err)
@@ -47,29 +46,29 @@ func adminVerbs() []adminVerb {
 			}
 			return err
 		}},
-		{"cert remove", "TENANT APP THUMBPRINT", "remove a certificate from an app", 3, func(_ *Env, d *directory.Directory, a []string) error {
+		{"cert remove", "TENANT APP THUMBPRINT", "remove a certificate from an app", 3, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.RemoveCertificate(a[0], a[1], a[2])
 		}},
-		{"permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step)", 2, func(_ *Env, d *directory.Directory, a []string) error {
+		{"permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step)", 2, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.GrantManageAsApp(a[0], a[1])
 		}},
-		{"consent grant", "TENANT APP", "grant admin consent for the app's permissions", 2, func(_ *Env, d *directory.Directory, a []string) error {
+		{"consent grant", "TENANT APP", "grant admin consent for the app's permissions", 2, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.Consent(a[0], a[1])
 		}},
-		{"consent revoke", "TENANT APP", "revoke admin consent", 2, func(_ *Env, d *directory.Directory, a []string) error {
+		{"consent revoke", "TENANT APP", "revoke admin consent", 2, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.RevokeConsent(a[0], a[1])
 		}},
-		{"role assign", "TENANT APP ROLE", "assign a directory role (name or template id)", 3, func(_ *Env, d *directory.Directory, a []string) error {
+		{"role assign", "TENANT APP ROLE", "assign a directory role (name or template id)", 3, func(_ *Env, d *emulator.Directory, a []string) error {
 			_, err := d.AssignRole(a[0], a[1], a[2])
 			return err
 		}},
-		{"role remove", "TENANT APP ROLE", "remove a directory role", 3, func(_ *Env, d *directory.Directory, a []string) error {
+		{"role remove", "TENANT APP ROLE", "remove a directory role", 3, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.RemoveRole(a[0], a[1], a[2])
 		}},
-		{"app disable", "TENANT APP", "disable an app (sign-ins fail with AADSTS7000112)", 2, func(_ *Env, d *directory.Directory, a []string) error {
+		{"app disable", "TENANT APP", "disable an app (sign-ins fail with AADSTS7000112)", 2, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.DisableApp(a[0], a[1])
 		}},
-		{"app enable", "TENANT APP", "enable a disabled app", 2, func(_ *Env, d *directory.Directory, a []string) error {
+		{"app enable", "TENANT APP", "enable a disabled app", 2, func(_ *Env, d *emulator.Directory, a []string) error {
 			return d.EnableApp(a[0], a[1])
 		}},
 	}
@@ -111,7 +110,7 @@ func cmdEmulatorAdmin(env *Env, args []string) error {
 		}
 		*state = filepath.Join(env.ConfigDir, "emulator")
 	}
-	d, err := directory.Open(*state, nil)
+	d, err := emulator.OpenDirectory(*state)
 	if err != nil {
 		return usageError("emulator admin: %v", err)
 	}
