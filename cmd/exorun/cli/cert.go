@@ -14,24 +14,18 @@ import (
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
-// cmdCert dispatches the certificate verbs.
-func cmdCert(env *Env, args []string) error {
-	if len(args) == 0 {
-		return usageError("cert: want new, import, list or remove (see 'exorun help cert')")
-	}
-	verbs := map[string]func(*Env, []string) error{
-		"new": cmdCertNew, "import": cmdCertImport, "list": cmdCertList, "remove": cmdCertRemove,
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		c, _ := findCommand("cert")
-		printCommandHelp(env.Stdout, c, certNewFlags(&certNewOptions{}))
-		return errHelp
-	}
-	run, ok := verbs[args[0]]
-	if !ok {
-		return usageError("cert: unknown verb %q (want new, import, list or remove)", args[0])
-	}
-	return run(env, args[1:])
+// certCommand is `exorun cert`: create a certificate, and the thumbprint
+// store's verbs.
+func certCommand() *command {
+	return &command{name: "cert", usage: "exorun cert new|import|list|remove ...", summary: "create a certificate, or manage the thumbprint store",
+		verbs: []*command{
+			{name: "new", usage: `exorun cert new --subject "CN=NAME" --out NAME [flags]`, summary: "create a self-signed certificate: NAME.pfx, NAME.cer (upload it), NAME.pem",
+				flags: func() *pflag.FlagSet { return certNewFlags(&certNewOptions{}) }, run: cmdCertNew},
+			{name: "import", usage: "exorun cert import FILE [--key-file FILE] [--password-env VAR]", summary: "store a certificate and its key under its thumbprint",
+				flags: func() *pflag.FlagSet { return certImportFlags(&certImportOptions{}) }, run: cmdCertImport},
+			{name: "list", usage: "exorun cert list", summary: "list the certificates in the store", run: cmdCertList},
+			{name: "remove", usage: "exorun cert remove THUMBPRINT", summary: "delete a certificate from the store", run: cmdCertRemove},
+		}}
 }
 
 type certNewOptions struct {
@@ -56,8 +50,7 @@ func certNewFlags(o *certNewOptions) *pflag.FlagSet {
 
 // cmdCertNew is New-SelfSignedCertificate plus the export steps of
 // Microsoft's app-only guide: the PFX to keep, the .cer to upload.
-func cmdCertNew(env *Env, args []string) error {
-	c, _ := findCommand("cert")
+func cmdCertNew(env *Env, c *command, args []string) error {
 	o := &certNewOptions{}
 	fs := certNewFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {
@@ -156,12 +149,22 @@ func (e *Env) requireStore() (*certificate.Store, error) {
 	return st, nil
 }
 
-// cmdCertImport stores a certificate and key under its thumbprint.
-func cmdCertImport(env *Env, args []string) error {
-	c, _ := findCommand("cert")
+type certImportOptions struct {
+	KeyFile     string
+	PasswordEnv string
+}
+
+func certImportFlags(o *certImportOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("cert import", pflag.ContinueOnError)
-	keyFile := fs.String("key-file", "", "private key `FILE` when the certificate file holds none")
-	passwordEnv := fs.String("password-env", "", "environment `VAR` holding the PFX or key password")
+	fs.StringVar(&o.KeyFile, "key-file", "", "private key `FILE` when the certificate file holds none")
+	fs.StringVar(&o.PasswordEnv, "password-env", "", "environment `VAR` holding the PFX or key password")
+	return fs
+}
+
+// cmdCertImport stores a certificate and key under its thumbprint.
+func cmdCertImport(env *Env, c *command, args []string) error {
+	o := &certImportOptions{}
+	fs := certImportFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -169,10 +172,10 @@ func cmdCertImport(env *Env, args []string) error {
 		return usageError("cert import: want exactly one FILE (.pfx, .pem or .cer with --key-file)")
 	}
 	password := ""
-	if *passwordEnv != "" {
-		p, ok := env.LookupEnv(*passwordEnv)
+	if o.PasswordEnv != "" {
+		p, ok := env.LookupEnv(o.PasswordEnv)
 		if !ok {
-			return usageError("--password-env %s: that environment variable is not set", *passwordEnv)
+			return usageError("--password-env %s: that environment variable is not set", o.PasswordEnv)
 		}
 		password = p
 	}
@@ -180,7 +183,7 @@ func cmdCertImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cred, err := certificate.LoadFile(fs.Arg(0), *keyFile, password, env.ReadFile)
+	cred, err := certificate.LoadFile(fs.Arg(0), o.KeyFile, password, env.ReadFile)
 	if err != nil {
 		return err
 	}
@@ -200,7 +203,7 @@ func cmdCertImport(env *Env, args []string) error {
 }
 
 // cmdCertList prints the store's certificates.
-func cmdCertList(env *Env, args []string) error {
+func cmdCertList(env *Env, _ *command, args []string) error {
 	if len(args) > 0 {
 		return usageError("cert list takes no arguments")
 	}
@@ -232,7 +235,7 @@ func cmdCertList(env *Env, args []string) error {
 }
 
 // cmdCertRemove deletes one certificate from the store.
-func cmdCertRemove(env *Env, args []string) error {
+func cmdCertRemove(env *Env, _ *command, args []string) error {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
 		return usageError("cert remove: want exactly one THUMBPRINT")
 	}

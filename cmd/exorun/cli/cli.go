@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -12,37 +13,137 @@ import (
 	"github.com/exorun/exorun/runtime"
 )
 
-// command is one subcommand: its usage line, a one-line summary, and the
-// function that parses its arguments and runs it.
+// command is one node of exorun's command tree: a command (`cert`) or a
+// verb of one (`cert new`, `emulator admin role assign`). The tree is the
+// one declaration that dispatch, help and error messages derive from, and
+// every run function gets its own node, so nothing looks a command up by
+// name.
 type command struct {
+	// name is the words that select the command under its parent: "run",
+	// "new", "role assign".
 	name    string
-	usage   string
+	usage   string // the whole usage line: "exorun cert new [flags]"
 	summary string
-	run     func(env *Env, args []string) error
+	// flags builds the command's flag set over throwaway values, for help;
+	// nil when it takes none. The run function builds its own over the
+	// values it reads, from the same function.
+	flags func() *pflag.FlagSet
+	// run parses args (what follows the command's words) and runs it. A
+	// command with verbs and no run of its own dispatches to them
+	// (runVerb).
+	run    func(env *Env, c *command, args []string) error
+	verbs  []*command
+	parent *command
 }
 
-// commands lists the subcommands in the order help shows them.
-func commands() []command {
-	return []command{
-		{"run", "exorun run [flags] SCRIPT.lua [ARGS...]", "run a Lua script (also: exorun SCRIPT.lua)", cmdRun},
-		{"repl", "exorun repl [flags]", "explore interactively (also: exorun on a terminal)", cmdRepl},
-		{"whoami", "exorun whoami [connection flags]", "connect and show tenant, app, certificate, token and roles", cmdWhoami},
-		{"doctor", "exorun doctor [connection flags]", "check the app-only onboarding steps and say which is missing", cmdDoctor},
-		{"cmdlets", "exorun cmdlets [--role NAME] [--service exchange|compliance]", "list the cmdlet catalog with the roles that grant each", cmdCmdlets},
-		{"cert", "exorun cert new|import|list|remove ...", "create a certificate, or manage the thumbprint store", cmdCert},
-		{"emulator", "exorun emulator serve|admin ...", "run the emulated tenant, or change its directory", cmdEmulator},
-		{"version", "exorun version", "print the version", cmdVersion},
-		{"help", "exorun help [COMMAND]", "show help for exorun or a command", cmdHelp},
+// commands returns the root of the command tree; its verbs are exorun's
+// commands in the order help shows them.
+func commands() *command {
+	root := &command{name: "exorun", usage: "exorun COMMAND", verbs: []*command{
+		{name: "run", usage: "exorun run [flags] SCRIPT.lua [ARGS...]", summary: "run a Lua script (also: exorun SCRIPT.lua)",
+			flags: func() *pflag.FlagSet { return runFlags(&runOptions{}) }, run: cmdRun},
+		{name: "repl", usage: "exorun repl [flags]", summary: "explore interactively (also: exorun on a terminal)",
+			flags: func() *pflag.FlagSet { return replFlags(&replOptions{}) }, run: cmdRepl},
+		{name: "whoami", usage: "exorun whoami [connection flags]", summary: "connect and show tenant, app, certificate, token and roles",
+			flags: func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) }, run: cmdWhoami},
+		{name: "doctor", usage: "exorun doctor [connection flags]", summary: "check the app-only onboarding steps and say which is missing",
+			flags: func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) }, run: cmdDoctor},
+		{name: "cmdlets", usage: "exorun cmdlets [--role NAME] [--service exchange|compliance]", summary: "list the cmdlet catalog with the roles that grant each",
+			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets},
+		certCommand(),
+		emulatorCommand(),
+		{name: "version", usage: "exorun version", summary: "print the version", run: cmdVersion},
+		{name: "help", usage: "exorun help [COMMAND]", summary: "show help for exorun or a command", run: cmdHelp},
+	}}
+	root.link(nil)
+	return root
+}
+
+// link sets the parent of every command below c.
+func (c *command) link(parent *command) {
+	c.parent = parent
+	for _, v := range c.verbs {
+		v.link(c)
 	}
 }
 
-func findCommand(name string) (command, bool) {
-	for _, c := range commands() {
-		if c.name == name {
-			return c, true
+// path is the command's words below the root: "cert new".
+func (c *command) path() string {
+	if c.parent == nil || c.parent.parent == nil {
+		return c.name
+	}
+	return c.parent.path() + " " + c.name
+}
+
+// verb finds the verb that args start with; a verb's name may be several
+// words. It returns the verb and the arguments after its words.
+func (c *command) verb(args []string) (*command, []string) {
+	for _, v := range c.verbs {
+		words := strings.Fields(v.name)
+		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
+			return v, args[len(words):]
 		}
 	}
-	return command{}, false
+	return nil, args
+}
+
+// verbNames lists the verbs for a message: "new, import, list or remove".
+func (c *command) verbNames() string {
+	names := make([]string, len(c.verbs))
+	for i, v := range c.verbs {
+		names[i] = v.name
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// verbUsages is a hint listing the verbs' usage lines and summaries.
+func (c *command) verbUsages() string {
+	var b strings.Builder
+	b.WriteString("one of:\n")
+	c.writeVerbs(&b)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// writeVerbs lists the verbs' usage lines, each with its summary beside
+// it or, for a long usage line, under it.
+func (c *command) writeVerbs(w io.Writer) {
+	const width = 44
+	for _, v := range c.verbs {
+		if len(v.usage) > width {
+			fmt.Fprintf(w, "  %s\n  %-*s %s\n", v.usage, width, "", v.summary)
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s %s\n", width, v.usage, v.summary)
+	}
+}
+
+// runVerb runs the verb of c that args name, or prints c's help.
+func runVerb(env *Env, c *command, args []string) error {
+	if len(args) == 0 {
+		return exitcode.New(exitcode.Usage, "%s: want %s (see 'exorun help %s')", c.path(), c.verbNames(), c.path()).
+			WithHint(c.verbUsages())
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		printCommandHelp(env.Stdout, c)
+		return errHelp
+	}
+	v, rest := c.verb(args)
+	if v == nil {
+		return exitcode.New(exitcode.Usage, "%s: unknown verb %q (want %s)", c.path(), args[0], c.verbNames()).
+			WithHint(c.verbUsages())
+	}
+	return v.runWith(env, rest)
+}
+
+// runWith runs c: its own run, or the verb args name.
+func (c *command) runWith(env *Env, args []string) error {
+	if c.run == nil {
+		return runVerb(env, c, args)
+	}
+	return c.run(env, c, args)
 }
 
 // errHelp is returned by a command whose --help was asked for: help has
@@ -65,24 +166,28 @@ func Main(env *Env) int {
 func dispatch(env *Env, args []string) error {
 	if len(args) == 0 {
 		if env.StdinTerminal {
-			return cmdRepl(env, nil)
+			repl, _ := commands().verb([]string{"repl"})
+			return repl.runWith(env, nil)
 		}
 		printOverview(env.Stderr)
 		return exitcode.New(exitcode.Usage, "no script given (stdin is not a terminal, so no REPL)")
 	}
+	root := commands()
 	first := args[0]
-	if c, ok := findCommand(first); ok {
-		return c.run(env, args[1:])
+	if c, rest := root.verb(args); c != nil {
+		return c.runWith(env, rest)
 	}
 	switch {
 	case first == "-h" || first == "--help":
 		printOverview(env.Stdout)
 		return errHelp
 	case first == "--version":
-		return cmdVersion(env, nil)
+		version, _ := root.verb([]string{"version"})
+		return version.runWith(env, nil)
 	case strings.HasPrefix(first, "-") || strings.HasSuffix(first, ".lua"):
 		// "exorun [flags] SCRIPT.lua" is "exorun run [flags] SCRIPT.lua".
-		return cmdRun(env, args)
+		run, _ := root.verb([]string{"run"})
+		return run.runWith(env, args)
 	}
 	return usageError("unknown command or script %q (scripts end in .lua; run 'exorun help')", first)
 }
@@ -94,16 +199,16 @@ func usageError(format string, args ...any) error {
 
 // parseFlags parses args with fs, turning --help into errHelp (after
 // printing the command's help) and flag errors into usage errors.
-func parseFlags(env *Env, c command, fs *pflag.FlagSet, args []string) error {
+func parseFlags(env *Env, c *command, fs *pflag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			printCommandHelp(env.Stdout, c, fs)
+			printCommandHelp(env.Stdout, c)
 			return errHelp
 		}
-		return exitcode.New(exitcode.Usage, "%s: %v", c.name, err).
-			WithHint(fmt.Sprintf("usage: %s (see 'exorun help %s')", c.usage, c.name))
+		return exitcode.New(exitcode.Usage, "%s: %v", c.path(), err).
+			WithHint(fmt.Sprintf("usage: %s (see 'exorun help %s')", c.usage, c.path()))
 	}
 	return nil
 }

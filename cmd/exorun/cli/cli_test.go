@@ -39,9 +39,81 @@ func writeScript(t *testing.T, src string) string {
 	return path
 }
 
+// runCommand is the tree's run command.
+func runCommand(t *testing.T) *command {
+	t.Helper()
+	c, rest := commands().verb([]string{"run"})
+	if c == nil || len(rest) != 0 {
+		t.Fatal("no run command in the tree")
+	}
+	return c
+}
+
+// TestCommandTree walks every command and verb: each runs something,
+// has a usage line that starts with its own words and a summary, and its
+// help (exorun help WORDS..., and --help where it parses flags) exits 0
+// with that usage line.
+func TestCommandTree(t *testing.T) {
+	var walk func(c *command)
+	seen := 0
+	walk = func(c *command) {
+		for _, v := range c.verbs {
+			seen++
+			path := v.path()
+			if v.run == nil && len(v.verbs) == 0 {
+				t.Errorf("%s: neither runs nor has verbs", path)
+			}
+			if !strings.HasPrefix(v.usage, "exorun "+path) || v.summary == "" {
+				t.Errorf("%s: usage %q, summary %q", path, v.usage, v.summary)
+			}
+			env, stdout, stderr := testEnv(t, append([]string{"help"}, strings.Fields(path)...)...)
+			if code := Main(env); code != 0 || !strings.Contains(stdout.String(), "  "+v.usage+"\n") {
+				t.Errorf("help %s: exit %d, stdout %q, stderr %q", path, code, stdout, stderr)
+			}
+			if v.flags != nil {
+				env, stdout, _ := testEnv(t, append(strings.Fields(path), "--help")...)
+				if code := Main(env); code != 0 || !strings.Contains(stdout.String(), "Flags:") {
+					t.Errorf("%s --help: exit %d, stdout %q", path, code, stdout)
+				}
+			}
+			walk(v)
+		}
+	}
+	walk(commands())
+	if seen < 25 {
+		t.Errorf("walked %d commands and verbs, want every one (at least 25)", seen)
+	}
+}
+
+// TestVerbErrorsComeFromTheTree: a missing or unknown verb is a usage
+// error that names the verbs, the same way at every level.
+func TestVerbErrorsComeFromTheTree(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"cert"}, []string{"exorun: cert: want new, import, list or remove (see 'exorun help cert')", "exorun cert import FILE"}},
+		{[]string{"cert", "frob"}, []string{`exorun: cert: unknown verb "frob" (want new, import, list or remove)`}},
+		{[]string{"emulator", "stop"}, []string{`emulator: unknown verb "stop" (want serve or admin)`, "exorun emulator serve [flags]"}},
+		{[]string{"emulator", "admin", "--state", t.TempDir(), "role"}, []string{`emulator admin: unknown verb "role"`, "exorun emulator admin role assign TENANT APP ROLE"}},
+		{[]string{"emulator", "admin", "--state", t.TempDir(), "role", "assign", "x"}, []string{"usage: exorun emulator admin role assign TENANT APP ROLE"}},
+		{[]string{"help", "cert", "frob"}, []string{`help: unknown command "cert frob"`}},
+	} {
+		env, _, stderr := testEnv(t, tc.args...)
+		if code := Main(env); code != int(exitcode.Usage) {
+			t.Errorf("%q: exit %d, want %d; stderr %s", tc.args, code, exitcode.Usage, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr.String(), w) {
+				t.Errorf("%q: stderr %q, want it to contain %q", tc.args, stderr, w)
+			}
+		}
+	}
+}
+
 func TestParseRunSeparatesFlagsFromScriptArgs(t *testing.T) {
 	env, _, _ := testEnv(t)
-	o, err := parseRun(env, []string{"-p", "days=30", "--param", "group=Sales Team", "--timeout", "2m", "-o", "csv", "job.lua", "--verbose", "x"})
+	o, err := parseRun(env, runCommand(t), []string{"-p", "days=30", "--param", "group=Sales Team", "--timeout", "2m", "-o", "csv", "job.lua", "--verbose", "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +139,7 @@ func TestParseRunRejectsBadInput(t *testing.T) {
 		{"--log-format", "yaml", "x.lua"},
 		{"--bogus", "x.lua"},
 	} {
-		if _, err := parseRun(env, args); exitcode.Of(err) != exitcode.Usage {
+		if _, err := parseRun(env, runCommand(t), args); exitcode.Of(err) != exitcode.Usage {
 			t.Errorf("parseRun(%q): %v (code %d), want a usage error", args, err, exitcode.Of(err))
 		}
 	}

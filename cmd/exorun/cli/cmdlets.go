@@ -28,8 +28,7 @@ func cmdletsFlags(o *cmdletsOptions) *pflag.FlagSet {
 
 // cmdCmdlets prints the catalog: each cmdlet with its Lua name, effect,
 // the roles that grant it, and app-only support.
-func cmdCmdlets(env *Env, args []string) error {
-	c, _ := findCommand("cmdlets")
+func cmdCmdlets(env *Env, c *command, args []string) error {
 	o := &cmdletsOptions{}
 	fs := cmdletsFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {

@@ -9,8 +9,8 @@ import (
 )
 
 // cmdDoctor walks the onboarding steps and says which one is missing.
-func cmdDoctor(env *Env, args []string) error {
-	o, s, err := parseSession(env, "doctor", args)
+func cmdDoctor(env *Env, c *command, args []string) error {
+	o, s, err := parseSession(env, c, args)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type emulatorOptions struct {
 }
 
 func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("emulator", pflag.ContinueOnError)
+	fs := pflag.NewFlagSet("emulator serve", pflag.ContinueOnError)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "loopback `host:port` to listen on (port 0: a free one)")
 	fs.StringVar(&o.StateDir, "state", "", "state `folder` (default: the emulator folder in exorun's config folder)")
 	fs.IntVar(&o.Mailboxes, "mailboxes", 0, "generate a demo tenant of `N` mailboxes on first start (0: the small fixture tenant)")
@@ -34,21 +34,21 @@ func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
 	return fs
 }
 
-func cmdEmulator(env *Env, args []string) error {
-	c, _ := findCommand("emulator")
-	if len(args) > 0 && args[0] == "admin" {
-		return cmdEmulatorAdmin(env, args[1:])
-	}
-	if len(args) == 0 || args[0] != "serve" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			printCommandHelp(env.Stdout, c, emulatorFlags(&emulatorOptions{}))
-			return errHelp
-		}
-		return usageError("emulator: want 'exorun emulator serve [flags]' or 'exorun emulator admin VERB ...'")
-	}
+// emulatorCommand is `exorun emulator`: serve the emulated tenant, or
+// take an onboarding step in its directory.
+func emulatorCommand() *command {
+	return &command{name: "emulator", usage: "exorun emulator serve|admin ...", summary: "run the emulated tenant, or change its directory",
+		verbs: []*command{
+			{name: "serve", usage: "exorun emulator serve [flags]", summary: "serve the emulated Entra ID and Exchange Online on loopback until Ctrl-C",
+				flags: func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) }, run: cmdEmulatorServe},
+			emulatorAdminCommand(),
+		}}
+}
+
+func cmdEmulatorServe(env *Env, c *command, args []string) error {
 	o := &emulatorOptions{}
 	fs := emulatorFlags(o)
-	if err := parseFlags(env, c, fs, args[1:]); err != nil {
+	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -178,6 +178,12 @@ func writeFileAtomic(name string, data []byte, perm fs.FileMode) error {
 		tmp.Close()
 		return err
 	}
+	// Sync before the rename: after a crash the name holds the old or
+	// the new content, never an empty file.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -16,7 +14,7 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
 	fmt.Fprintln(w, "  exorun SCRIPT.lua [ARGS...]")
-	for _, c := range commands() {
+	for _, c := range commands().verbs {
 		fmt.Fprintf(w, "  %-44s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w)
@@ -28,10 +26,17 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w, "Run 'exorun help COMMAND' for a command's flags.")
 }
 
-func printCommandHelp(w io.Writer, c command, fs *pflag.FlagSet) {
+// printCommandHelp prints a command's summary, usage, flags and verbs.
+func printCommandHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n", capitalize(c.summary), c.usage)
-	if fs != nil && fs.HasFlags() {
-		fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+	if c.flags != nil {
+		if fs := c.flags(); fs.HasFlags() {
+			fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+		}
+	}
+	if len(c.verbs) > 0 {
+		fmt.Fprintf(w, "\nVerbs:\n")
+		c.writeVerbs(w)
 	}
 }
 
@@ -42,38 +47,23 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func cmdHelp(env *Env, args []string) error {
-	switch len(args) {
-	case 0:
+// cmdHelp prints the overview, or the help of the command (and verb)
+// that args name: "help cert new".
+func cmdHelp(env *Env, _ *command, args []string) error {
+	if len(args) == 0 {
 		printOverview(env.Stdout)
 		return nil
-	case 1:
-		c, ok := findCommand(args[0])
-		if !ok {
-			return usageError("help: unknown command %q", args[0])
-		}
-		var fs *pflag.FlagSet
-		if flags, ok := commandFlags()[c.name]; ok {
-			fs = flags()
-		}
-		printCommandHelp(env.Stdout, c, fs)
-		return nil
 	}
-	return usageError("help takes at most one command")
-}
-
-// commandFlags returns, for each command with flags, a function that
-// builds its flag set with throwaway destinations (for help only).
-func commandFlags() map[string]func() *pflag.FlagSet {
-	return map[string]func() *pflag.FlagSet{
-		"run":      func() *pflag.FlagSet { return runFlags(&runOptions{}) },
-		"repl":     func() *pflag.FlagSet { return replFlags(&replOptions{}) },
-		"emulator": func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) },
-		"cmdlets":  func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) },
-		"cert":     func() *pflag.FlagSet { return certNewFlags(&certNewOptions{}) },
-		"whoami":   func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) },
-		"doctor":   func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) },
+	c, rest := commands(), args
+	for len(rest) > 0 {
+		v, after := c.verb(rest)
+		if v == nil {
+			return usageError("help: unknown command %q", strings.Join(args, " "))
+		}
+		c, rest = v, after
 	}
+	printCommandHelp(env.Stdout, c)
+	return nil
 }
 
 // version is the module version stamped by the Go toolchain (a tag when
@@ -85,7 +75,7 @@ func version() string {
 	return "dev"
 }
 
-func cmdVersion(env *Env, args []string) error {
+func cmdVersion(env *Env, _ *command, args []string) error {
 	if len(args) > 0 {
 		return usageError("version takes no arguments")
 	}

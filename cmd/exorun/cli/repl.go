@@ -24,8 +24,7 @@ func replFlags(o *replOptions) *pflag.FlagSet {
 	return fs
 }
 
-func cmdRepl(env *Env, args []string) error {
-	c, _ := findCommand("repl")
+func cmdRepl(env *Env, c *command, args []string) error {
 	o := &replOptions{}
 	fs := replFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {

@@ -85,8 +85,7 @@ func runFlags(o *runOptions) *pflag.FlagSet {
 	return fs
 }
 
-func parseRun(env *Env, args []string) (*runOptions, error) {
-	c, _ := findCommand("run")
+func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 	o := &runOptions{}
 	fs := runFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {
@@ -102,8 +101,8 @@ func parseRun(env *Env, args []string) (*runOptions, error) {
 	return o, o.check()
 }
 
-func cmdRun(env *Env, args []string) error {
-	o, err := parseRun(env, args)
+func cmdRun(env *Env, c *command, args []string) error {
+	o, err := parseRun(env, c, args)
 	if err != nil {
 		return err
 	}

@@ -29,15 +29,14 @@ func sessionFlags(name string, o *sessionOptions) *pflag.FlagSet {
 	return fs
 }
 
-func parseSession(env *Env, name string, args []string) (*sessionOptions, connect.Settings, error) {
-	c, _ := findCommand(name)
+func parseSession(env *Env, c *command, args []string) (*sessionOptions, connect.Settings, error) {
 	o := &sessionOptions{}
-	fs := sessionFlags(name, o)
+	fs := sessionFlags(c.name, o)
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return nil, connect.Settings{}, err
 	}
 	if fs.NArg() > 0 {
-		return nil, connect.Settings{}, usageError("%s takes no arguments", name)
+		return nil, connect.Settings{}, usageError("%s takes no arguments", c.name)
 	}
 	if _, err := catalog.ParseService(o.Service); err != nil {
 		return nil, connect.Settings{}, usageError("--service: %v", err)
@@ -56,8 +55,8 @@ func (e *Env) commandLogger() *slog.Logger {
 }
 
 // cmdWhoami connects and prints who the session is.
-func cmdWhoami(env *Env, args []string) error {
-	o, s, err := parseSession(env, "whoami", args)
+func cmdWhoami(env *Env, c *command, args []string) error {
+	o, s, err := parseSession(env, c, args)
 	if err != nil {
 		return err
 	}
