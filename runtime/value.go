@@ -19,13 +19,11 @@ import (
 const arrayKey = "exorun.array"
 
 func arrayMeta(L *lua.LState) *lua.LTable {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	if mt, ok := reg.RawGetString(arrayKey).(*lua.LTable); ok {
+	if mt, ok := L.GetTypeMetatable(arrayKey).(*lua.LTable); ok {
 		return mt
 	}
-	mt := L.NewTable()
+	mt := L.NewTypeMetatable(arrayKey)
 	mt.RawSetString("__name", lua.LString("array"))
-	reg.RawSetString(arrayKey, mt)
 	return mt
 }
 
@@ -232,6 +230,23 @@ func Number(n lua.LNumber) any {
 		return int64(f)
 	}
 	return f
+}
+
+// UnionKeys returns the sorted union of the string keys of tables: the
+// columns of a list of keyed rows, when a report names none.
+func UnionKeys(tables []*lua.LTable) []string {
+	seen := map[string]bool{}
+	keys := []string{}
+	for _, t := range tables {
+		t.ForEach(func(k, _ lua.LValue) {
+			if s, ok := k.(lua.LString); ok && !seen[string(s)] {
+				seen[string(s)] = true
+				keys = append(keys, string(s))
+			}
+		})
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // SortedKeys returns the string keys of t in order (other keys are skipped).

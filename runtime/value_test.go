@@ -66,3 +66,22 @@ func TestTextAndFormat(t *testing.T) {
 		t.Errorf("a long table should be indented, got %q", got)
 	}
 }
+
+func TestUnionKeys(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	if err := L.DoString(`rows = {{Name = "a", Quota = 1}, {Name = "b", Alias = "x", [1] = "list part"}, {}}`); err != nil {
+		t.Fatal(err)
+	}
+	rows := L.GetGlobal("rows").(*lua.LTable)
+	var tables []*lua.LTable
+	for i := 1; i <= rows.Len(); i++ {
+		tables = append(tables, rows.RawGetInt(i).(*lua.LTable))
+	}
+	if got := strings.Join(runtime.UnionKeys(tables), ","); got != "Alias,Name,Quota" {
+		t.Errorf("UnionKeys = %q, want the sorted string keys of every row once", got)
+	}
+	if got := runtime.UnionKeys(nil); got == nil || len(got) != 0 {
+		t.Errorf("UnionKeys(nil) = %#v, want an empty list", got)
+	}
+}

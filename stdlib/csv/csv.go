@@ -139,7 +139,7 @@ func format(rows []*lua.LTable, columns []string) (string, int, error) {
 		}
 	} else {
 		if columns == nil {
-			columns = union(rows)
+			columns = runtime.UnionKeys(rows)
 			if len(columns) == 0 {
 				return "", 0, nil
 			}
@@ -176,22 +176,6 @@ func allLists(rows []*lua.LTable) bool {
 		}
 	}
 	return true
-}
-
-// union is the sorted union of the rows' string keys.
-func union(rows []*lua.LTable) []string {
-	seen := map[string]bool{}
-	var keys []string
-	for _, row := range rows {
-		for _, k := range runtime.SortedKeys(row) {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // text is the CSV field of a value; values that have no text are errors.

@@ -178,7 +178,7 @@ func NewSecret(L *lua.LState, v lua.LValue) *lua.LUserData {
 		}
 	}
 	if s, ok := v.(lua.LString); ok && len(s) >= minScrub {
-		registryTable(L, secretValues).RawSetString(string(s), lua.LTrue)
+		L.NewTypeMetatable(secretValues).RawSetString(string(s), lua.LTrue)
 	}
 	ud := L.NewUserData()
 	ud.Value = &Secret{value: v}
@@ -201,11 +201,10 @@ func Reveal(v lua.LValue) (lua.LValue, bool) {
 }
 
 func secretMeta(L *lua.LState) *lua.LTable {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	if mt, ok := reg.RawGetString(secretType).(*lua.LTable); ok {
+	if mt, ok := L.GetTypeMetatable(secretType).(*lua.LTable); ok {
 		return mt
 	}
-	mt := L.NewTable()
+	mt := L.NewTypeMetatable(secretType)
 	mt.RawSetString("__name", lua.LString("secret"))
 	mt.RawSetString("__metatable", lua.LString(Redacted))
 	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
@@ -220,25 +219,13 @@ func secretMeta(L *lua.LState) *lua.LTable {
 		L.RaiseError("a secret has no fields; use log.reveal(s) for its value")
 		return 0
 	}))
-	reg.RawSetString(secretType, mt)
 	return mt
-}
-
-func registryTable(L *lua.LState, key string) *lua.LTable {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	if t, ok := reg.RawGetString(key).(*lua.LTable); ok {
-		return t
-	}
-	t := L.NewTable()
-	reg.RawSetString(key, t)
-	return t
 }
 
 // knownSecrets lists the strings marked secret in L, longest first (so a
 // secret containing another is scrubbed whole).
 func knownSecrets(L *lua.LState) []string {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	t, ok := reg.RawGetString(secretValues).(*lua.LTable)
+	t, ok := L.GetTypeMetatable(secretValues).(*lua.LTable)
 	if !ok {
 		return nil
 	}
@@ -292,15 +279,7 @@ func attrs(L *lua.LState, fields *lua.LTable, sc scrubber) []slog.Attr {
 	}
 	var kvs []kv
 	fields.ForEach(func(k, v lua.LValue) {
-		var key string
-		switch kk := k.(type) {
-		case lua.LString:
-			key = string(kk)
-		case lua.LNumber:
-			key = kk.String()
-		default:
-			key = runtime.Format(k)
-		}
+		key := fieldKey(k)
 		kvs = append(kvs, kv{key, v})
 	})
 	sort.Slice(kvs, func(i, j int) bool { return kvs[i].key < kvs[j].key })
@@ -418,15 +397,7 @@ func toJSON(L *lua.LState, v lua.LValue, sc scrubber, visiting map[*lua.LTable]b
 		}
 		obj := map[string]any{}
 		x.ForEach(func(k, e lua.LValue) {
-			var key string
-			switch kk := k.(type) {
-			case lua.LString:
-				key = string(kk)
-			case lua.LNumber:
-				key = kk.String()
-			default:
-				key = runtime.Format(k)
-			}
+			key := fieldKey(k)
 			if SensitiveKey(key) {
 				obj[key] = Redacted
 				return
@@ -436,4 +407,15 @@ func toJSON(L *lua.LState, v lua.LValue, sc scrubber, visiting map[*lua.LTable]b
 		return obj
 	}
 	return sc.text(otherText(L, v))
+}
+
+// fieldKey is a Lua table key as a log field name.
+func fieldKey(k lua.LValue) string {
+	switch kk := k.(type) {
+	case lua.LString:
+		return string(kk)
+	case lua.LNumber:
+		return kk.String()
+	}
+	return runtime.Format(k)
 }

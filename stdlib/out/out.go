@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -56,7 +55,7 @@ func (p *printer) request(L *lua.LState, forced string) (*request, error) {
 		return nil, fmt.Errorf("options must be a table, got %s", o.Type())
 	}
 	if req.columns == nil {
-		req.columns = unionKeys(req.rows)
+		req.columns = runtime.UnionKeys(req.rows)
 	}
 	return req, nil
 }
@@ -151,22 +150,6 @@ func columnList(v lua.LValue) ([]string, error) {
 		cols = append(cols, string(s))
 	}
 	return cols, nil
-}
-
-// unionKeys is the sorted union of the string keys of rows.
-func unionKeys(rows []*lua.LTable) []string {
-	seen := map[string]bool{}
-	cols := []string{}
-	for _, r := range rows {
-		for _, k := range runtime.SortedKeys(r) {
-			if !seen[k] {
-				seen[k] = true
-				cols = append(cols, k)
-			}
-		}
-	}
-	sort.Strings(cols)
-	return cols
 }
 
 // cellText is the text of a value in a cell or CSV field: for userdata its
