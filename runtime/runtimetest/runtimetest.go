@@ -5,6 +5,7 @@ package runtimetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/exorun/exorun/runtime"
@@ -39,4 +40,20 @@ func MustRun(t testing.TB, src string, opts runtime.Options) string {
 		t.Fatalf("lua: %v", err)
 	}
 	return out
+}
+
+// Fail runs src, which must fail with a Lua error, and returns that
+// error for the test to inspect (Message, Cause, exit code). No error, or
+// an error of another kind, fails the test.
+func Fail(t testing.TB, src string, opts runtime.Options) *runtime.ScriptError {
+	t.Helper()
+	_, err := Run(t, src, opts)
+	if err == nil {
+		t.Fatalf("no error from:\n%s", src)
+	}
+	var se *runtime.ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("error is %T, want *runtime.ScriptError: %v", err, err)
+	}
+	return se
 }

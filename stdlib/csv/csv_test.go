@@ -42,15 +42,7 @@ func run(t *testing.T, opts Options, src string) string {
 // runErr runs a snippet that must fail and returns its error message.
 func runErr(t *testing.T, opts Options, src string) string {
 	t.Helper()
-	_, err := runtimetest.Run(t, `local csv = require("csv")`+"\n"+src, runOpts(opts))
-	if err == nil {
-		t.Fatalf("no error from:\n%s", src)
-	}
-	var se *runtime.ScriptError
-	if !errors.As(err, &se) {
-		t.Fatalf("error is %T, want *runtime.ScriptError: %v", err, err)
-	}
-	return se.Message
+	return runtimetest.Fail(t, `local csv = require("csv")`+"\n"+src, runOpts(opts)).Message
 }
 
 func wantContains(t *testing.T, msg string, wants ...string) {

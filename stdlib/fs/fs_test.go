@@ -60,11 +60,7 @@ func symlink(t *testing.T, target, link string) {
 // the Go error behind it.
 func failure(t *testing.T, e env, src string) (string, error) {
 	t.Helper()
-	_, err := runtimetest.Run(t, `local fs = require("fs")`+"\n"+src, e.opts)
-	var se *runtime.ScriptError
-	if !errors.As(err, &se) {
-		t.Fatalf("%s: want a *runtime.ScriptError, got %v", src, err)
-	}
+	se := runtimetest.Fail(t, `local fs = require("fs")`+"\n"+src, e.opts)
 	return se.Message, se.Cause
 }
 

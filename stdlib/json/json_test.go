@@ -1,7 +1,6 @@
 package json
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -23,15 +22,7 @@ func run(t *testing.T, src string) string {
 // runErr runs a snippet that must fail and returns its error message.
 func runErr(t *testing.T, src string) string {
 	t.Helper()
-	_, err := runtimetest.Run(t, `local json = require("json")`+"\n"+src, opts())
-	if err == nil {
-		t.Fatalf("no error from:\n%s", src)
-	}
-	var se *runtime.ScriptError
-	if !errors.As(err, &se) {
-		t.Fatalf("error is %T, want *runtime.ScriptError: %v", err, err)
-	}
-	return se.Message
+	return runtimetest.Fail(t, `local json = require("json")`+"\n"+src, opts()).Message
 }
 
 func TestEncode(t *testing.T) {

@@ -276,16 +276,11 @@ func TestSpecErrors(t *testing.T) {
 		{`params.declare{days = 3}`, `parameter "days": declare it with a table such as {type = "string"} or a type name, not number`},
 		{`params.get(1)`, `params.get: name must be a string, not number`},
 	} {
-		_, err := run(t, params.Input{}, c.src)
-		var se *runtime.ScriptError
-		if !errors.As(err, &se) {
-			t.Errorf("%s: want a *runtime.ScriptError, got %v", c.src, err)
-			continue
-		}
+		se := runtimetest.Fail(t, `local params = require("params")`+"\n"+c.src, options(params.Input{}))
 		if !strings.Contains(se.Message, c.want) {
 			t.Errorf("%s:\n got %q\nwant %q", c.src, se.Message, c.want)
 		}
-		if code := exitcode.Of(err); code != exitcode.Script {
+		if code := exitcode.Of(se); code != exitcode.Script {
 			t.Errorf("%s: exit code %d, want %d (script)", c.src, code, exitcode.Script)
 		}
 	}
