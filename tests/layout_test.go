@@ -23,7 +23,7 @@ var allowedDeps = []struct {
 	// the catalog is the domain model every side derives from.
 	stdOnly bool
 }{
-	{area: "internal/exitcode", stdOnly: true},
+	{area: "internal", stdOnly: true},
 	{area: "catalog", stdOnly: true},
 	{area: "runtime", mayUse: []string{"internal/exitcode"}},
 	{area: "stdlib", mayUse: []string{"runtime", "internal/exitcode"}},
