@@ -230,3 +230,23 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	negZero := math.Copysign(0, -1) // a literal -0.0 is +0 in Go
+	for _, f := range []float64{0, negZero, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 1e-9, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		got, err := appendFloat(nil, f, 64, "P")
+		if err != nil {
+			t.Fatalf("appendFloat(%v): %v", f, err)
+		}
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("appendFloat(%v) = %s, encoding/json says %s", f, got, want)
+		}
+	}
+	if got, _ := appendFloat(nil, negZero, 64, "P"); string(got) != "-0" {
+		t.Errorf("appendFloat(-0) = %s, want -0, as the emulator writes it", got)
+	}
+}

@@ -90,10 +90,22 @@ func TestAppendStringEscapeTable(t *testing.T) {
 }
 
 func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
-	for _, f := range []float64{0, -0.0, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+	// A literal -0.0 is +0 in Go (constant arithmetic has no signed
+	// zero); negative zero has to be made with Copysign.
+	negZero := math.Copysign(0, -1)
+	for _, f := range []float64{0, negZero, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
 		if got, want := string(appendFloat(nil, f)), stdJSON(t, f); got != want {
 			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
 		}
+	}
+	// Negative zero keeps its sign, as encoding/json writes it
+	// (PROTOCOL.md says nothing of it): -0 is valid JSON and reads back
+	// as negative zero, so the sign survives a round trip.
+	if got := string(appendFloat(nil, negZero)); got != "-0" {
+		t.Errorf("appendFloat(-0) = %s, want -0", got)
+	}
+	if got := string(appendProp(nil, "X", negZero)); got != `"X":-0` {
+		t.Errorf("appendProp(-0) = %s, want \"X\":-0", got)
 	}
 }
 
