@@ -46,6 +46,8 @@ func loadCertificate(s Settings, o *Options) (*certificate.Credential, []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	// The one validity check, with the session's clock: the loaders only
+	// parse, so a clock pinned in Options.Now is the only one consulted.
 	warnings, err := certificate.Check(cred, o.now())
 	if err != nil {
 		return nil, nil, err

@@ -29,7 +29,11 @@ const maxDepth = 512
 
 // parseEnvelope splits body into the envelope's parts. Members other than
 // value, @odata.nextLink, @adminapi.warnings and @adminapi.errors are
-// skipped.
+// skipped. Names match exactly, as OData's JSON format defines them and
+// the service writes them: "Value" or "VALUE" is some other member, not
+// the page (encoding/json's case-insensitive field matching would take
+// it). A name spelled with escapes ("v\u0061lue") is the same JSON
+// string, so it is compared decoded.
 func parseEnvelope(body []byte) (*envelope, error) {
 	env := &envelope{}
 	i := skipSpace(body, 0)
@@ -48,7 +52,7 @@ func parseEnvelope(body []byte) (*envelope, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := body[i+1 : end-1]
+		key := memberName(body[i:end])
 		i = skipSpace(body, end)
 		if i >= len(body) || body[i] != ':' {
 			return nil, syntaxError(body, i, "':'")
@@ -90,6 +94,23 @@ func parseEnvelope(body []byte) (*envelope, error) {
 		}
 		return nil, syntaxError(body, i, "',' or '}'")
 	}
+}
+
+// memberName is the name a quoted member name stands for. Names without
+// a backslash, all the service writes, are used as they are, without a
+// copy; others are decoded, and left as they are when they do not decode:
+// the body is then not JSON, and the scanner does not judge what is inside
+// strings (see above).
+func memberName(quoted []byte) []byte {
+	name := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(name, '\\') < 0 {
+		return name
+	}
+	var s string
+	if err := json.Unmarshal(quoted, &s); err != nil {
+		return name
+	}
+	return []byte(s)
 }
 
 // splitArray appends each element of the array at body[i] (or nothing for

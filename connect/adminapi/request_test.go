@@ -1,9 +1,12 @@
 package adminapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,5 +145,108 @@ func TestSelectQuery(t *testing.T) {
 	}
 	if _, err := selectQuery([]string{"A,B"}); err == nil {
 		t.Fatal("a comma inside a name was accepted")
+	}
+}
+
+// escapeTable is the JSON string table the client's and the emulator's
+// encoders share; emulator/exchange/api/encode_test.go reads it too.
+const escapeTable = "testdata/json-string-escapes.txt"
+
+// escapeRow is one line of the table: a string and its JSON.
+type escapeRow struct {
+	line      int
+	in, quote string
+}
+
+// readEscapeTable parses the table: per line a Go string literal (the
+// input), spaces, and a Go string literal (the expected JSON).
+func readEscapeTable(t testing.TB, path string) []escapeRow {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []escapeRow
+	for i, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var fields [2]string
+		rest := line
+		for f := range fields {
+			lit, err := strconv.QuotedPrefix(rest)
+			if err == nil {
+				fields[f], err = strconv.Unquote(lit)
+			}
+			if err != nil {
+				t.Fatalf("%s:%d: field %d is not a Go string literal: %v", path, i+1, f+1, err)
+			}
+			rest = strings.TrimLeft(rest[len(lit):], " \t")
+		}
+		if rest != "" {
+			t.Fatalf("%s:%d: text after the expected JSON: %q", path, i+1, rest)
+		}
+		rows = append(rows, escapeRow{line: i + 1, in: fields[0], quote: fields[1]})
+	}
+	if len(rows) == 0 {
+		t.Fatalf("%s holds no rows", path)
+	}
+	return rows
+}
+
+// referenceJSON is encoding/json's string encoding with HTML escaping off:
+// the reference both sides' encoders match.
+func referenceJSON(t testing.TB, s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func TestAppendStringEscapeTable(t *testing.T) {
+	for _, row := range readEscapeTable(t, escapeTable) {
+		if got := string(appendString(nil, row.in)); got != row.quote {
+			t.Errorf("line %d: appendString(%q) = %s, want %s", row.line, row.in, got, row.quote)
+		}
+		if ref := referenceJSON(t, row.in); ref != row.quote {
+			t.Errorf("line %d: the table says %s for %q, encoding/json says %s", row.line, row.quote, row.in, ref)
+		}
+	}
+}
+
+// FuzzAppendString checks appendString against encoding/json on any input,
+// seeded with the shared table.
+func FuzzAppendString(f *testing.F) {
+	for _, row := range readEscapeTable(f, escapeTable) {
+		f.Add(row.in)
+	}
+	f.Add("\x00\b\f\n\r\t\x1f\x7f\xff\u2028\u2029<>&é😀\"\\")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendString(nil, s)), referenceJSON(t, s); got != want {
+			t.Errorf("appendString(%q) = %s, encoding/json says %s", s, got, want)
+		}
+	})
+}
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	negZero := math.Copysign(0, -1) // a literal -0.0 is +0 in Go
+	for _, f := range []float64{0, negZero, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 1e-9, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		got, err := appendFloat(nil, f, 64, "P")
+		if err != nil {
+			t.Fatalf("appendFloat(%v): %v", f, err)
+		}
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("appendFloat(%v) = %s, encoding/json says %s", f, got, want)
+		}
+	}
+	if got, _ := appendFloat(nil, negZero, 64, "P"); string(got) != "-0" {
+		t.Errorf("appendFloat(-0) = %s, want -0, as the emulator writes it", got)
 	}
 }

@@ -20,8 +20,9 @@ const (
 // validity window) and warns, without refusing, when the leaf expires
 // within ExpiryWarning. Errors wrap the sentinels of this package.
 //
-// Load, LoadFile and Store.Load run Check with the current time; callers
-// that have a clock of their own run it again for the warnings.
+// Load, LoadFile and Store.Load do not run Check: they refuse only what
+// is wrong whatever the time. The caller runs Check once, with its own
+// clock (connect with its Options.Now), before the credential is used.
 func Check(c *Credential, now time.Time) (warnings []string, err error) {
 	if err := checkKey(c); err != nil {
 		return nil, err

@@ -58,6 +58,18 @@ func TestRefusals(t *testing.T) {
 	load := func(cert, key, password string) func() error {
 		return func() error { _, err := LoadFile(cert, key, password, fsys); return err }
 	}
+	// checked is how a caller meets the validity window: LoadFile parses,
+	// then Check judges the dates at the caller's time.
+	checked := func(cert string) func() error {
+		return func() error {
+			c, err := LoadFile(cert, "", "", fsys)
+			if err != nil {
+				return err
+			}
+			_, err = Check(c, now)
+			return err
+		}
+	}
 
 	tests := []struct {
 		name  string
@@ -110,9 +122,9 @@ func TestRefusals(t *testing.T) {
 			[]string{"this is ECDSA P-256"}},
 		{"rsa 1024", load("short.pem", "", ""), ErrKeyTooShort, exitcode.Auth,
 			[]string{"certificate file short.pem: the RSA key has 1024 bits; Entra ID needs at least 2048"}},
-		{"expired", load("expired.pem", "", ""), ErrExpired, exitcode.Auth,
+		{"expired", checked("expired.pem"), ErrExpired, exitcode.Auth,
 			[]string{"certificate file expired.pem: expired on " + formatTime(expired.NotAfter), "(3 days ago)"}},
-		{"not yet valid", load("future.pem", "", ""), ErrNotYetValid, exitcode.Auth,
+		{"not yet valid", checked("future.pem"), ErrNotYetValid, exitcode.Auth,
 			[]string{"certificate file future.pem: not valid until " + formatTime(future.NotBefore)}},
 		{"two keys", load("two-keys.pem", "", ""), ErrUnreadable, exitcode.Auth,
 			[]string{"holds more than one private key"}},
@@ -142,6 +154,74 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoadDoesNotReadTheClock loads certificates valid only long ago and
+// only far ahead: every loader accepts them, as loading never reads the
+// wall clock, and Check refuses them at a time outside their window with
+// the same words a refusal always had.
+func TestLoadDoesNotReadTheClock(t *testing.T) {
+	past := makeCert(t, keyA(), certOpts{
+		notBefore: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC),
+		notAfter:  time.Date(2002, 1, 1, 0, 0, 0, 0, time.UTC),
+	})
+	future := makeCert(t, keyA(), certOpts{
+		notBefore: time.Date(2090, 1, 1, 0, 0, 0, 0, time.UTC),
+		notAfter:  time.Date(2091, 1, 1, 0, 0, 0, 0, time.UTC),
+	})
+	keyPEM := pemBlock("PRIVATE KEY", pkcs8DER(t, keyA()))
+	fsys := files(map[string][]byte{
+		"past.pem":   append(certPEM(past), keyPEM...),
+		"past.pfx":   encodePFX(t, pkcs12.Modern2023, keyA(), past, nil, testPassword),
+		"past.cer":   past.Raw,
+		"key.pem":    keyPEM,
+		"future.pem": append(certPEM(future), keyPEM...),
+	})
+	pfxBase64 := []byte(encodeBase64(fsys, "past.pfx"))
+	loaders := []struct {
+		name   string
+		load   func() (*Credential, error)
+		leaf   *x509.Certificate
+		source string
+	}{
+		{"Load, PEM", func() (*Credential, error) { return Load(must(fsys("past.pem")), "", "EXORUN_CERTIFICATE") },
+			past, "certificate EXORUN_CERTIFICATE"},
+		{"Load, base64 PFX", func() (*Credential, error) { return Load(pfxBase64, testPassword, "bytes") },
+			past, "certificate bytes"},
+		{"LoadFile, PFX", func() (*Credential, error) { return LoadFile("past.pfx", "", testPassword, fsys) },
+			past, "certificate file past.pfx"},
+		{"LoadFile, DER and key file", func() (*Credential, error) { return LoadFile("past.cer", "key.pem", "", fsys) },
+			past, "certificate file past.cer with key file key.pem"},
+		{"LoadFile, not yet valid", func() (*Credential, error) { return LoadFile("future.pem", "", "", fsys) },
+			future, "certificate file future.pem"},
+	}
+	for _, tt := range loaders {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := tt.load()
+			if err != nil {
+				t.Fatalf("a certificate outside its window today must load: %v", err)
+			}
+			inside := tt.leaf.NotAfter.Add(-24 * time.Hour)
+			if warnings, err := Check(c, inside); err != nil || len(warnings) != 1 {
+				t.Errorf("Check a day before expiry: %q, %v; want one warning", warnings, err)
+			}
+			after := tt.leaf.NotAfter.Add(72 * time.Hour)
+			_, err = Check(c, after)
+			assertRefused(t, err, ErrExpired, exitcode.Auth,
+				tt.source+": expired on "+formatTime(tt.leaf.NotAfter)+" (3 days ago)")
+			before := tt.leaf.NotBefore.Add(-72 * time.Hour)
+			_, err = Check(c, before)
+			assertRefused(t, err, ErrNotYetValid, exitcode.Auth,
+				tt.source+": not valid until "+formatTime(tt.leaf.NotBefore)+" (3 days from now)")
+		})
+	}
+}
+
+func must(data []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return data
 }
 
 func TestCheckWarnsWithinThirtyDays(t *testing.T) {

@@ -18,10 +18,11 @@
 //
 // Loading refuses early and precisely what Entra ID would refuse later
 // with a vaguer message: a wrong or missing password, no private key, a key
-// that belongs to another certificate, a non-RSA or short key, a
-// certificate outside its validity window. Every refusal wraps a sentinel
-// error (errors.Is), carries exitcode.Auth and a hint, and never contains
-// the password.
+// that belongs to another certificate, a non-RSA or short key. Loading
+// never reads the clock; Check, run once by the caller with its own clock,
+// refuses a certificate outside its validity window and warns when it
+// expires soon. Every refusal wraps a sentinel error (errors.Is), carries
+// exitcode.Auth and a hint, and never contains the password.
 //
 // The package is a library: it reads no flags or environment and touches
 // no file itself. Files come in through a readFile function and the store

@@ -3,7 +3,6 @@ package certificate
 import (
 	"errors"
 	"io/fs"
-	"time"
 
 	"github.com/exorun/exorun/internal/exitcode"
 )
@@ -17,7 +16,10 @@ import (
 // the bytes in messages and becomes Credential.Source: a noun phrase that
 // reads after "certificate ", such as "EXORUN_CERTIFICATE".
 //
-// Load refuses what Check refuses at the current time.
+// Load only parses: it refuses a credential that could never authenticate
+// (see checkKey) but does not look at the clock. Whether the certificate
+// is valid now is the caller's question, asked once with its own clock
+// through Check, so a pinned or fake clock is the only one consulted.
 func Load(data []byte, password, source string) (*Credential, error) {
 	if source == "" {
 		source = "data"
@@ -38,7 +40,7 @@ func Load(data []byte, password, source string) (*Credential, error) {
 // package never opens a file itself. A missing file gives an error that
 // matches fs.ErrNotExist.
 //
-// LoadFile refuses what Check refuses at the current time.
+// Like Load, LoadFile does not look at the clock; run Check before use.
 func LoadFile(path, keyPath, password string, readFile func(string) ([]byte, error)) (*Credential, error) {
 	switch {
 	case path == "":
@@ -82,13 +84,15 @@ func LoadFile(path, keyPath, password string, readFile func(string) ([]byte, err
 	return finish(b, "file "+path+" with key file "+keyPath)
 }
 
-// finish assembles a credential and refuses it when Check does now.
+// finish assembles a credential and refuses it when it could never
+// authenticate, whatever the time: those refusals belong to loading, as
+// the bytes alone decide them. The validity window is left to Check.
 func finish(b bundle, source string) (*Credential, error) {
 	c, err := assemble(b, source)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Check(c, time.Now()); err != nil {
+	if err := checkKey(c); err != nil {
 		return nil, err
 	}
 	return c, nil

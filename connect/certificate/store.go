@@ -66,8 +66,8 @@ const (
 // Importing the same certificate again rewrites it. Import refuses a
 // credential that could never authenticate (no key, a key that does not
 // match, a key too short) but not one outside its validity window: a
-// successor may be imported before it becomes valid, and Store.Load checks
-// dates when the certificate is used.
+// successor may be imported before it becomes valid, and the caller that
+// uses it checks dates with Check.
 func (s *Store) Import(c *Credential) (thumbprint string, err error) {
 	if err := s.usable(); err != nil {
 		return "", err
@@ -139,7 +139,8 @@ func (s *Store) List() ([]Entry, error) {
 
 // Load reads the certificate with this thumbprint (any case; spaces,
 // colons and the invisible marks Windows' certificate dialog copies along
-// are ignored) and refuses it when Check does at the current time.
+// are ignored). Like Load it does not look at the clock; run Check before
+// use.
 func (s *Store) Load(thumbprint string) (*Credential, error) {
 	if err := s.usable(); err != nil {
 		return nil, err

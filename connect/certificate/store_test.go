@@ -155,14 +155,25 @@ func TestStoreRefusals(t *testing.T) {
 		_, err := s.Import(&Credential{Chain: []*x509.Certificate{leaf}, Key: keyB(), Source: "bad"})
 		assertRefused(t, err, ErrKeyMismatch, exitcode.Auth)
 	})
-	t.Run("expired certificate imports but does not load", func(t *testing.T) {
-		expired := makeCert(t, keyA(), certOpts{notBefore: time.Now().AddDate(-2, 0, 0), notAfter: time.Now().AddDate(-1, 0, 0)})
+	t.Run("expired certificate imports and loads, and Check refuses it", func(t *testing.T) {
+		// Dates far from now: Load must not read the wall clock, so only
+		// the time handed to Check decides.
+		notBefore := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+		notAfter := time.Date(2002, 1, 1, 0, 0, 0, 0, time.UTC)
+		expired := makeCert(t, keyA(), certOpts{notBefore: notBefore, notAfter: notAfter})
 		tp, err := s.Import(&Credential{Chain: []*x509.Certificate{expired}, Key: keyA(), Source: "old"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Load(tp)
-		assertRefused(t, err, ErrExpired, exitcode.Auth, "certificate store "+tp+": expired on")
+		c, err := s.Load(tp)
+		if err != nil {
+			t.Fatalf("Store.Load of a certificate valid only in 2001: %v", err)
+		}
+		if _, err := Check(c, notAfter.Add(-time.Hour)); err != nil {
+			t.Errorf("Check inside the validity window: %v", err)
+		}
+		_, err = Check(c, notAfter.AddDate(1, 0, 0))
+		assertRefused(t, err, ErrExpired, exitcode.Auth, "certificate store "+tp+": expired on 2002-01-01 00:00 UTC (365 days ago)")
 	})
 	t.Run("entry without its key", func(t *testing.T) {
 		tp, err := s.Import(good)

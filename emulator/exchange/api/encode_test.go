@@ -8,6 +8,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,11 +41,71 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// escapeTable is the JSON string table the client's encoder shares
+// (connect/adminapi/request_test.go reads it too): one table, so the two
+// sides cannot drift apart again.
+const escapeTable = "../../../connect/adminapi/testdata/json-string-escapes.txt"
+
+// TestAppendStringEscapeTable checks every row of the shared table, and
+// that encoding/json agrees with the table.
+func TestAppendStringEscapeTable(t *testing.T) {
+	data, err := os.ReadFile(escapeTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		// Per line: the input and the expected JSON, each a Go string
+		// literal, separated by spaces.
+		var fields [2]string
+		rest := line
+		for f := range fields {
+			lit, err := strconv.QuotedPrefix(rest)
+			if err == nil {
+				fields[f], err = strconv.Unquote(lit)
+			}
+			if err != nil {
+				t.Fatalf("%s:%d: field %d is not a Go string literal: %v", escapeTable, i+1, f+1, err)
+			}
+			rest = strings.TrimLeft(rest[len(lit):], " \t")
+		}
+		if rest != "" {
+			t.Fatalf("%s:%d: text after the expected JSON: %q", escapeTable, i+1, rest)
+		}
+		rows++
+		in, want := fields[0], fields[1]
+		if got := string(appendString(nil, in)); got != want {
+			t.Errorf("line %d: appendString(%q) = %s, want %s", i+1, in, got, want)
+		}
+		if ref := stdJSON(t, in); ref != want {
+			t.Errorf("line %d: the table says %s for %q, encoding/json says %s", i+1, want, in, ref)
+		}
+	}
+	if rows == 0 {
+		t.Fatalf("%s holds no rows", escapeTable)
+	}
+}
+
 func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
-	for _, f := range []float64{0, -0.0, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+	// A literal -0.0 is +0 in Go (constant arithmetic has no signed
+	// zero); negative zero has to be made with Copysign.
+	negZero := math.Copysign(0, -1)
+	for _, f := range []float64{0, negZero, 1, -1, 0.5, 1e20, 1e21, 1.5e300, 1e-6, 1e-7, 123456789.125, -2.5e-10, math.MaxFloat64, math.SmallestNonzeroFloat64} {
 		if got, want := string(appendFloat(nil, f)), stdJSON(t, f); got != want {
 			t.Errorf("appendFloat(%v) = %s, want %s", f, got, want)
 		}
+	}
+	// Negative zero keeps its sign, as encoding/json writes it
+	// (PROTOCOL.md says nothing of it): -0 is valid JSON and reads back
+	// as negative zero, so the sign survives a round trip.
+	if got := string(appendFloat(nil, negZero)); got != "-0" {
+		t.Errorf("appendFloat(-0) = %s, want -0", got)
+	}
+	if got := string(appendProp(nil, "X", negZero)); got != `"X":-0` {
+		t.Errorf("appendProp(-0) = %s, want \"X\":-0", got)
 	}
 }
 
