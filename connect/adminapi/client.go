@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/exorun/exorun/catalog"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -22,6 +21,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/exorun/exorun/catalog"
 )
 
 // Tokens hands out bearer tokens for the service's resource. A Client calls
