@@ -1,8 +1,20 @@
 package store
 
 import (
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// complianceCmdlets declares the Security & Compliance cmdlets (see
+// registry.go).
+func complianceCmdlets() []decl {
+	return []decl{
+		{"Get-DlpCompliancePolicy", catalog.Compliance, "Identity", getDlpCompliancePolicy},
+		{"Get-RetentionCompliancePolicy", catalog.Compliance, "Identity", getRetentionCompliancePolicy},
+		{"Get-ComplianceSearch", catalog.Compliance, "Identity Case ResultSize", getComplianceSearch},
+		{"Get-Label", catalog.Compliance, "Identity", getLabel},
+	}
+}
 
 // Security & Compliance objects carry a different identity tail than
 // Exchange's: no directory path, but the tenant-wide policy GUIDs.

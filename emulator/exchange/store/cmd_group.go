@@ -6,8 +6,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// groupCmdlets declares the distribution group and Microsoft 365 group
+// cmdlets (see registry.go).
+func groupCmdlets() []decl {
+	return []decl{
+		{"Get-DistributionGroup", catalog.Exchange, listParams + " RecipientTypeDetails ManagedBy", getDistributionGroup},
+		{"New-DistributionGroup", catalog.Exchange, "Name Alias DisplayName PrimarySmtpAddress ManagedBy Members Type RoomList Notes Description MemberJoinRestriction MemberDepartRestriction RequireSenderAuthenticationEnabled CopyOwnerToMember", newDistributionGroup},
+		{"Set-DistributionGroup", catalog.Exchange, "Identity Name DisplayName ManagedBy PrimarySmtpAddress EmailAddresses GrantSendOnBehalfTo HiddenFromAddressListsEnabled RequireSenderAuthenticationEnabled MemberJoinRestriction MemberDepartRestriction Description BypassSecurityGroupManagerCheck", setDistributionGroup},
+		{"Remove-DistributionGroup", catalog.Exchange, "Identity BypassSecurityGroupManagerCheck", removeDistributionGroup},
+		{"Get-DistributionGroupMember", catalog.Exchange, "Identity ResultSize", getDistributionGroupMember},
+		{"Add-DistributionGroupMember", catalog.Exchange, "Identity Member BypassSecurityGroupManagerCheck", addDistributionGroupMember},
+		{"Remove-DistributionGroupMember", catalog.Exchange, "Identity Member BypassSecurityGroupManagerCheck", removeDistributionGroupMember},
+		{"Get-UnifiedGroup", catalog.Exchange, listParams + " IncludeAllProperties IncludeSoftDeletedGroups", getUnifiedGroup},
+		{"Get-UnifiedGroupLinks", catalog.Exchange, "Identity LinkType ResultSize", getUnifiedGroupLinks},
+	}
+}
 
 // gc is a column that reads group data.
 func gc(name string, get func(ts *tenantState, r *Recipient, g *Group) any) rcol {

@@ -4,8 +4,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// itemCmdlets declares the cmdlets that list what lives in a mailbox:
+// inbox rules and mobile devices (see registry.go).
+func itemCmdlets() []decl {
+	return []decl{
+		{"Get-InboxRule", catalog.Exchange, "Identity Mailbox ResultSize IncludeHidden BypassScopeCheck DescriptionTimeFormat DescriptionTimeZone", getInboxRule},
+		{"Get-MobileDevice", catalog.Exchange, "Identity Mailbox Filter ResultSize ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDevice},
+		{"Get-MobileDeviceStatistics", catalog.Exchange, "Identity Mailbox ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDeviceStatistics},
+	}
+}
 
 // ruleRow is an inbox rule with its mailbox.
 type ruleRow struct {

@@ -6,8 +6,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// logCmdlets declares the message trace and admin audit log cmdlets (see
+// registry.go).
+func logCmdlets() []decl {
+	return []decl{
+		{"Get-MessageTraceV2", catalog.Exchange, "StartDate EndDate SenderAddress RecipientAddress Status ResultSize MessageId MessageTraceId FromIP ToIP Subject SubjectFilterType StartingRecipientAddress", getMessageTraceV2},
+		{"Search-AdminAuditLog", catalog.Exchange, "StartDate EndDate Cmdlets ObjectIds UserIds Parameters IsSuccess ExternalAccess ResultSize StartIndex", searchAdminAuditLog},
+	}
+}
 
 // traceRow is a message trace record with the window it was found in.
 type traceRow struct {

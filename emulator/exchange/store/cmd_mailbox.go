@@ -8,8 +8,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// mailboxCmdlets declares the cmdlets that read and change one mailbox's
+// settings (see registry.go).
+func mailboxCmdlets() []decl {
+	return []decl{
+		{"Set-Mailbox", catalog.Exchange, "Identity ForwardingSmtpAddress ForwardingAddress DeliverToMailboxAndForward HiddenFromAddressListsEnabled LitigationHoldEnabled GrantSendOnBehalfTo EmailAddresses DisplayName ProhibitSendQuota ProhibitSendReceiveQuota IssueWarningQuota Type AuditEnabled RetentionPolicy Force", setMailbox},
+		{"Get-MailboxStatistics", catalog.Exchange, "Identity", getMailboxStatistics},
+		{"Get-CASMailbox", catalog.Exchange, listParams + " RecipientTypeDetails", getCASMailbox},
+		{"Set-CASMailbox", catalog.Exchange, "Identity PopEnabled ImapEnabled EwsEnabled ActiveSyncEnabled OWAEnabled MAPIEnabled SmtpClientAuthenticationDisabled", setCASMailbox},
+	}
+}
 
 // maxQuota is the largest quota an Exchange Online Plan 2 mailbox takes.
 const maxQuota int64 = 100 << 30

@@ -3,8 +3,25 @@ package store
 import (
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// orgCmdlets declares the organization configuration and protection policy
+// cmdlets (see registry.go).
+func orgCmdlets() []decl {
+	return []decl{
+		{"Get-AcceptedDomain", catalog.Exchange, "Identity ResultSize", getAcceptedDomain},
+		{"Get-OrganizationConfig", catalog.Exchange, "", getOrganizationConfig},
+		{"Get-TransportConfig", catalog.Exchange, "", getTransportConfig},
+		{"Get-AdminAuditLogConfig", catalog.Exchange, "", getAdminAuditLogConfig},
+		{"Get-HostedContentFilterPolicy", catalog.Exchange, "Identity", getHostedContentFilterPolicy},
+		{"Get-AntiPhishPolicy", catalog.Exchange, "Identity Spoof", getAntiPhishPolicy},
+		{"Get-MalwareFilterPolicy", catalog.Exchange, "Identity", getMalwareFilterPolicy},
+		{"Get-RetentionPolicy", catalog.Exchange, "Identity", getRetentionPolicy},
+	}
+}
 
 // findConfig finds a configuration object by name or GUID.
 func findConfig[T any](items []T, id string, key func(T) (string, UUID)) (T, bool) {

@@ -5,8 +5,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// permissionCmdlets declares the mailbox and recipient permission cmdlets
+// (see registry.go).
+func permissionCmdlets() []decl {
+	return []decl{
+		{"Get-MailboxPermission", catalog.Exchange, "Identity User ResultSize ReadFromDomainController", getMailboxPermission},
+		{"Add-MailboxPermission", catalog.Exchange, "Identity User AccessRights InheritanceType AutoMapping Deny", addMailboxPermission},
+		{"Remove-MailboxPermission", catalog.Exchange, "Identity User AccessRights InheritanceType Deny", removeMailboxPermission},
+		{"Get-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights ResultSize ReadFromDomainController", getRecipientPermission},
+		{"Add-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights", addRecipientPermission},
+		{"Remove-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights", removeRecipientPermission},
+	}
+}
 
 const selfPrincipal = `NT AUTHORITY\SELF`
 

@@ -4,8 +4,21 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// recipientCmdlets declares the recipient list cmdlets (see registry.go).
+func recipientCmdlets() []decl {
+	return []decl{
+		{"Get-Mailbox", catalog.Exchange, listParams + " RecipientTypeDetails Archive SoftDeletedMailbox InactiveMailboxOnly PublicFolder Migration IncludeInactiveMailbox", getMailbox},
+		{"Get-Recipient", catalog.Exchange, listParams + " RecipientTypeDetails RecipientType Properties IncludeSoftDeletedRecipients", getRecipient},
+		{"Get-User", catalog.Exchange, listParams + " RecipientTypeDetails", getUser},
+		{"Get-MailUser", catalog.Exchange, listParams, getMailUser},
+		{"Get-MailContact", catalog.Exchange, listParams + " RecipientTypeDetails", getMailContact},
+	}
+}
 
 type rcol = column[*Recipient]
 

@@ -5,8 +5,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
 )
+
+// transportCmdlets declares the mail flow (transport) rule cmdlets (see
+// registry.go).
+func transportCmdlets() []decl {
+	return []decl{
+		{"Get-TransportRule", catalog.Exchange, "Identity State Filter ResultSize", getTransportRule},
+		{"New-TransportRule", catalog.Exchange, "Name Priority Mode Comments Enabled ActivationDate ExpiryDate " + ruleParamNames(), newTransportRule},
+		{"Set-TransportRule", catalog.Exchange, "Identity Name Priority Mode Comments ActivationDate ExpiryDate " + ruleParamNames(), setTransportRule},
+		{"Remove-TransportRule", catalog.Exchange, "Identity", removeTransportRule},
+		{"Enable-TransportRule", catalog.Exchange, "Identity Mode", setRuleState("Enabled")},
+		{"Disable-TransportRule", catalog.Exchange, "Identity", setRuleState("Disabled")},
+	}
+}
 
 // ruleKind is the value type of a modelled transport rule parameter.
 type ruleKind uint8
@@ -26,6 +41,16 @@ type ruleParam struct {
 	section string // Conditions, Exceptions or Actions
 	enum    []string
 	text    string // how Description words it
+}
+
+// ruleParamNames are transportRuleParams' names, space-separated, for the
+// declarations.
+func ruleParamNames() string {
+	names := make([]string, 0, len(transportRuleParams()))
+	for _, p := range transportRuleParams() {
+		names = append(names, p.name)
+	}
+	return strings.Join(names, " ")
 }
 
 // transportRuleParams are the modelled conditions, exceptions and actions,

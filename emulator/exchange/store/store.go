@@ -11,7 +11,6 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
-	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
 )
 
 // ErrUnknownTenant is returned for a call to a tenant the store does not hold.
@@ -27,7 +26,6 @@ type Store struct {
 	now       func() time.Time
 	saveDelay time.Duration
 	cmdlets   map[string]*cmdlet // by lower-case name
-	ref       map[string]*reference.Cmdlet
 	views     *views
 
 	mu      sync.RWMutex
@@ -61,7 +59,6 @@ func New(dir string, opts ...Option) (*Store, error) {
 		dir:       dir,
 		now:       time.Now,
 		saveDelay: 200 * time.Millisecond,
-		ref:       reference.Table(),
 		tenants:   map[string]*tenantState{},
 		views:     newViews(),
 	}
@@ -69,7 +66,7 @@ func New(dir string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	var err error
-	if s.cmdlets, err = registry(s.ref); err != nil {
+	if s.cmdlets, err = registry(declarations()); err != nil {
 		return nil, err
 	}
 	if dir != "" {
@@ -242,23 +239,12 @@ func (s *Store) Modelled(service catalog.Service) []string {
 	var out []string
 	for _, c := range s.cmdlets {
 		if c.service == service {
-			out = append(out, c.name)
+			out = append(out, c.ref.Name)
 		}
 	}
 	sort.Strings(out)
 	return out
 }
-
-// cmdlet is one modelled cmdlet.
-type cmdlet struct {
-	name    string
-	service catalog.Service
-	write   bool
-	params  map[string]bool // lower-case names the emulator gives meaning to (or safely ignores)
-	run     func(*invocation) (*exchange.Result, error)
-}
-
-func (c *cmdlet) models(name string) bool { return c.params[strings.ToLower(name)] }
 
 // invocation is one cmdlet call in progress.
 type invocation struct {
@@ -294,13 +280,9 @@ func (s *Store) Invoke(ctx context.Context, call exchange.Call) (*exchange.Resul
 	}
 	ts := s.tenant(call.Caller.TenantID)
 	if ts == nil {
-		return nil, fmt.Errorf("%s for tenant %q: %w", c.name, call.Caller.TenantID, ErrUnknownTenant)
+		return nil, fmt.Errorf("%s for tenant %q: %w", c.ref.Name, call.Caller.TenantID, ErrUnknownTenant)
 	}
-	svc := reference.ExchangeOnline
-	if call.Service == catalog.Compliance {
-		svc = reference.SecurityCompliance
-	}
-	a, err := bind(c, s.ref[strings.ToLower(c.name)], call.Params, svc)
+	a, err := bind(c, call.Params, call.Service)
 	if err != nil {
 		return nil, err
 	}
@@ -314,12 +296,12 @@ func (s *Store) Invoke(ctx context.Context, call exchange.Call) (*exchange.Resul
 	res, err := c.run(inv)
 	var xerr *exchange.Error
 	if err == nil || errors.As(err, &xerr) {
-		inv.audit(c.name, err)
+		inv.audit(c.ref.Name, err)
 		ts.version++
 	}
 	ts.mu.Unlock()
 	if serr := s.changed(ts); serr != nil && err == nil {
-		return nil, fmt.Errorf("%s: the change was made but not saved: %w", c.name, serr)
+		return nil, fmt.Errorf("%s: the change was made but not saved: %w", c.ref.Name, serr)
 	}
 	return res, err
 }
