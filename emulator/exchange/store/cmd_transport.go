@@ -8,6 +8,7 @@ import (
 	"github.com/exorun/exorun/catalog"
 
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // transportCmdlets declares the mail flow (transport) rule cmdlets (see
@@ -111,7 +112,7 @@ func transportRuleParams() []ruleParam {
 // normalizeRuleSettings gives decoded JSON values (float64, []any) the
 // types their parameters declare, and rejects settings the emulator does
 // not know.
-func normalizeRuleSettings(r *TransportRule) error {
+func normalizeRuleSettings(r *tenant.TransportRule) error {
 	for name, v := range r.Settings {
 		i := slices.IndexFunc(transportRuleParams(), func(p ruleParam) bool { return p.name == name })
 		if i < 0 {
@@ -164,7 +165,7 @@ func ruleValue(p ruleParam, v any) any {
 }
 
 // ruleDescription summarises a rule as Exchange's Description does.
-func ruleDescription(r *TransportRule) string {
+func ruleDescription(r *tenant.TransportRule) string {
 	var b strings.Builder
 	section := func(title, name string) {
 		first := true
@@ -200,8 +201,8 @@ func ruleDescription(r *TransportRule) string {
 	return b.String()
 }
 
-func transportRuleView() *view[*TransportRule] {
-	type r = *TransportRule
+func transportRuleView() *view[*tenant.TransportRule] {
+	type r = *tenant.TransportRule
 	names := func(x r, section string) []string {
 		out := []string{}
 		for _, p := range transportRuleParams() {
@@ -212,27 +213,27 @@ func transportRuleView() *view[*TransportRule] {
 		return out
 	}
 	cols := []column[r]{
-		col("Priority", func(_ *tenantState, x r) any { return int64(x.Priority) }),
+		col("Priority", func(_ *tenant.State, x r) any { return int64(x.Priority) }),
 		fixed[r]("DlpPolicy", nil),
 		fixed[r]("DlpPolicyId", exchange.GUID("00000000-0000-0000-0000-000000000000")),
-		col("Comments", func(_ *tenantState, x r) any { return x.Comments }),
+		col("Comments", func(_ *tenant.State, x r) any { return x.Comments }),
 		fixed[r]("ManuallyModified", false),
-		col("ActivationDate", func(_ *tenantState, x r) any { return timeOrNil(x.ActivationDate) }),
-		col("ExpiryDate", func(_ *tenantState, x r) any { return timeOrNil(x.ExpiryDate) }),
-		col("Description", func(_ *tenantState, x r) any { return ruleDescription(x) }),
+		col("ActivationDate", func(_ *tenant.State, x r) any { return timeOrNil(x.ActivationDate) }),
+		col("ExpiryDate", func(_ *tenant.State, x r) any { return timeOrNil(x.ExpiryDate) }),
+		col("Description", func(_ *tenant.State, x r) any { return ruleDescription(x) }),
 		fixed[r]("RuleVersion", "15.0.5.2"),
-		col("Conditions", func(_ *tenantState, x r) any { return names(x, "Conditions") }),
-		col("Exceptions", func(_ *tenantState, x r) any { return names(x, "Exceptions") }),
-		col("Actions", func(_ *tenantState, x r) any { return names(x, "Actions") }),
-		col("State", func(_ *tenantState, x r) any { return x.State }),
-		col("Mode", func(_ *tenantState, x r) any { return x.Mode }),
+		col("Conditions", func(_ *tenant.State, x r) any { return names(x, "Conditions") }),
+		col("Exceptions", func(_ *tenant.State, x r) any { return names(x, "Exceptions") }),
+		col("Actions", func(_ *tenant.State, x r) any { return names(x, "Actions") }),
+		col("State", func(_ *tenant.State, x r) any { return x.State }),
+		col("Mode", func(_ *tenant.State, x r) any { return x.Mode }),
 		fixed[r]("RuleErrorAction", "Ignore"),
 		fixed[r]("SenderAddressLocation", "Header"),
 		fixed[r]("RuleSubType", "None"),
 		fixed[r]("UseLegacyRegex", false),
 	}
 	for _, p := range transportRuleParams() {
-		cols = append(cols, col(p.name, func(_ *tenantState, x r) any {
+		cols = append(cols, col(p.name, func(_ *tenant.State, x r) any {
 			v, ok := x.Settings[p.name]
 			if !ok {
 				if p.kind == ruleBool {
@@ -243,7 +244,7 @@ func transportRuleView() *view[*TransportRule] {
 			return ruleValue(p, v)
 		}))
 	}
-	cols = append(cols, configIdentity(func(x r) string { return x.Name }, func(x r) UUID { return x.Guid },
+	cols = append(cols, configIdentity(func(x r) string { return x.Name }, func(x r) tenant.UUID { return x.Guid },
 		"CN=TransportVersioned,CN=Rules,CN=Transport Settings", func(x r) any { return timeOrNil(x.WhenChanged) })...)
 	return newView(cols...)
 }
@@ -263,7 +264,7 @@ func getTransportRule(inv *invocation) (*exchange.Result, error) {
 	if err := a.failed(); err != nil {
 		return nil, err
 	}
-	var out []*TransportRule
+	var out []*tenant.TransportRule
 	for _, r := range inv.t.TransportRules {
 		if a.has("Identity") && !strings.EqualFold(r.Name, id) && r.Guid.String() != strings.ToLower(id) {
 			continue
@@ -334,8 +335,8 @@ func ruleMode(inv *invocation) string {
 	return inv.a.enum("Mode", "Microsoft.Exchange.MessagingPolicies.Rules.RuleMode", "Audit", "AuditAndNotify", "Enforce")
 }
 
-func (inv *invocation) findTransportRule(id string) (*TransportRule, error) {
-	r, ok := findConfig(inv.t.TransportRules, id, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid })
+func (inv *invocation) findTransportRule(id string) (*tenant.TransportRule, error) {
+	r, ok := findConfig(inv.t.TransportRules, id, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid })
 	if !ok {
 		return nil, exchange.NotFound(id)
 	}
@@ -343,8 +344,8 @@ func (inv *invocation) findTransportRule(id string) (*TransportRule, error) {
 }
 
 // placeRule moves r to priority p (0-based) and renumbers the others.
-func placeRule(t *Tenant, r *TransportRule, p int) {
-	rules := slices.DeleteFunc(slices.Clone(t.TransportRules), func(x *TransportRule) bool { return x == r })
+func placeRule(t *tenant.Tenant, r *tenant.TransportRule, p int) {
+	rules := slices.DeleteFunc(slices.Clone(t.TransportRules), func(x *tenant.TransportRule) bool { return x == r })
 	rules = slices.Insert(rules, p, r)
 	for i, x := range rules {
 		x.Priority = i
@@ -355,7 +356,7 @@ func placeRule(t *Tenant, r *TransportRule, p int) {
 func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
 	name := a.str("Name")
-	r := &TransportRule{Name: name, State: "Enabled", Mode: "Enforce", Comments: a.str("Comments"), WhenChanged: inv.now}
+	r := &tenant.TransportRule{Name: name, State: "Enabled", Mode: "Enforce", Comments: a.str("Comments"), WhenChanged: inv.now}
 	if a.has("Mode") {
 		r.Mode = ruleMode(inv)
 	}
@@ -376,7 +377,7 @@ func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, exchange.BadParameter("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")
 	}
-	if _, dup := findConfig(inv.t.TransportRules, name, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid }); dup {
+	if _, dup := findConfig(inv.t.TransportRules, name, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid }); dup {
 		return nil, exchange.Invalid("A transport rule with the name \"%s\" already exists. Specify a different name.", name)
 	}
 	if prio < 0 || prio > len(inv.t.TransportRules) {
@@ -384,7 +385,7 @@ func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	}
 	r.Guid = inv.newGUID("transport-rule")
 	placeRule(inv.t, r, prio)
-	return lazy(inv.ts, []*TransportRule{r}, inv.s.views.transportRule.render), nil
+	return lazy(inv.ts, []*tenant.TransportRule{r}, inv.s.views.transportRule.render), nil
 }
 
 func setTransportRule(inv *invocation) (*exchange.Result, error) {
@@ -401,7 +402,7 @@ func setTransportRule(inv *invocation) (*exchange.Result, error) {
 	next := *r
 	if a.has("Name") {
 		next.Name = a.str("Name")
-		if other, dup := findConfig(inv.t.TransportRules, next.Name, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid }); dup && other != r {
+		if other, dup := findConfig(inv.t.TransportRules, next.Name, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid }); dup && other != r {
 			return nil, exchange.Invalid("A transport rule with the name \"%s\" already exists. Specify a different name.", next.Name)
 		}
 	}
@@ -444,7 +445,7 @@ func removeTransportRule(inv *invocation) (*exchange.Result, error) {
 		return nil, err
 	}
 	inv.object = r.Name
-	rules := slices.DeleteFunc(slices.Clone(inv.t.TransportRules), func(x *TransportRule) bool { return x == r })
+	rules := slices.DeleteFunc(slices.Clone(inv.t.TransportRules), func(x *tenant.TransportRule) bool { return x == r })
 	for i, x := range rules {
 		x.Priority = i
 	}

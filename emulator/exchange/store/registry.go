@@ -6,6 +6,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // handler runs one modelled cmdlet.
@@ -84,4 +85,63 @@ func registry(decls []decl) (map[string]*cmdlet, error) {
 		out[key] = c
 	}
 	return out, nil
+}
+
+// views are every area's output views, built once per Store. Like
+// declarations, this is the one place that knows every area; an area's
+// handlers reach other areas' views (groups list recipients) through it.
+type views struct {
+	mailbox, recipient, user, mailUser, mailContact, cas, stats *view[*tenant.Recipient]
+	distributionGroup, unifiedGroup                             *view[*tenant.Recipient]
+	mailboxPermission                                           *view[aceRow]
+	recipientPermission                                         *view[rpRow]
+	inboxRule                                                   *view[ruleRow]
+	mobileDevice, deviceStats                                   *view[deviceRow]
+	acceptedDomain                                              *view[*tenant.AcceptedDomain]
+	orgConfig, transportConfig, auditConfig                     *view[*tenant.Tenant]
+	transportRule                                               *view[*tenant.TransportRule]
+	contentFilter                                               *view[*tenant.ContentFilterPolicy]
+	antiPhish                                                   *view[*tenant.AntiPhishPolicy]
+	malware                                                     *view[*tenant.MalwareFilterPolicy]
+	retention                                                   *view[*tenant.RetentionPolicy]
+	messageTrace                                                *view[traceRow]
+	audit                                                       *view[*tenant.AuditEntry]
+	dlp                                                         *view[*tenant.DlpCompliancePolicy]
+	retentionCompliance                                         *view[*tenant.RetentionCompliancePolicy]
+	complianceSearch                                            *view[*tenant.ComplianceSearch]
+	label                                                       *view[*tenant.SensitivityLabel]
+}
+
+func newViews() *views {
+	return &views{
+		mailbox:             mailboxView(),
+		recipient:           recipientView(),
+		user:                userView(),
+		mailUser:            mailUserView(),
+		mailContact:         mailContactView(),
+		cas:                 casView(),
+		stats:               statsView(),
+		distributionGroup:   distributionGroupView(),
+		unifiedGroup:        unifiedGroupView(),
+		mailboxPermission:   mailboxPermissionView(),
+		recipientPermission: recipientPermissionView(),
+		inboxRule:           inboxRuleView(),
+		mobileDevice:        mobileDeviceView(),
+		deviceStats:         deviceStatsView(),
+		acceptedDomain:      acceptedDomainView(),
+		orgConfig:           orgConfigView(),
+		transportConfig:     transportConfigView(),
+		auditConfig:         auditConfigView(),
+		transportRule:       transportRuleView(),
+		contentFilter:       contentFilterView(),
+		antiPhish:           antiPhishView(),
+		malware:             malwareView(),
+		retention:           retentionView(),
+		messageTrace:        messageTraceView(),
+		audit:               auditView(),
+		dlp:                 dlpView(),
+		retentionCompliance: retentionComplianceView(),
+		complianceSearch:    complianceSearchView(),
+		label:               labelView(),
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/exorun/exorun/catalog"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // TestRegistryFollowsTheCatalog checks every declaration against the
@@ -60,7 +61,7 @@ func TestReadsChangeNothing(t *testing.T) {
 	ts := s.tenant(testTenant)
 	saved := func() []byte {
 		var b bytes.Buffer
-		if err := encodeTenant(&b, ts.t); err != nil {
+		if err := tenant.Encode(&b, ts.T); err != nil {
 			t.Fatal(err)
 		}
 		return b.Bytes()

@@ -1,4 +1,4 @@
-package store
+package tenant
 
 import (
 	"crypto/sha1"
@@ -21,7 +21,7 @@ func (u UUID) IsZero() bool { return u == UUID{} }
 func (u UUID) String() string { return uuid.UUID(u).String() }
 
 // guid is u as the front end's annotated GUID value, or nil when zero.
-func (u UUID) guid() any {
+func (u UUID) GUID() any {
 	if u.IsZero() {
 		return nil
 	}
@@ -56,9 +56,9 @@ func ParseUUID(s string) (UUID, bool) {
 	return UUID(u), true
 }
 
-// nameUUID derives a stable version-5-style GUID from its parts, so the
+// NameUUID derives a stable version-5-style GUID from its parts, so the
 // fixture and objects created by cmdlets get the same GUIDs on every run.
-func nameUUID(parts ...string) UUID {
+func NameUUID(parts ...string) UUID {
 	h := sha1.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
