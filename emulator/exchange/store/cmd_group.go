@@ -2,12 +2,10 @@ package store
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
@@ -304,11 +302,7 @@ func resolveList(inv *invocation, names []string, scope tenant.Kinds) ([]tenant.
 
 func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.Resolve(id, tenant.DLKinds())
+	r, err := inv.target(tenant.DLKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -368,15 +362,7 @@ func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 			return nil, err
 		}
 	}
-	inv.object = r.Name
-	if reflect.DeepEqual(nr, *r) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
-	}
-	inv.ts.Unindex(r)
-	nr.WhenChanged = inv.now
-	*r = nr
-	inv.ts.Index(r)
-	return none(), nil
+	return inv.commit(r, nr), nil
 }
 
 func removeDistributionGroup(inv *invocation) (*exchange.Result, error) {

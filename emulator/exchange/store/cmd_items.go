@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
@@ -111,17 +110,6 @@ func getMessageTraceV2(inv *invocation) (*exchange.Result, error) {
 	case end.Sub(start) > 10*24*time.Hour:
 		return nil, exchange.Invalid("The time range between StartDate and EndDate can't be longer than 10 days. Query the range in windows of 10 days or less.")
 	}
-	anyMatch := func(list []string, s string) bool {
-		if len(list) == 0 {
-			return true
-		}
-		for _, p := range list {
-			if wildcard(s, p) {
-				return true
-			}
-		}
-		return false
-	}
 	var out []traceRow
 	for _, r := range inv.t.MessageTrace {
 		if r.Received.Before(start) || r.Received.After(end) {
@@ -130,7 +118,7 @@ func getMessageTraceV2(inv *invocation) (*exchange.Result, error) {
 		if startAfter != "" && r.Received.Equal(end) && strings.ToLower(r.RecipientAddress) <= startAfter {
 			continue
 		}
-		if !anyMatch(senders, r.SenderAddress) || !anyMatch(recipients, r.RecipientAddress) {
+		if !matchesAny(senders, r.SenderAddress) || !matchesAny(recipients, r.RecipientAddress) {
 			continue
 		}
 		if len(statuses) > 0 && !slices.Contains(statuses, r.Status) {
@@ -232,17 +220,6 @@ func searchAdminAuditLog(inv *invocation) (*exchange.Result, error) {
 	if hasStart && hasEnd && end.Before(start) {
 		return nil, exchange.Invalid("The StartDate value must be earlier than the EndDate value.")
 	}
-	matchAny := func(list []string, s string) bool {
-		if len(list) == 0 {
-			return true
-		}
-		for _, p := range list {
-			if wildcard(s, p) {
-				return true
-			}
-		}
-		return false
-	}
 	var out []*tenant.AuditEntry
 	log := inv.t.AuditLog
 	for i := len(log) - 1; i >= 0; i-- {
@@ -250,7 +227,7 @@ func searchAdminAuditLog(inv *invocation) (*exchange.Result, error) {
 		if (hasStart && e.RunDate.Before(start)) || (hasEnd && e.RunDate.After(end)) {
 			continue
 		}
-		if !matchAny(cmdlets, e.CmdletName) || !matchAny(objects, e.ObjectModified) || !matchAny(users, e.Caller) {
+		if !matchesAny(cmdlets, e.CmdletName) || !matchesAny(objects, e.ObjectModified) || !matchesAny(users, e.Caller) {
 			continue
 		}
 		if a.has("IsSuccess") && e.Succeeded != success {
@@ -259,7 +236,7 @@ func searchAdminAuditLog(inv *invocation) (*exchange.Result, error) {
 		if a.has("ExternalAccess") && external {
 			continue // the emulator records no Microsoft datacenter access
 		}
-		if len(params) > 0 && !slices.ContainsFunc(e.Parameters, func(p tenant.AuditParam) bool { return matchAny(params, p.Name) }) {
+		if len(params) > 0 && !slices.ContainsFunc(e.Parameters, func(p tenant.AuditParam) bool { return matchesAny(params, p.Name) }) {
 			continue
 		}
 		out = append(out, e)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"net/mail"
 	"reflect"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
@@ -32,11 +30,7 @@ const maxQuota int64 = 100 << 30
 // the copy replaces the mailbox only when all of them are valid.
 func setMailbox(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.Resolve(id, tenant.MailboxKinds())
+	r, err := inv.target(tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -159,17 +153,7 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 	if err := a.failed(); err != nil {
 		return nil, err
 	}
-	inv.object = r.Name
-	// DeepEqual follows the Mailbox pointer, so this compares the copy
-	// with the original field by field.
-	if reflect.DeepEqual(nr, *r) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
-	}
-	inv.ts.Unindex(r)
-	nr.WhenChanged = inv.now
-	*r = nr
-	inv.ts.Index(r)
-	return none(), nil
+	return inv.commit(r, nr), nil
 }
 
 func checkQuotas(m *tenant.Mailbox) error {
@@ -437,11 +421,7 @@ func getCASMailbox(inv *invocation) (*exchange.Result, error) {
 
 func setCASMailbox(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.Resolve(id, tenant.MailboxKinds())
+	r, err := inv.target(tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +450,7 @@ func setCASMailbox(inv *invocation) (*exchange.Result, error) {
 	}
 	inv.object = r.Name
 	if reflect.DeepEqual(next, r.Mailbox.CAS) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
+		return none(unchanged(r.Name)), nil
 	}
 	m := *r.Mailbox
 	m.CAS = next

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
@@ -191,6 +190,23 @@ func rightsParam(inv *invocation, typ string, allowed []string) []string {
 	return out
 }
 
+// permissionTargets resolves the object (of the wanted kinds) and the
+// trustee a permission cmdlet names, once the call's parameters have
+// bound; the object is what the audit log records.
+func (inv *invocation) permissionTargets(id string, want tenant.Kinds, trustee string) (obj, who *tenant.Recipient, err error) {
+	if err := inv.a.failed(); err != nil {
+		return nil, nil, err
+	}
+	if obj, err = inv.ts.Resolve(id, want); err != nil {
+		return nil, nil, err
+	}
+	if who, err = inv.ts.Resolve(trustee, trusteeKinds()); err != nil {
+		return nil, nil, err
+	}
+	inv.object = obj.Name
+	return obj, who, nil
+}
+
 func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
 	id, user := a.str("Identity"), a.str("User")
@@ -204,18 +220,10 @@ func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	if a.has("AutoMapping") {
 		autoMap = a.boolean("AutoMapping")
 	}
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	mbx, err := inv.ts.Resolve(id, tenant.MailboxKinds())
+	mbx, trustee, err := inv.permissionTargets(id, tenant.MailboxKinds(), user)
 	if err != nil {
 		return nil, err
 	}
-	trustee, err := inv.ts.Resolve(user, trusteeKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = mbx.Name
 	perms := slices.Clone(mbx.Mailbox.Permissions)
 	i := slices.IndexFunc(perms, func(p tenant.Permission) bool {
 		return p.User == trustee.Guid && p.Deny == deny && p.InheritanceType == inh
@@ -250,18 +258,10 @@ func removeMailboxPermission(inv *invocation) (*exchange.Result, error) {
 		inh = a.enum("InheritanceType", "System.DirectoryServices.ActiveDirectorySecurityInheritance", inheritanceTypes()...)
 	}
 	deny := a.boolean("Deny")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	mbx, err := inv.ts.Resolve(id, tenant.MailboxKinds())
+	mbx, trustee, err := inv.permissionTargets(id, tenant.MailboxKinds(), user)
 	if err != nil {
 		return nil, err
 	}
-	trustee, err := inv.ts.Resolve(user, trusteeKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = mbx.Name
 	perms := slices.Clone(mbx.Mailbox.Permissions)
 	i := slices.IndexFunc(perms, func(p tenant.Permission) bool {
 		return p.User == trustee.Guid && p.Deny == deny && (!a.has("InheritanceType") || p.InheritanceType == inh)
@@ -391,17 +391,7 @@ func recipientPermissionTarget(inv *invocation) (r, trustee *tenant.Recipient, e
 	a := inv.a
 	id, who := a.str("Identity"), a.str("Trustee")
 	rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight", recipientRights())
-	if err := a.failed(); err != nil {
-		return nil, nil, err
-	}
-	if r, err = inv.ts.Resolve(id, tenant.RecipientKinds()); err != nil {
-		return nil, nil, err
-	}
-	if trustee, err = inv.ts.Resolve(who, trusteeKinds()); err != nil {
-		return nil, nil, err
-	}
-	inv.object = r.Name
-	return r, trustee, nil
+	return inv.permissionTargets(id, tenant.RecipientKinds(), who)
 }
 
 func addRecipientPermission(inv *invocation) (*exchange.Result, error) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
-
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
@@ -335,7 +334,13 @@ func ruleMode(inv *invocation) string {
 	return inv.a.enum("Mode", "Microsoft.Exchange.MessagingPolicies.Rules.RuleMode", "Audit", "AuditAndNotify", "Enforce")
 }
 
-func (inv *invocation) findTransportRule(id string) (*tenant.TransportRule, error) {
+// ruleTarget finds the rule -Identity names, once the call's parameters
+// have bound.
+func (inv *invocation) ruleTarget() (*tenant.TransportRule, error) {
+	id := inv.a.str("Identity")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
 	r, ok := findConfig(inv.t.TransportRules, id, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid })
 	if !ok {
 		return nil, exchange.NotFound(id)
@@ -390,11 +395,7 @@ func newTransportRule(inv *invocation) (*exchange.Result, error) {
 
 func setTransportRule(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.findTransportRule(id)
+	r, err := inv.ruleTarget()
 	if err != nil {
 		return nil, err
 	}
@@ -436,11 +437,7 @@ func setTransportRule(inv *invocation) (*exchange.Result, error) {
 }
 
 func removeTransportRule(inv *invocation) (*exchange.Result, error) {
-	id := inv.a.str("Identity")
-	if err := inv.a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.findTransportRule(id)
+	r, err := inv.ruleTarget()
 	if err != nil {
 		return nil, err
 	}
@@ -455,15 +452,11 @@ func removeTransportRule(inv *invocation) (*exchange.Result, error) {
 
 func setRuleState(state string) func(inv *invocation) (*exchange.Result, error) {
 	return func(inv *invocation) (*exchange.Result, error) {
-		id := inv.a.str("Identity")
 		mode := ""
 		if inv.a.has("Mode") {
 			mode = ruleMode(inv)
 		}
-		if err := inv.a.failed(); err != nil {
-			return nil, err
-		}
-		r, err := inv.findTransportRule(id)
+		r, err := inv.ruleTarget()
 		if err != nil {
 			return nil, err
 		}

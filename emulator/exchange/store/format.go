@@ -116,6 +116,20 @@ func organizationID(org string) string {
 
 func wildcard(s, pattern string) bool { return opath.MatchWildcard(s, pattern) }
 
+// matchesAny reports whether s matches one of the wildcard patterns; no
+// pattern at all matches everything, as an absent search parameter does.
+func matchesAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if wildcard(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func equalFoldTrim(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -261,6 +262,38 @@ func (s *Store) Invoke(ctx context.Context, call exchange.Call) (*exchange.Resul
 		return nil, fmt.Errorf("%s: the change was made but not saved: %w", c.ref.Name, serr)
 	}
 	return res, err
+}
+
+// target resolves -Identity to exactly one recipient of the wanted kinds,
+// once the call's parameters have bound, as every cmdlet that changes one
+// recipient starts.
+func (inv *invocation) target(want tenant.Kinds) (*tenant.Recipient, error) {
+	id := inv.a.str("Identity")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	return inv.ts.Resolve(id, want)
+}
+
+// commit replaces r with its edited copy nr and re-indexes its names, or,
+// when the edit changed nothing, warns as the service does. DeepEqual
+// follows the Mailbox and Group pointers, so the copy is compared with the
+// original field by field.
+func (inv *invocation) commit(r *tenant.Recipient, nr tenant.Recipient) *exchange.Result {
+	inv.object = r.Name
+	if reflect.DeepEqual(nr, *r) {
+		return none(unchanged(r.Name))
+	}
+	inv.ts.Unindex(r)
+	nr.WhenChanged = inv.now
+	*r = nr
+	inv.ts.Index(r)
+	return none()
+}
+
+// unchanged is the service's warning for a Set- that changed nothing.
+func unchanged(name string) string {
+	return fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", name)
 }
 
 // audit appends the call to the admin audit log.
