@@ -7,8 +7,9 @@ import (
 )
 
 // wantCmdlets is the reference's 941 cmdlets minus the 26 module-only ones
-// (wrappers.go). A new reference changes it on purpose.
-const wantCmdlets = 915
+// (wrappers.go), plus Search-AdminAuditLog (retired.go). A new reference
+// changes it on purpose.
+const wantCmdlets = 916
 
 func mustLookup(t *testing.T, name string) *Cmdlet {
 	t.Helper()
@@ -39,8 +40,9 @@ func TestCounts(t *testing.T) {
 		}
 	}
 	// README: Exchange Online 730 and S&C 275 (64 both) before the 26
-	// module-only cmdlets, all Exchange Online only, were left out.
-	if exo+both != 730-26 || scc+both != 275 || both != 64 {
+	// module-only cmdlets, all Exchange Online only, were left out; one
+	// retired Exchange Online cmdlet is added back (retired.go).
+	if exo+both != 730-26+1 || scc+both != 275 || both != 64 {
 		t.Errorf("per service: exchange %d, compliance %d, both %d", exo+both, scc+both, both)
 	}
 	if got := len(loaded().skipped); got != len(moduleOnlyCmdlets()) {
@@ -223,7 +225,7 @@ func TestKnown(t *testing.T) {
 		{Exchange, "Get-EXOMailbox", false},            // a wrapper: the service runs Get-Mailbox
 		{Exchange, "Connect-ExchangeOnline", false},    // module-only
 		{Exchange, "Get-VivaInsightsSettings", false},  // module-only
-		{Exchange, "Search-AdminAuditLog", false},      // Exchange Server only in the reference
+		{Exchange, "Search-AdminAuditLog", true},       // retired.go: the service still runs it
 		{Compliance, "New-ComplianceSearch", true},     // known, although app-only cannot run it
 		{Exchange, "Get-ConnectionInformation", false}, // module-only
 	} {
@@ -250,6 +252,38 @@ func TestDecodeRejectsBadData(t *testing.T) {
 	} {
 		if _, err := decode(data); err == nil {
 			t.Errorf("decode accepted %s", name)
+		}
+	}
+}
+
+// TestRetiredCmdlets checks the declarations merged from retired.go: the
+// generated file lacks them, the loaded catalog finds them like any other
+// cmdlet, in order, by name and by snake name.
+func TestRetiredCmdlets(t *testing.T) {
+	ix, err := decode(catalogData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := All()
+	if !slices.IsSortedFunc(all, func(a, b *Cmdlet) int { return compareFold(a.Name, b.Name) }) {
+		t.Error("All() is not sorted after merging the retired cmdlets")
+	}
+	for _, r := range retiredCmdlets() {
+		if _, ok := ix.byName[strings.ToLower(r.Name)]; ok {
+			t.Errorf("%s is in cmdlets_gen.txt again: drop it from retired.go", r.Name)
+		}
+		if !slices.IsSortedFunc(r.Parameters, func(a, b Parameter) int { return compareFold(a.Name, b.Name) }) {
+			t.Errorf("%s: parameters not sorted by name, which Param needs", r.Name)
+		}
+		c := mustLookup(t, r.Name)
+		if c.Effect != Read || !c.Runs(Exchange) || c.Runs(Compliance) {
+			t.Errorf("%s: effect %v, services %v; want a read run by Exchange Online only", c.Name, c.Effect, c.Services)
+		}
+		if s, ok := BySnakeName(c.SnakeName()); !ok || s != c {
+			t.Errorf("BySnakeName(%q) does not find %s", c.SnakeName(), c.Name)
+		}
+		if p, ok := c.Param("startdate"); !ok || p.Name != "StartDate" {
+			t.Errorf("%s.Param(startdate) = %v, %v", c.Name, p, ok)
 		}
 	}
 }

@@ -32,6 +32,10 @@
 //     that Microsoft's PowerShell module implements itself (wrappers.go).
 //     ModuleOnly says why a name is missing. The catalog keeps 915 of the
 //     reference's 941 cmdlets.
+//   - Cmdlets the reference marks Exchange Server only although Exchange
+//     Online still runs them (Search-AdminAuditLog) are declared in
+//     retired.go and merged when the catalog loads; the generated file
+//     stays what the reference says.
 //   - The module's nine Get-EXO* cmdlets stay, marked with WrapperOf: the
 //     binding calls the server cmdlet (Cmdlet.Server) and turns their
 //     client-side -PropertySets/-Properties into $select (Select,

@@ -125,9 +125,8 @@ func has(set map[string]bool, s string) bool {
 // service does not honour for app-only sessions grant nothing there, and
 // nothing grants a catalog cmdlet on a service that does not run it. A
 // Get-EXO* wrapper is granted as the cmdlet it wraps. Names outside the
-// catalog (the emulator models a few cmdlets the reference lists as
-// Exchange Server only, such as Search-AdminAuditLog) follow the same
-// rules by verb and noun.
+// catalog (exo.invoke passes any name through) follow the same rules by
+// verb and noun.
 func Grants(role Role, cmdlet string, service Service) bool {
 	if !role.Honours(service) {
 		return false

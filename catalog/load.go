@@ -44,6 +44,7 @@ var loaded = sync.OnceValue(func() *index {
 	if err != nil {
 		panic("catalog: embedded cmdlets_gen.txt: " + err.Error())
 	}
+	addRetired(ix) // after decode, which reads only the generated file
 	return ix
 })
 

@@ -187,7 +187,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 		Backend:       e.data,
 		Authenticate:  e.authenticate,
 		ResolveTenant: e.resolveTenant,
-		Known:         e.known(),
+		Known:         catalog.Known,
 		BaseURL:       base,
 		Now:           opts.Now,
 	})
@@ -269,22 +269,6 @@ func (e *Emulator) authenticate(bearer string) (exchange.Token, error) {
 		Audience: c.Aud, TenantID: c.Tid, AppID: c.AppID, AppName: c.AppDisplayName,
 		Roles: c.Roles, Wids: c.Wids, ExpiresAt: c.Exp,
 	}, nil
-}
-
-// known is a real cmdlet name: in the shared reference, or modelled (the
-// reference lists a few cmdlets the service still runs, such as
-// Search-AdminAuditLog, as Exchange Server only).
-func (e *Emulator) known() func(catalog.Service, string) bool {
-	modelled := map[catalog.Service]map[string]bool{}
-	for _, svc := range []catalog.Service{catalog.Exchange, catalog.Compliance} {
-		modelled[svc] = map[string]bool{}
-		for _, name := range e.data.Modelled(svc) {
-			modelled[svc][strings.ToLower(name)] = true
-		}
-	}
-	return func(svc catalog.Service, cmdlet string) bool {
-		return catalog.Known(svc, cmdlet) || modelled[svc][strings.ToLower(cmdlet)]
-	}
 }
 
 func (e *Emulator) resolveTenant(nameOrID string) (string, string, bool) {

@@ -21,9 +21,9 @@ import (
 func TestErrors(t *testing.T) {
 	f := newFixture(t, entra.Options{})
 	v2 := f.tokenURL(f.tenant.ID, false)
-	stranger := newCredential(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	stranger := newCredential(t, keyStranger, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	strangerSum := sha256.Sum256(stranger.cert.Raw)
-	expired := newCredential(t, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
+	expired := newCredential(t, keyExpired, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
 	if _, err := f.dir.UploadCertificate(f.tenant.ID, f.app.AppID, expired.cert.Raw); err != nil {
 		t.Fatal(err)
 	}

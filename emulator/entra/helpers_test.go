@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,12 +36,39 @@ type credential struct {
 	key  *rsa.PrivateKey
 }
 
-func newCredential(t *testing.T, nb, na time.Time) credential {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+// Test keys: generating an RSA 2048 key takes from a tenth of a second to
+// several seconds (more under -race), and every fixture needs two, so the
+// process generates a few once and tests pick distinct ones by role.
+const (
+	keyApp          = iota // the fixture app's certificate
+	keySigning             // the service's token-signing key
+	keyStranger            // a certificate the app never registered
+	keyExpired             // an expired certificate
+	keyOtherSigning        // another emulator's token-signing key
+	numTestKeys
+)
+
+var testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
+	keys := make([]*rsa.PrivateKey, numTestKeys)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err) // crypto/rand does not fail (Go 1.24+)
+			}
+			keys[i] = k
+		})
 	}
+	wg.Wait()
+	return keys
+})
+
+// newCredential makes a certificate valid from nb to na for the test key
+// of the given role.
+func newCredential(t *testing.T, role int, nb, na time.Time) credential {
+	t.Helper()
+	key := testKeys()[role]
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
 		Subject:      pkix.Name{CommonName: "exorun automation"},
@@ -72,6 +100,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts entra.Options) *fixture {
 	t.Helper()
+	return newFixtureSignedBy(t, opts, keySigning)
+}
+
+// newFixtureSignedBy is newFixture with the test key of role signing
+// tokens.
+func newFixtureSignedBy(t *testing.T, opts entra.Options, signing int) *fixture {
+	t.Helper()
 	f := &fixture{skew: new(atomic.Int64)}
 	var err error
 	if f.dir, err = directory.Open("", nil); err != nil {
@@ -86,14 +121,11 @@ func newFixture(t *testing.T, opts entra.Options) *fixture {
 	if f.app, err = f.dir.RegisterApp(f.tenant.ID, "exorun reports"); err != nil {
 		t.Fatal(err)
 	}
-	f.cred = newCredential(t, time.Now().Add(-time.Hour), time.Now().Add(365*24*time.Hour))
+	f.cred = newCredential(t, keyApp, time.Now().Add(-time.Hour), time.Now().Add(365*24*time.Hour))
 	if _, err := f.dir.UploadCertificate(f.tenant.ID, f.app.AppID, f.cred.cert.Raw); err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := entra.LoadOrCreateSigningKey("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testKeys()[signing] // LoadOrCreateSigningKey has its own tests
 	// The listener exists before the server starts, so the service can be
 	// built with the server's URL as its base.
 	f.srv = httptest.NewUnstartedServer(nil)

@@ -9,9 +9,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/exorun/exorun/emulator/internal/atomicfile"
 )
 
 // SigningKeyFile is the token-signing key's file in the state folder.
@@ -74,9 +77,9 @@ func readKey(path string) (*rsa.PrivateKey, error) {
 }
 
 // createKey writes a new key to path without ever replacing an existing
-// file: the key goes to a temporary file that is then hard-linked into
-// place, so two emulators starting at once agree on one key and a crash
-// never leaves half a key behind.
+// file: atomicfile.Create links a complete temporary file into place, so
+// two emulators starting at once agree on one key and a crash never leaves
+// half a key behind.
 func createKey(path string) (*rsa.PrivateKey, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -86,25 +89,10 @@ func createKey(path string) (*rsa.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode signing key: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+SigningKeyFile+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	err = errors.Join(
-		tmp.Chmod(0o600),
-		pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		tmp.Sync(),
-		tmp.Close(),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+	err = atomicfile.Create(path, 0o600, func(w io.Writer) error {
+		return pem.Encode(w, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	})
+	if errors.Is(err, fs.ErrExist) {
 		return readKey(path) // another process won the race; use its key
 	} else if err != nil {
 		return nil, fmt.Errorf("save signing key: %w", err)

@@ -254,7 +254,7 @@ func TestVerify(t *testing.T) {
 	}
 
 	// Another emulator's key.
-	other := newFixture(t, entra.Options{})
+	other := newFixtureSignedBy(t, entra.Options{}, keyOtherSigning)
 	_, otherBody := other.post(t, other.tokenURL(other.tenant.ID, false), other.certForm(other.assertion(t, other.cred, other.tokenURL(other.tenant.ID, false), nil)), nil)
 	if _, err := f.svc.Verify(otherBody["access_token"].(string)); !errors.Is(err, entra.ErrTokenInvalid) {
 		t.Errorf("token of another key: %v", err)

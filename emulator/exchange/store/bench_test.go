@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 func heapInUse() uint64 {
@@ -27,7 +28,7 @@ func BenchmarkGenerate100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.AddTenant(Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
+		if err := s.AddTenant(tenant.Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -46,7 +47,7 @@ func BenchmarkRenderPage1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.AddTenant(Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
+	if err := s.AddTenant(tenant.Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
 		b.Fatal(err)
 	}
 	c := exchange.Call{Cmdlet: "Get-Mailbox", Service: "Exchange Online", Params: exchange.Params{"ResultSize": "Unlimited"},
@@ -71,7 +72,7 @@ func BenchmarkFilter100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.AddTenant(Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
+	if err := s.AddTenant(tenant.Generate("g", "fabrikam.onmicrosoft.com", 100_000, 1)); err != nil {
 		b.Fatal(err)
 	}
 	c := exchange.Call{Cmdlet: "Get-Mailbox", Service: "Exchange Online",

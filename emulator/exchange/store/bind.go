@@ -9,10 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/exorun/exorun/emulator/exchange"
-	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
 	"github.com/exorun/exorun/emulator/exchange/store/opath"
 )
+
+// listParams are the parameters every list cmdlet models: bind.go's
+// resultSize and view.go's filterOf give them their meaning.
+const listParams = "Identity Anr Filter ResultSize"
 
 // commonParams are PowerShell's common parameters: every cmdlet binds
 // them and none changes what the emulator does. The reference file leaves
@@ -43,12 +48,13 @@ func (a *args) v(name string) (any, bool) {
 	return v, ok
 }
 
-// bind matches the sent parameter names against the reference
+// bind matches the sent parameter names against the catalog's
 // declaration: exact names and aliases first, then unambiguous prefixes,
 // as PowerShell does. It refuses names the real cmdlet lacks, real
 // parameters the emulator does not model, combinations no parameter set
 // allows, and missing mandatory parameters.
-func bind(c *cmdlet, ref *reference.Cmdlet, params exchange.Params, svc reference.Service) (*args, error) {
+func bind(c *cmdlet, params exchange.Params, svc catalog.Service) (*args, error) {
+	ref := c.ref
 	a := &args{cmdlet: ref.Name, vals: make(map[string]any, len(params)), decl: make(map[string]string, len(params))}
 	sent := make([]string, 0, len(params))
 	for k := range params {
@@ -81,18 +87,18 @@ func bind(c *cmdlet, ref *reference.Cmdlet, params exchange.Params, svc referenc
 	return a, nil
 }
 
-func matchParam(ref *reference.Cmdlet, name string, svc reference.Service) (*reference.Param, error) {
+func matchParam(ref *catalog.Cmdlet, name string, svc catalog.Service) (*catalog.Parameter, error) {
 	notFound := exchange.BadParameter("A parameter cannot be found that matches parameter name '%s'.", name)
-	if p, ok := ref.Lookup(name); ok {
-		if p.Services&svc == 0 {
+	if p, ok := ref.Param(name); ok {
+		if !p.Runs(svc) {
 			return nil, notFound
 		}
 		return p, nil
 	}
-	var hits []*reference.Param
-	for i := range ref.Params {
-		p := &ref.Params[i]
-		if p.Services&svc != 0 && len(name) < len(p.Name) && strings.EqualFold(p.Name[:len(name)], name) {
+	var hits []*catalog.Parameter
+	for i := range ref.Parameters {
+		p := &ref.Parameters[i]
+		if p.Runs(svc) && len(name) < len(p.Name) && strings.EqualFold(p.Name[:len(name)], name) {
 			hits = append(hits, p)
 		}
 	}
@@ -111,19 +117,19 @@ func matchParam(ref *reference.Cmdlet, name string, svc reference.Service) (*ref
 
 // checkSets finds a parameter set that holds every bound parameter and
 // whose mandatory parameters are all present.
-func checkSets(ref *reference.Cmdlet, vals map[string]any) error {
+func checkSets(ref *catalog.Cmdlet, vals map[string]any) error {
 	if len(ref.Sets) == 0 {
 		return nil
 	}
-	var fits []*reference.Set
+	var fits []*catalog.ParameterSet
 	for i := range ref.Sets {
 		s := &ref.Sets[i]
-		if len(s.Dropped) > 0 {
+		if len(s.DroppedRequired) > 0 {
 			continue
 		}
 		ok := true
 		for name := range vals {
-			if !slices.ContainsFunc(s.Params, func(p reference.SetParam) bool { return strings.EqualFold(p.Name, name) }) {
+			if !slices.ContainsFunc(s.Params, func(p catalog.SetParam) bool { return strings.EqualFold(p.Name, name) }) {
 				ok = false
 				break
 			}

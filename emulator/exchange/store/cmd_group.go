@@ -2,16 +2,33 @@ package store
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
+// groupCmdlets declares the distribution group and Microsoft 365 group
+// cmdlets (see registry.go).
+func groupCmdlets() []decl {
+	return []decl{
+		{"Get-DistributionGroup", catalog.Exchange, listParams + " RecipientTypeDetails ManagedBy", getDistributionGroup},
+		{"New-DistributionGroup", catalog.Exchange, "Name Alias DisplayName PrimarySmtpAddress ManagedBy Members Type RoomList Notes Description MemberJoinRestriction MemberDepartRestriction RequireSenderAuthenticationEnabled CopyOwnerToMember", newDistributionGroup},
+		{"Set-DistributionGroup", catalog.Exchange, "Identity Name DisplayName ManagedBy PrimarySmtpAddress EmailAddresses GrantSendOnBehalfTo HiddenFromAddressListsEnabled RequireSenderAuthenticationEnabled MemberJoinRestriction MemberDepartRestriction Description BypassSecurityGroupManagerCheck", setDistributionGroup},
+		{"Remove-DistributionGroup", catalog.Exchange, "Identity BypassSecurityGroupManagerCheck", removeDistributionGroup},
+		{"Get-DistributionGroupMember", catalog.Exchange, "Identity ResultSize", getDistributionGroupMember},
+		{"Add-DistributionGroupMember", catalog.Exchange, "Identity Member BypassSecurityGroupManagerCheck", addDistributionGroupMember},
+		{"Remove-DistributionGroupMember", catalog.Exchange, "Identity Member BypassSecurityGroupManagerCheck", removeDistributionGroupMember},
+		{"Get-UnifiedGroup", catalog.Exchange, listParams + " IncludeAllProperties IncludeSoftDeletedGroups", getUnifiedGroup},
+		{"Get-UnifiedGroupLinks", catalog.Exchange, "Identity LinkType ResultSize", getUnifiedGroupLinks},
+	}
+}
+
 // gc is a column that reads group data.
-func gc(name string, get func(ts *tenantState, r *Recipient, g *Group) any) rcol {
-	return rc(name, func(ts *tenantState, r *Recipient) any {
+func gc(name string, get func(ts *tenant.State, r *tenant.Recipient, g *tenant.Group) any) rcol {
+	return rc(name, func(ts *tenant.State, r *tenant.Recipient) any {
 		if r.Group == nil {
 			return nil
 		}
@@ -19,116 +36,120 @@ func gc(name string, get func(ts *tenantState, r *Recipient, g *Group) any) rcol
 	})
 }
 
-func groupType(r *Recipient) string {
-	if r.Kind == MailUniversalSecurityGroup {
+func groupType(r *tenant.Recipient) string {
+	if r.Kind == tenant.MailUniversalSecurityGroup {
 		return "Universal, SecurityEnabled"
 	}
 	return "Universal"
 }
 
-func distributionGroupView() *view[*Recipient] {
+func distributionGroupView() *view[*tenant.Recipient] {
 	cols := []rcol{
-		rc("GroupType", func(_ *tenantState, r *Recipient) any { return groupType(r) }),
-		fixed[*Recipient]("BypassNestedModerationEnabled", false),
-		fixed[*Recipient]("IsDirSynced", false),
-		gc("ManagedBy", func(ts *tenantState, _ *Recipient, g *Group) any { return ts.namesOf(g.ManagedBy) }),
-		gc("MemberJoinRestriction", func(_ *tenantState, _ *Recipient, g *Group) any { return g.MemberJoinRestriction }),
-		gc("MemberDepartRestriction", func(_ *tenantState, _ *Recipient, g *Group) any { return g.MemberDepartRestriction }),
-		fixed[*Recipient]("MigrationToUnifiedGroupInProgress", false),
-		fixed[*Recipient]("ReportToManagerEnabled", false),
-		fixed[*Recipient]("ReportToOriginatorEnabled", true),
-		fixed[*Recipient]("SendOofMessageToOriginatorEnabled", false),
-		gc("Description", func(_ *tenantState, _ *Recipient, g *Group) any {
+		rc("GroupType", func(_ *tenant.State, r *tenant.Recipient) any { return groupType(r) }),
+		fixed[*tenant.Recipient]("BypassNestedModerationEnabled", false),
+		fixed[*tenant.Recipient]("IsDirSynced", false),
+		gc("ManagedBy", func(ts *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return ts.NamesOf(g.ManagedBy) }),
+		gc("MemberJoinRestriction", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return g.MemberJoinRestriction }),
+		gc("MemberDepartRestriction", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return g.MemberDepartRestriction }),
+		fixed[*tenant.Recipient]("MigrationToUnifiedGroupInProgress", false),
+		fixed[*tenant.Recipient]("ReportToManagerEnabled", false),
+		fixed[*tenant.Recipient]("ReportToOriginatorEnabled", true),
+		fixed[*tenant.Recipient]("SendOofMessageToOriginatorEnabled", false),
+		gc("Description", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
 			if g.Description == "" {
 				return []string{}
 			}
 			return []string{g.Description}
 		}),
-		fixed[*Recipient]("AcceptMessagesOnlyFrom", []string{}),
-		fixed[*Recipient]("AcceptMessagesOnlyFromDLMembers", []string{}),
-		fixed[*Recipient]("AcceptMessagesOnlyFromSendersOrMembers", []string{}),
-		rc("Alias", func(_ *tenantState, r *Recipient) any { return r.Alias }),
-		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
-		rc("EmailAddresses", func(_ *tenantState, r *Recipient) any { return list(r.EmailAddresses) }),
-		rc("GrantSendOnBehalfTo", func(ts *tenantState, r *Recipient) any { return ts.namesOf(r.GrantSendOnBehalfTo) }),
-		rc("HiddenFromAddressListsEnabled", func(_ *tenantState, r *Recipient) any { return r.HiddenFromAddressListsEnabled }),
-		fixed[*Recipient]("HiddenGroupMembershipEnabled", false),
-		rc("LegacyExchangeDN", func(_ *tenantState, r *Recipient) any { return legacyDN(r) }),
-		fixed[*Recipient]("ModerationEnabled", false),
-		rc("PrimarySmtpAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
-		rc("RecipientType", func(_ *tenantState, r *Recipient) any { return r.Kind.recipientType() }),
-		rc("RecipientTypeDetails", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
-		gc("RequireSenderAuthenticationEnabled", func(_ *tenantState, _ *Recipient, g *Group) any { return g.RequireSenderAuthenticationEnabled }),
-		rc("WindowsEmailAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
-		fixed[*Recipient]("MailTip", nil),
-		rc("ExternalDirectoryObjectId", func(_ *tenantState, r *Recipient) any { return edoid(r) }),
+		fixed[*tenant.Recipient]("AcceptMessagesOnlyFrom", []string{}),
+		fixed[*tenant.Recipient]("AcceptMessagesOnlyFromDLMembers", []string{}),
+		fixed[*tenant.Recipient]("AcceptMessagesOnlyFromSendersOrMembers", []string{}),
+		rc("Alias", func(_ *tenant.State, r *tenant.Recipient) any { return r.Alias }),
+		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		rc("EmailAddresses", func(_ *tenant.State, r *tenant.Recipient) any { return list(r.EmailAddresses) }),
+		rc("GrantSendOnBehalfTo", func(ts *tenant.State, r *tenant.Recipient) any { return ts.NamesOf(r.GrantSendOnBehalfTo) }),
+		rc("HiddenFromAddressListsEnabled", func(_ *tenant.State, r *tenant.Recipient) any { return r.HiddenFromAddressListsEnabled }),
+		fixed[*tenant.Recipient]("HiddenGroupMembershipEnabled", false),
+		rc("LegacyExchangeDN", func(_ *tenant.State, r *tenant.Recipient) any { return tenant.LegacyDN(r) }),
+		fixed[*tenant.Recipient]("ModerationEnabled", false),
+		rc("PrimarySmtpAddress", func(_ *tenant.State, r *tenant.Recipient) any { return r.PrimarySmtpAddress() }),
+		rc("RecipientType", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.RecipientType() }),
+		rc("RecipientTypeDetails", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.String() }),
+		gc("RequireSenderAuthenticationEnabled", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
+			return g.RequireSenderAuthenticationEnabled
+		}),
+		rc("WindowsEmailAddress", func(_ *tenant.State, r *tenant.Recipient) any { return r.PrimarySmtpAddress() }),
+		fixed[*tenant.Recipient]("MailTip", nil),
+		rc("ExternalDirectoryObjectId", func(_ *tenant.State, r *tenant.Recipient) any { return edoid(r) }),
 	}
 	cols = append(cols, identityCols("top", "group")...)
 	return newView(cols...)
 }
 
-func unifiedGroupView() *view[*Recipient] {
+func unifiedGroupView() *view[*tenant.Recipient] {
 	cols := []rcol{
-		gc("AccessType", func(_ *tenantState, _ *Recipient, g *Group) any { return g.AccessType }),
-		fixed[*Recipient]("AutoSubscribeNewMembers", false),
-		fixed[*Recipient]("AlwaysSubscribeMembersToCalendarEvents", false),
-		fixed[*Recipient]("CalendarMemberReadOnly", false),
-		fixed[*Recipient]("ConnectorsEnabled", true),
-		fixed[*Recipient]("HiddenFromExchangeClientsEnabled", false),
-		fixed[*Recipient]("IsMembershipDynamic", false),
-		fixed[*Recipient]("Language", "en-US"),
-		gc("Notes", func(_ *tenantState, _ *Recipient, g *Group) any { return strOrNil(g.Notes) }),
-		gc("ManagedBy", func(ts *tenantState, _ *Recipient, g *Group) any { return ts.namesOf(g.ManagedBy) }),
-		gc("GroupMemberCount", func(_ *tenantState, _ *Recipient, g *Group) any { return int64(len(g.Members)) }),
-		gc("GroupExternalMemberCount", func(ts *tenantState, _ *Recipient, g *Group) any {
+		gc("AccessType", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return g.AccessType }),
+		fixed[*tenant.Recipient]("AutoSubscribeNewMembers", false),
+		fixed[*tenant.Recipient]("AlwaysSubscribeMembersToCalendarEvents", false),
+		fixed[*tenant.Recipient]("CalendarMemberReadOnly", false),
+		fixed[*tenant.Recipient]("ConnectorsEnabled", true),
+		fixed[*tenant.Recipient]("HiddenFromExchangeClientsEnabled", false),
+		fixed[*tenant.Recipient]("IsMembershipDynamic", false),
+		fixed[*tenant.Recipient]("Language", "en-US"),
+		gc("Notes", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return strOrNil(g.Notes) }),
+		gc("ManagedBy", func(ts *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return ts.NamesOf(g.ManagedBy) }),
+		gc("GroupMemberCount", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return int64(len(g.Members)) }),
+		gc("GroupExternalMemberCount", func(ts *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
 			n := int64(0)
 			for _, u := range g.Members {
-				if m := ts.byID(u); m != nil && m.Kind == MailUser && strings.Contains(m.UserPrincipalName, "#EXT#") {
+				if m := ts.ByID(u); m != nil && m.Kind == tenant.MailUser && strings.Contains(m.UserPrincipalName, "#EXT#") {
 					n++
 				}
 			}
 			return n
 		}),
-		fixed[*Recipient]("GroupSKU", "Unknown"),
-		fixed[*Recipient]("GroupType", "Universal"),
-		gc("ResourceProvisioningOptions", func(_ *tenantState, _ *Recipient, g *Group) any {
+		fixed[*tenant.Recipient]("GroupSKU", "Unknown"),
+		fixed[*tenant.Recipient]("GroupType", "Universal"),
+		gc("ResourceProvisioningOptions", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
 			if g.Team {
 				return []string{"Team"}
 			}
 			return []string{}
 		}),
-		gc("SharePointSiteUrl", func(_ *tenantState, _ *Recipient, g *Group) any { return strOrNil(g.SharePointSiteURL) }),
-		gc("SharePointDocumentsUrl", func(_ *tenantState, _ *Recipient, g *Group) any {
+		gc("SharePointSiteUrl", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any { return strOrNil(g.SharePointSiteURL) }),
+		gc("SharePointDocumentsUrl", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
 			if g.SharePointSiteURL == "" {
 				return nil
 			}
 			return g.SharePointSiteURL + "/Shared Documents"
 		}),
-		fixed[*Recipient]("SubscriptionEnabled", true),
-		fixed[*Recipient]("WelcomeMessageEnabled", true),
-		fixed[*Recipient]("IsMailboxConfigured", true),
-		rc("Alias", func(_ *tenantState, r *Recipient) any { return r.Alias }),
-		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
-		rc("EmailAddresses", func(_ *tenantState, r *Recipient) any { return list(r.EmailAddresses) }),
-		rc("ExternalDirectoryObjectId", func(_ *tenantState, r *Recipient) any { return edoid(r) }),
-		rc("HiddenFromAddressListsEnabled", func(_ *tenantState, r *Recipient) any { return r.HiddenFromAddressListsEnabled }),
-		rc("PrimarySmtpAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
-		rc("RecipientType", func(_ *tenantState, r *Recipient) any { return r.Kind.recipientType() }),
-		rc("RecipientTypeDetails", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
-		gc("RequireSenderAuthenticationEnabled", func(_ *tenantState, _ *Recipient, g *Group) any { return g.RequireSenderAuthenticationEnabled }),
+		fixed[*tenant.Recipient]("SubscriptionEnabled", true),
+		fixed[*tenant.Recipient]("WelcomeMessageEnabled", true),
+		fixed[*tenant.Recipient]("IsMailboxConfigured", true),
+		rc("Alias", func(_ *tenant.State, r *tenant.Recipient) any { return r.Alias }),
+		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		rc("EmailAddresses", func(_ *tenant.State, r *tenant.Recipient) any { return list(r.EmailAddresses) }),
+		rc("ExternalDirectoryObjectId", func(_ *tenant.State, r *tenant.Recipient) any { return edoid(r) }),
+		rc("HiddenFromAddressListsEnabled", func(_ *tenant.State, r *tenant.Recipient) any { return r.HiddenFromAddressListsEnabled }),
+		rc("PrimarySmtpAddress", func(_ *tenant.State, r *tenant.Recipient) any { return r.PrimarySmtpAddress() }),
+		rc("RecipientType", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.RecipientType() }),
+		rc("RecipientTypeDetails", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.String() }),
+		gc("RequireSenderAuthenticationEnabled", func(_ *tenant.State, _ *tenant.Recipient, g *tenant.Group) any {
+			return g.RequireSenderAuthenticationEnabled
+		}),
 	}
 	cols = append(cols, identityCols("top", "group")...)
 	return newView(cols...)
 }
 
 func getDistributionGroup(inv *invocation) (*exchange.Result, error) {
-	spec := listSpec{scope: dlKinds(), view: inv.s.views.distributionGroup, typeParam: "RecipientTypeDetails"}
+	spec := listSpec{scope: tenant.DLKinds(), view: inv.s.views.distributionGroup, typeParam: "RecipientTypeDetails"}
 	if inv.a.has("ManagedBy") {
-		owner, err := inv.ts.resolve(inv.a.str("ManagedBy"), trusteeKinds())
+		owner, err := inv.ts.Resolve(inv.a.str("ManagedBy"), trusteeKinds())
 		if err != nil {
 			return nil, err
 		}
-		spec.keep = func(r *Recipient) bool { return slices.Contains(r.Group.ManagedBy, owner.Guid) }
+		spec.keep = func(r *tenant.Recipient) bool { return slices.Contains(r.Group.ManagedBy, owner.Guid) }
 	}
 	return listRecipients(inv, spec)
 }
@@ -136,11 +157,15 @@ func getDistributionGroup(inv *invocation) (*exchange.Result, error) {
 func getUnifiedGroup(inv *invocation) (*exchange.Result, error) {
 	inv.a.boolean("IncludeAllProperties")
 	inv.a.boolean("IncludeSoftDeletedGroups")
-	return listRecipients(inv, listSpec{scope: kindSet(GroupMailbox), view: inv.s.views.unifiedGroup})
+	return listRecipients(inv, listSpec{scope: tenant.KindSet(tenant.GroupMailbox), view: inv.s.views.unifiedGroup})
 }
 
-func ownerKinds() kinds  { return mailboxKinds() | kindSet(MailUser, MailUniversalSecurityGroup) }
-func memberKinds() kinds { return mailboxKinds() | dlKinds() | kindSet(MailUser, MailContact) }
+func ownerKinds() tenant.Kinds {
+	return tenant.MailboxKinds() | tenant.KindSet(tenant.MailUser, tenant.MailUniversalSecurityGroup)
+}
+func memberKinds() tenant.Kinds {
+	return tenant.MailboxKinds() | tenant.DLKinds() | tenant.KindSet(tenant.MailUser, tenant.MailContact)
+}
 
 func restrictionParam(inv *invocation, name string) string {
 	return inv.a.enum(name, "Microsoft.Exchange.Data.Directory.Recipient.MemberUpdateType", "Open", "Closed", "ApprovalRequired")
@@ -158,33 +183,7 @@ func aliasFrom(name string) string {
 	return strings.Trim(b.String(), ".")
 }
 
-func (ts *tenantState) nameTaken(name string, except *Recipient) *Recipient {
-	for _, r := range ts.names.get(strings.ToLower(name)) {
-		if r != except && (strings.EqualFold(r.Name, name) || strings.EqualFold(r.Alias, name)) {
-			return r
-		}
-	}
-	return nil
-}
-
-func (ts *tenantState) addressTaken(addr string, except *Recipient) *Recipient {
-	for _, r := range ts.names.get(strings.ToLower(addr)) {
-		if r == except {
-			continue
-		}
-		for _, e := range r.EmailAddresses {
-			if _, a, _ := strings.Cut(e, ":"); strings.EqualFold(a, addr) {
-				return r
-			}
-		}
-		if strings.EqualFold(r.UserPrincipalName, addr) {
-			return r
-		}
-	}
-	return nil
-}
-
-func defaultDomain(t *Tenant) string {
+func defaultDomain(t *tenant.Tenant) string {
 	for _, d := range t.AcceptedDomains {
 		if d.Default {
 			return d.DomainName
@@ -199,14 +198,14 @@ func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	alias := a.str("Alias")
 	display := a.str("DisplayName")
 	primary := a.str("PrimarySmtpAddress")
-	kind := MailUniversalDistributionGroup
+	kind := tenant.MailUniversalDistributionGroup
 	if a.has("Type") && a.enum("Type", "Microsoft.Exchange.Management.RecipientTasks.GroupType", "Distribution", "Security") == "Security" {
-		kind = MailUniversalSecurityGroup
+		kind = tenant.MailUniversalSecurityGroup
 	}
 	if a.boolean("RoomList") {
-		kind = RoomList
+		kind = tenant.RoomList
 	}
-	g := &Group{MemberJoinRestriction: "Closed", MemberDepartRestriction: "Closed", RequireSenderAuthenticationEnabled: true,
+	g := &tenant.Group{MemberJoinRestriction: "Closed", MemberDepartRestriction: "Closed", RequireSenderAuthenticationEnabled: true,
 		Notes: a.str("Notes"), Description: strings.Join(a.strs("Description"), "\n")}
 	if a.has("MemberJoinRestriction") {
 		g.MemberJoinRestriction = restrictionParam(inv, "MemberJoinRestriction")
@@ -225,7 +224,7 @@ func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
 		return nil, exchange.BadParameter("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")
 	}
 	inv.object = name
-	if other := inv.ts.nameTaken(name, nil); other != nil && strings.EqualFold(other.Name, name) {
+	if other := inv.ts.NameTaken(name, nil); other != nil && strings.EqualFold(other.Name, name) {
 		return nil, exchange.Invalid("The name \"%s\" is already being used. Please try another name.", name)
 	}
 	if alias == "" {
@@ -234,12 +233,12 @@ func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
 			base = "group"
 		}
 		alias = base
-		for n := 2; inv.ts.nameTaken(alias, nil) != nil || inv.ts.addressTaken(alias+"@"+defaultDomain(inv.t), nil) != nil; n++ {
+		for n := 2; inv.ts.NameTaken(alias, nil) != nil || inv.ts.AddressTaken(alias+"@"+defaultDomain(inv.t), nil) != nil; n++ {
 			alias = fmt.Sprintf("%s%d", base, n)
 		}
 	} else if aliasFrom(alias) != alias {
 		return nil, exchange.BadParameter("Cannot process argument transformation on parameter 'Alias'. The alias \"%s\" contains characters an alias can't hold.", alias)
-	} else if other := inv.ts.nameTaken(alias, nil); other != nil {
+	} else if other := inv.ts.NameTaken(alias, nil); other != nil {
 		return nil, exchange.Invalid("The alias \"%s\" is already being used by \"%s\". Please choose another alias.", alias, other.Name)
 	}
 	if display == "" {
@@ -257,7 +256,7 @@ func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	if d := strings.ToLower(primary[strings.LastIndex(primary, "@")+1:]); !acceptedDomain(inv.t, d) {
 		return nil, exchange.Invalid("The proxy address \"SMTP:%s\" can't be used: the domain '%s' isn't an accepted domain for your organization.", primary, d)
 	}
-	if other := inv.ts.addressTaken(primary, nil); other != nil {
+	if other := inv.ts.AddressTaken(primary, nil); other != nil {
 		return nil, exchange.Invalid("The proxy address \"SMTP:%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", primary, other.Name)
 	}
 	owners, err := resolveList(inv, a.strs("ManagedBy"), ownerKinds())
@@ -280,17 +279,17 @@ func newDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	if onms := alias + "@" + inv.t.Organization; !strings.EqualFold(onms, primary) {
 		addrs = append(addrs, "smtp:"+onms)
 	}
-	r := &Recipient{Kind: kind, Guid: inv.newGUID("group"), ExternalDirectoryObjectID: inv.newGUID("group-directory"),
+	r := &tenant.Recipient{Kind: kind, Guid: inv.newGUID("group"), ExternalDirectoryObjectID: inv.newGUID("group-directory"),
 		Name: name, Alias: alias, DisplayName: display, EmailAddresses: addrs, WhenCreated: inv.now, WhenChanged: inv.now, Group: g}
 	inv.t.Recipients = append(inv.t.Recipients, r)
-	inv.ts.index(r)
-	return lazy(inv.ts, []*Recipient{r}, inv.s.views.distributionGroup.render), nil
+	inv.ts.Index(r)
+	return lazy(inv.ts, []*tenant.Recipient{r}, inv.s.views.distributionGroup.render), nil
 }
 
-func resolveList(inv *invocation, names []string, scope kinds) ([]UUID, error) {
-	var out []UUID
+func resolveList(inv *invocation, names []string, scope tenant.Kinds) ([]tenant.UUID, error) {
+	var out []tenant.UUID
 	for _, n := range names {
-		r, err := inv.ts.resolve(n, scope)
+		r, err := inv.ts.Resolve(n, scope)
 		if err != nil {
 			return nil, err
 		}
@@ -303,11 +302,7 @@ func resolveList(inv *invocation, names []string, scope kinds) ([]UUID, error) {
 
 func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.resolve(id, dlKinds())
+	r, err := inv.target(tenant.DLKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +314,7 @@ func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	}
 	if a.has("Name") {
 		name := a.str("Name")
-		if other := inv.ts.nameTaken(name, r); other != nil && strings.EqualFold(other.Name, name) {
+		if other := inv.ts.NameTaken(name, r); other != nil && strings.EqualFold(other.Name, name) {
 			return nil, exchange.Invalid("The name \"%s\" is already being used. Please try another name.", name)
 		}
 		nr.Name = name
@@ -349,7 +344,7 @@ func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 		}
 	}
 	if a.has("GrantSendOnBehalfTo") {
-		if nr.GrantSendOnBehalfTo, err = editRefs(inv, "GrantSendOnBehalfTo", nr.GrantSendOnBehalfTo, mailboxKinds()|dlKinds()|kindSet(MailUser)); err != nil {
+		if nr.GrantSendOnBehalfTo, err = editRefs(inv, "GrantSendOnBehalfTo", nr.GrantSendOnBehalfTo, tenant.MailboxKinds()|tenant.DLKinds()|tenant.KindSet(tenant.MailUser)); err != nil {
 			return nil, err
 		}
 	}
@@ -367,15 +362,7 @@ func setDistributionGroup(inv *invocation) (*exchange.Result, error) {
 			return nil, err
 		}
 	}
-	inv.object = r.Name
-	if reflect.DeepEqual(nr, *r) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
-	}
-	inv.ts.unindex(r)
-	nr.WhenChanged = inv.now
-	*r = nr
-	inv.ts.index(r)
-	return none(), nil
+	return inv.commit(r, nr), nil
 }
 
 func removeDistributionGroup(inv *invocation) (*exchange.Result, error) {
@@ -384,55 +371,13 @@ func removeDistributionGroup(inv *invocation) (*exchange.Result, error) {
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
-	r, err := inv.ts.resolve(id, dlKinds())
+	r, err := inv.ts.Resolve(id, tenant.DLKinds())
 	if err != nil {
 		return nil, err
 	}
 	inv.object = r.Name
-	inv.ts.removeRecipient(r)
+	inv.ts.RemoveRecipient(r)
 	return none(), nil
-}
-
-// removeRecipient deletes r and every reference other objects hold to it
-// (memberships, owners, delegates, permissions, forwarding), replacing
-// the slices it edits so results already handed out stay consistent.
-func (ts *tenantState) removeRecipient(r *Recipient) {
-	ts.unindex(r)
-	ts.t.Recipients = slices.DeleteFunc(slices.Clone(ts.t.Recipients), func(x *Recipient) bool { return x == r })
-	u := r.Guid
-	drop := func(list []UUID) ([]UUID, bool) {
-		if !slices.Contains(list, u) {
-			return list, false
-		}
-		return slices.DeleteFunc(slices.Clone(list), func(x UUID) bool { return x == u }), true
-	}
-	for _, x := range ts.t.Recipients {
-		x.GrantSendOnBehalfTo, _ = drop(x.GrantSendOnBehalfTo)
-		x.SendAs, _ = drop(x.SendAs)
-		if x.Group != nil {
-			g := *x.Group
-			var c1, c2 bool
-			g.Members, c1 = drop(g.Members)
-			g.ManagedBy, c2 = drop(g.ManagedBy)
-			if c1 || c2 {
-				x.Group = &g
-			}
-		}
-		if x.Mailbox != nil {
-			m := *x.Mailbox
-			changed := false
-			if m.ForwardingAddress == u {
-				m.ForwardingAddress, changed = UUID{}, true
-			}
-			if slices.ContainsFunc(m.Permissions, func(p Permission) bool { return p.User == u }) {
-				m.Permissions = slices.DeleteFunc(slices.Clone(m.Permissions), func(p Permission) bool { return p.User == u })
-				changed = true
-			}
-			if changed {
-				x.Mailbox = &m
-			}
-		}
-	}
 }
 
 func getDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
@@ -441,13 +386,13 @@ func getDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
-	g, err := inv.ts.resolve(id, dlKinds())
+	g, err := inv.ts.Resolve(id, tenant.DLKinds())
 	if err != nil {
 		return nil, err
 	}
-	var out []*Recipient
+	var out []*tenant.Recipient
 	for _, u := range g.Group.Members {
-		if m := inv.ts.byID(u); m != nil {
+		if m := inv.ts.ByID(u); m != nil {
 			out = append(out, m)
 		}
 	}
@@ -463,7 +408,7 @@ func memberError(exception, format string, args ...any) error {
 
 // groupMemberTarget binds the parameters Add- and
 // Remove-DistributionGroupMember share and resolves the group and member.
-func groupMemberTarget(inv *invocation) (g, m *Recipient, err error) {
+func groupMemberTarget(inv *invocation) (g, m *tenant.Recipient, err error) {
 	id, member := inv.a.str("Identity"), inv.a.str("Member")
 	inv.a.boolean("BypassSecurityGroupManagerCheck")
 	if err := inv.a.failed(); err != nil {
@@ -472,11 +417,11 @@ func groupMemberTarget(inv *invocation) (g, m *Recipient, err error) {
 	if !inv.a.has("Member") {
 		return nil, nil, exchange.BadParameter("Cannot process command because of one or more missing mandatory parameters: Member.")
 	}
-	if g, err = inv.ts.resolve(id, dlKinds()); err != nil {
+	if g, err = inv.ts.Resolve(id, tenant.DLKinds()); err != nil {
 		return nil, nil, err
 	}
 	inv.object = g.Name
-	if m, err = inv.ts.resolve(member, memberKinds()); err != nil {
+	if m, err = inv.ts.Resolve(member, memberKinds()); err != nil {
 		return nil, nil, err
 	}
 	return g, m, nil
@@ -509,7 +454,7 @@ func removeDistributionGroupMember(inv *invocation) (*exchange.Result, error) {
 		return nil, memberError("Microsoft.Exchange.Management.Tasks.MemberNotFoundException", "The recipient \"%s\" isn't a member of the group \"%s\".", m.Name, g.Name)
 	}
 	ng := *g.Group
-	ng.Members = slices.DeleteFunc(slices.Clone(ng.Members), func(u UUID) bool { return u == m.Guid })
+	ng.Members = slices.DeleteFunc(slices.Clone(ng.Members), func(u tenant.UUID) bool { return u == m.Guid })
 	g.Group = &ng
 	g.WhenChanged = inv.now
 	return none(), nil
@@ -522,20 +467,20 @@ func getUnifiedGroupLinks(inv *invocation) (*exchange.Result, error) {
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
-	g, err := inv.ts.resolve(id, kindSet(GroupMailbox))
+	g, err := inv.ts.Resolve(id, tenant.KindSet(tenant.GroupMailbox))
 	if err != nil {
 		return nil, err
 	}
-	var ids []UUID
+	var ids []tenant.UUID
 	switch typ {
 	case "Members", "Subscribers":
 		ids = g.Group.Members
 	case "Owners":
 		ids = g.Group.ManagedBy
 	}
-	var out []*Recipient
+	var out []*tenant.Recipient
 	for _, u := range ids {
-		if m := inv.ts.byID(u); m != nil {
+		if m := inv.ts.ByID(u); m != nil {
 			out = append(out, m)
 		}
 	}

@@ -4,13 +4,25 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
+
+// itemCmdlets declares the cmdlets that list what lives in a mailbox:
+// inbox rules and mobile devices (see registry.go).
+func itemCmdlets() []decl {
+	return []decl{
+		{"Get-InboxRule", catalog.Exchange, "Identity Mailbox ResultSize IncludeHidden BypassScopeCheck DescriptionTimeFormat DescriptionTimeZone", getInboxRule},
+		{"Get-MobileDevice", catalog.Exchange, "Identity Mailbox Filter ResultSize ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDevice},
+		{"Get-MobileDeviceStatistics", catalog.Exchange, "Identity Mailbox ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDeviceStatistics},
+	}
+}
 
 // ruleRow is an inbox rule with its mailbox.
 type ruleRow struct {
-	mbx  *Recipient
-	rule InboxRule
+	mbx  *tenant.Recipient
+	rule tenant.InboxRule
 }
 
 func listOrNil(s []string) any {
@@ -86,37 +98,37 @@ func (x ruleRow) description() string {
 
 func inboxRuleView() *view[ruleRow] {
 	type c = column[ruleRow]
-	words := func(name string, get func(r *InboxRule) []string) c {
-		return col(name, func(_ *tenantState, x ruleRow) any { return listOrNil(get(&x.rule)) })
+	words := func(name string, get func(r *tenant.InboxRule) []string) c {
+		return col(name, func(_ *tenant.State, x ruleRow) any { return listOrNil(get(&x.rule)) })
 	}
 	return newView(
-		col("Description", func(_ *tenantState, x ruleRow) any { return x.description() }),
-		col("Enabled", func(_ *tenantState, x ruleRow) any { return x.rule.Enabled }),
-		col("Identity", func(_ *tenantState, x ruleRow) any { return x.identity() }),
+		col("Description", func(_ *tenant.State, x ruleRow) any { return x.description() }),
+		col("Enabled", func(_ *tenant.State, x ruleRow) any { return x.rule.Enabled }),
+		col("Identity", func(_ *tenant.State, x ruleRow) any { return x.identity() }),
 		fixed[ruleRow]("InError", false),
 		fixed[ruleRow]("ErrorType", "None"),
-		col("Name", func(_ *tenantState, x ruleRow) any { return x.rule.Name }),
-		col("Priority", func(_ *tenantState, x ruleRow) any { return int64(x.rule.Priority) }),
-		col("RuleIdentity", func(_ *tenantState, x ruleRow) any { return int64(x.rule.RuleIdentity) }),
+		col("Name", func(_ *tenant.State, x ruleRow) any { return x.rule.Name }),
+		col("Priority", func(_ *tenant.State, x ruleRow) any { return int64(x.rule.Priority) }),
+		col("RuleIdentity", func(_ *tenant.State, x ruleRow) any { return int64(x.rule.RuleIdentity) }),
 		fixed[ruleRow]("SupportedByTask", true),
 		fixed[ruleRow]("Legacy", false),
 		fixed[ruleRow]("ApplyCategory", nil),
-		words("BodyContainsWords", func(r *InboxRule) []string { return r.BodyContainsWords }),
+		words("BodyContainsWords", func(r *tenant.InboxRule) []string { return r.BodyContainsWords }),
 		fixed[ruleRow]("CopyToFolder", nil),
-		col("DeleteMessage", func(_ *tenantState, x ruleRow) any { return x.rule.DeleteMessage }),
+		col("DeleteMessage", func(_ *tenant.State, x ruleRow) any { return x.rule.DeleteMessage }),
 		fixed[ruleRow]("ExceptIfFrom", nil),
 		fixed[ruleRow]("ExceptIfSubjectContainsWords", nil),
 		fixed[ruleRow]("FlaggedForAction", nil),
-		words("ForwardAsAttachmentTo", func(r *InboxRule) []string { return r.ForwardAsAttachmentTo }),
-		words("ForwardTo", func(r *InboxRule) []string { return r.ForwardTo }),
-		words("From", func(r *InboxRule) []string { return r.From }),
+		words("ForwardAsAttachmentTo", func(r *tenant.InboxRule) []string { return r.ForwardAsAttachmentTo }),
+		words("ForwardTo", func(r *tenant.InboxRule) []string { return r.ForwardTo }),
+		words("From", func(r *tenant.InboxRule) []string { return r.From }),
 		fixed[ruleRow]("FromAddressContainsWords", nil),
 		fixed[ruleRow]("HasAttachment", false),
 		fixed[ruleRow]("HeaderContainsWords", nil),
-		col("MarkAsRead", func(_ *tenantState, x ruleRow) any { return x.rule.MarkAsRead }),
+		col("MarkAsRead", func(_ *tenant.State, x ruleRow) any { return x.rule.MarkAsRead }),
 		fixed[ruleRow]("MarkImportance", nil),
 		fixed[ruleRow]("MessageTypeMatches", nil),
-		col("MoveToFolder", func(_ *tenantState, x ruleRow) any { return x.folder() }),
+		col("MoveToFolder", func(_ *tenant.State, x ruleRow) any { return x.folder() }),
 		fixed[ruleRow]("MyNameInCcBox", false),
 		fixed[ruleRow]("MyNameInToBox", false),
 		fixed[ruleRow]("MyNameInToOrCcBox", false),
@@ -124,13 +136,13 @@ func inboxRuleView() *view[ruleRow] {
 		fixed[ruleRow]("ReceivedAfterDate", nil),
 		fixed[ruleRow]("ReceivedBeforeDate", nil),
 		fixed[ruleRow]("RecipientAddressContainsWords", nil),
-		words("RedirectTo", func(r *InboxRule) []string { return r.RedirectTo }),
+		words("RedirectTo", func(r *tenant.InboxRule) []string { return r.RedirectTo }),
 		fixed[ruleRow]("SendTextMessageNotificationTo", nil),
 		fixed[ruleRow]("SentOnlyToMe", false),
 		fixed[ruleRow]("SentTo", nil),
 		fixed[ruleRow]("SoftDeleteMessage", false),
-		col("StopProcessingRules", func(_ *tenantState, x ruleRow) any { return x.rule.StopProcessingRules }),
-		words("SubjectContainsWords", func(r *InboxRule) []string { return r.SubjectContainsWords }),
+		col("StopProcessingRules", func(_ *tenant.State, x ruleRow) any { return x.rule.StopProcessingRules }),
+		words("SubjectContainsWords", func(r *tenant.InboxRule) []string { return r.SubjectContainsWords }),
 		fixed[ruleRow]("SubjectOrBodyContainsWords", nil),
 		fixed[ruleRow]("WithImportance", nil),
 		fixed[ruleRow]("WithinSizeRangeMaximum", nil),
@@ -138,7 +150,7 @@ func inboxRuleView() *view[ruleRow] {
 		fixed[ruleRow]("WithSensitivity", nil),
 		fixed[ruleRow]("IsValid", true),
 		fixed[ruleRow]("ObjectState", "Unchanged"),
-		col("MailboxOwnerId", func(_ *tenantState, x ruleRow) any { return x.mbx.Name }),
+		col("MailboxOwnerId", func(_ *tenant.State, x ruleRow) any { return x.mbx.Name }),
 	)
 }
 
@@ -164,7 +176,7 @@ func getInboxRule(inv *invocation) (*exchange.Result, error) {
 	if mailbox == "" {
 		return nil, exchange.BadParameter("Get-InboxRule needs the -Mailbox parameter in an app-only session: without -Mailbox the cmdlet reads the caller's own mailbox, and an application has none. Pass -Mailbox with the mailbox whose rules you want.")
 	}
-	mbx, err := inv.ts.resolve(mailbox, mailboxKinds())
+	mbx, err := inv.ts.Resolve(mailbox, tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +196,8 @@ func getInboxRule(inv *invocation) (*exchange.Result, error) {
 
 // deviceRow is a mobile device with its mailbox.
 type deviceRow struct {
-	mbx *Recipient
-	d   MobileDevice
+	mbx *tenant.Recipient
+	d   tenant.MobileDevice
 }
 
 func (x deviceRow) name() string { return x.d.DeviceType + "§" + x.d.DeviceID }
@@ -196,39 +208,39 @@ func (x deviceRow) identity() string {
 
 func mobileDeviceView() *view[deviceRow] {
 	return newView(
-		col("FriendlyName", func(_ *tenantState, x deviceRow) any { return x.d.FriendlyName }),
-		col("DeviceId", func(_ *tenantState, x deviceRow) any { return x.d.DeviceID }),
+		col("FriendlyName", func(_ *tenant.State, x deviceRow) any { return x.d.FriendlyName }),
+		col("DeviceId", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceID }),
 		fixed[deviceRow]("DeviceImei", nil),
 		fixed[deviceRow]("DeviceMobileOperator", nil),
-		col("DeviceOS", func(_ *tenantState, x deviceRow) any { return x.d.DeviceOS }),
+		col("DeviceOS", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceOS }),
 		fixed[deviceRow]("DeviceOSLanguage", "en-US"),
 		fixed[deviceRow]("DeviceTelephoneNumber", nil),
-		col("DeviceType", func(_ *tenantState, x deviceRow) any { return x.d.DeviceType }),
-		col("DeviceUserAgent", func(_ *tenantState, x deviceRow) any { return strOrNil(x.d.DeviceUserAgent) }),
-		col("DeviceModel", func(_ *tenantState, x deviceRow) any { return x.d.DeviceModel }),
-		col("FirstSyncTime", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("UserDisplayName", func(ts *tenantState, x deviceRow) any {
-			return forestShort + ".PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/" + ts.t.Organization + "/" + x.mbx.Name
+		col("DeviceType", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceType }),
+		col("DeviceUserAgent", func(_ *tenant.State, x deviceRow) any { return strOrNil(x.d.DeviceUserAgent) }),
+		col("DeviceModel", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceModel }),
+		col("FirstSyncTime", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("UserDisplayName", func(ts *tenant.State, x deviceRow) any {
+			return forestShort + ".PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/" + ts.T.Organization + "/" + x.mbx.Name
 		}),
-		col("DeviceAccessState", func(_ *tenantState, x deviceRow) any { return x.d.DeviceAccessState }),
-		col("DeviceAccessStateReason", func(_ *tenantState, x deviceRow) any { return x.d.DeviceAccessStateReason }),
+		col("DeviceAccessState", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceAccessState }),
+		col("DeviceAccessStateReason", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceAccessStateReason }),
 		fixed[deviceRow]("DeviceAccessControlRule", nil),
-		col("ClientVersion", func(_ *tenantState, x deviceRow) any { return strOrNil(x.d.ClientVersion) }),
-		col("ClientType", func(_ *tenantState, x deviceRow) any { return x.d.ClientType }),
+		col("ClientVersion", func(_ *tenant.State, x deviceRow) any { return strOrNil(x.d.ClientVersion) }),
+		col("ClientType", func(_ *tenant.State, x deviceRow) any { return x.d.ClientType }),
 		fixed[deviceRow]("IsManaged", false),
 		fixed[deviceRow]("IsCompliant", false),
 		fixed[deviceRow]("IsDisabled", false),
-		col("Name", func(_ *tenantState, x deviceRow) any { return x.name() }),
-		col("Identity", func(_ *tenantState, x deviceRow) any { return x.identity() }),
-		col("DistinguishedName", func(ts *tenantState, x deviceRow) any {
-			return "CN=" + escapeDN(x.name()) + ",CN=ExchangeActiveSyncDevices," + distinguishedName(ts.t.Organization, x.mbx.Name)
+		col("Name", func(_ *tenant.State, x deviceRow) any { return x.name() }),
+		col("Identity", func(_ *tenant.State, x deviceRow) any { return x.identity() }),
+		col("DistinguishedName", func(ts *tenant.State, x deviceRow) any {
+			return "CN=" + escapeDN(x.name()) + ",CN=ExchangeActiveSyncDevices," + distinguishedName(ts.T.Organization, x.mbx.Name)
 		}),
-		col("Guid", func(_ *tenantState, x deviceRow) any { return x.d.Guid.guid() }),
-		col("WhenChanged", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("WhenCreated", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("WhenChangedUTC", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("WhenCreatedUTC", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("OrganizationId", func(ts *tenantState, _ deviceRow) any { return organizationID(ts.t.Organization) }),
+		col("Guid", func(_ *tenant.State, x deviceRow) any { return x.d.Guid.GUID() }),
+		col("WhenChanged", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("WhenCreated", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("WhenChangedUTC", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("WhenCreatedUTC", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("OrganizationId", func(ts *tenant.State, _ deviceRow) any { return organizationID(ts.T.Organization) }),
 		fixed[deviceRow]("OriginatingServer", serverFQDN),
 		fixed[deviceRow]("IsValid", true),
 		fixed[deviceRow]("ObjectState", "Unchanged"),
@@ -237,13 +249,13 @@ func mobileDeviceView() *view[deviceRow] {
 
 func deviceStatsView() *view[deviceRow] {
 	return newView(
-		col("FirstSyncTime", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("LastPolicyUpdateTime", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
-		col("LastSyncAttemptTime", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.LastSuccessSync) }),
-		col("LastSuccessSync", func(_ *tenantState, x deviceRow) any { return timeOrNil(x.d.LastSuccessSync) }),
-		col("DeviceType", func(_ *tenantState, x deviceRow) any { return x.d.DeviceType }),
-		col("DeviceID", func(_ *tenantState, x deviceRow) any { return x.d.DeviceID }),
-		col("DeviceUserAgent", func(_ *tenantState, x deviceRow) any { return strOrNil(x.d.DeviceUserAgent) }),
+		col("FirstSyncTime", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("LastPolicyUpdateTime", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.FirstSyncTime) }),
+		col("LastSyncAttemptTime", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.LastSuccessSync) }),
+		col("LastSuccessSync", func(_ *tenant.State, x deviceRow) any { return timeOrNil(x.d.LastSuccessSync) }),
+		col("DeviceType", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceType }),
+		col("DeviceID", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceID }),
+		col("DeviceUserAgent", func(_ *tenant.State, x deviceRow) any { return strOrNil(x.d.DeviceUserAgent) }),
 		fixed[deviceRow]("DeviceWipeSentTime", nil),
 		fixed[deviceRow]("DeviceWipeRequestTime", nil),
 		fixed[deviceRow]("DeviceWipeAckTime", nil),
@@ -252,30 +264,30 @@ func deviceStatsView() *view[deviceRow] {
 		fixed[deviceRow]("AccountOnlyDeviceWipeAckTime", nil),
 		fixed[deviceRow]("LastPingHeartbeat", nil),
 		fixed[deviceRow]("RecoveryPassword", "********"),
-		col("DeviceModel", func(_ *tenantState, x deviceRow) any { return x.d.DeviceModel }),
+		col("DeviceModel", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceModel }),
 		fixed[deviceRow]("DeviceImei", nil),
-		col("DeviceFriendlyName", func(_ *tenantState, x deviceRow) any { return x.d.FriendlyName }),
-		col("DeviceOS", func(_ *tenantState, x deviceRow) any { return x.d.DeviceOS }),
+		col("DeviceFriendlyName", func(_ *tenant.State, x deviceRow) any { return x.d.FriendlyName }),
+		col("DeviceOS", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceOS }),
 		fixed[deviceRow]("DeviceOSLanguage", "en-US"),
 		fixed[deviceRow]("DevicePhoneNumber", nil),
 		fixed[deviceRow]("MailboxLogReport", nil),
 		fixed[deviceRow]("DeviceEnableOutboundSMS", false),
 		fixed[deviceRow]("DeviceMobileOperator", nil),
-		col("Identity", func(_ *tenantState, x deviceRow) any { return x.identity() }),
-		col("Guid", func(_ *tenantState, x deviceRow) any { return x.d.Guid.guid() }),
+		col("Identity", func(_ *tenant.State, x deviceRow) any { return x.identity() }),
+		col("Guid", func(_ *tenant.State, x deviceRow) any { return x.d.Guid.GUID() }),
 		fixed[deviceRow]("IsRemoteWipeSupported", true),
 		fixed[deviceRow]("Status", "DeviceOk"),
 		fixed[deviceRow]("StatusNote", nil),
-		col("DeviceAccessState", func(_ *tenantState, x deviceRow) any { return x.d.DeviceAccessState }),
-		col("DeviceAccessStateReason", func(_ *tenantState, x deviceRow) any { return x.d.DeviceAccessStateReason }),
+		col("DeviceAccessState", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceAccessState }),
+		col("DeviceAccessStateReason", func(_ *tenant.State, x deviceRow) any { return x.d.DeviceAccessStateReason }),
 		fixed[deviceRow]("DeviceAccessControlRule", nil),
 		fixed[deviceRow]("DevicePolicyApplied", "Default"),
 		fixed[deviceRow]("DevicePolicyApplicationStatus", "AppliedInFull"),
 		fixed[deviceRow]("LastDeviceWipeRequestor", nil),
-		col("ClientVersion", func(_ *tenantState, x deviceRow) any { return strOrNil(x.d.ClientVersion) }),
+		col("ClientVersion", func(_ *tenant.State, x deviceRow) any { return strOrNil(x.d.ClientVersion) }),
 		fixed[deviceRow]("NumberOfFoldersSynced", int64(0)),
 		fixed[deviceRow]("SyncStateUpgradeTime", nil),
-		col("ClientType", func(_ *tenantState, x deviceRow) any { return x.d.ClientType }),
+		col("ClientType", func(_ *tenant.State, x deviceRow) any { return x.d.ClientType }),
 		fixed[deviceRow]("IsValid", true),
 		fixed[deviceRow]("ObjectState", "Unchanged"),
 	)
@@ -298,13 +310,13 @@ func selectDevices(inv *invocation) ([]deviceRow, error) {
 	}
 	owners := inv.t.Recipients
 	if mailbox != "" {
-		mbx, err := inv.ts.resolve(mailbox, mailboxKinds())
+		mbx, err := inv.ts.Resolve(mailbox, tenant.MailboxKinds())
 		if err != nil {
 			return nil, err
 		}
-		owners = []*Recipient{mbx}
+		owners = []*tenant.Recipient{mbx}
 	}
-	u, isGUID := ParseUUID(id)
+	u, isGUID := tenant.ParseUUID(id)
 	var out []deviceRow
 	for _, r := range owners {
 		if r.Mailbox == nil {

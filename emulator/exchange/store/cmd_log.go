@@ -6,31 +6,42 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
+
+// logCmdlets declares the message trace and admin audit log cmdlets (see
+// registry.go).
+func logCmdlets() []decl {
+	return []decl{
+		{"Get-MessageTraceV2", catalog.Exchange, "StartDate EndDate SenderAddress RecipientAddress Status ResultSize MessageId MessageTraceId FromIP ToIP Subject SubjectFilterType StartingRecipientAddress", getMessageTraceV2},
+		{"Search-AdminAuditLog", catalog.Exchange, "StartDate EndDate Cmdlets ObjectIds UserIds Parameters IsSuccess ExternalAccess ResultSize StartIndex", searchAdminAuditLog},
+	}
+}
 
 // traceRow is a message trace record with the window it was found in.
 type traceRow struct {
-	r          MessageTraceRecord
+	r          tenant.MessageTraceRecord
 	start, end time.Time
 }
 
 func messageTraceView() *view[traceRow] {
 	type t = traceRow
 	return newView(
-		col("Organization", func(ts *tenantState, _ t) any { return ts.t.Organization }),
-		col("MessageId", func(_ *tenantState, x t) any { return x.r.MessageID }),
-		col("Received", func(_ *tenantState, x t) any { return x.r.Received.UTC() }),
-		col("SenderAddress", func(_ *tenantState, x t) any { return x.r.SenderAddress }),
-		col("RecipientAddress", func(_ *tenantState, x t) any { return x.r.RecipientAddress }),
-		col("Subject", func(_ *tenantState, x t) any { return x.r.Subject }),
-		col("Status", func(_ *tenantState, x t) any { return x.r.Status }),
-		col("ToIP", func(_ *tenantState, x t) any { return strOrNil(x.r.ToIP) }),
-		col("FromIP", func(_ *tenantState, x t) any { return strOrNil(x.r.FromIP) }),
-		col("Size", func(_ *tenantState, x t) any { return x.r.Size }),
-		col("MessageTraceId", func(_ *tenantState, x t) any { return x.r.MessageTraceID.guid() }),
-		col("StartDate", func(_ *tenantState, x t) any { return x.start }),
-		col("EndDate", func(_ *tenantState, x t) any { return x.end }),
+		col("Organization", func(ts *tenant.State, _ t) any { return ts.T.Organization }),
+		col("MessageId", func(_ *tenant.State, x t) any { return x.r.MessageID }),
+		col("Received", func(_ *tenant.State, x t) any { return x.r.Received.UTC() }),
+		col("SenderAddress", func(_ *tenant.State, x t) any { return x.r.SenderAddress }),
+		col("RecipientAddress", func(_ *tenant.State, x t) any { return x.r.RecipientAddress }),
+		col("Subject", func(_ *tenant.State, x t) any { return x.r.Subject }),
+		col("Status", func(_ *tenant.State, x t) any { return x.r.Status }),
+		col("ToIP", func(_ *tenant.State, x t) any { return strOrNil(x.r.ToIP) }),
+		col("FromIP", func(_ *tenant.State, x t) any { return strOrNil(x.r.FromIP) }),
+		col("Size", func(_ *tenant.State, x t) any { return x.r.Size }),
+		col("MessageTraceId", func(_ *tenant.State, x t) any { return x.r.MessageTraceID.GUID() }),
+		col("StartDate", func(_ *tenant.State, x t) any { return x.start }),
+		col("EndDate", func(_ *tenant.State, x t) any { return x.end }),
 	)
 }
 
@@ -78,9 +89,9 @@ func getMessageTraceV2(inv *invocation) (*exchange.Result, error) {
 		}
 		statuses = append(statuses, traceStatuses()[i])
 	}
-	var traceID UUID
+	var traceID tenant.UUID
 	if a.has("MessageTraceId") {
-		u, ok := ParseUUID(a.str("MessageTraceId"))
+		u, ok := tenant.ParseUUID(a.str("MessageTraceId"))
 		if !ok {
 			a.fail(exchange.BadParameter("Cannot process argument transformation on parameter 'MessageTraceId'. Cannot convert value \"%s\" to type \"System.Guid\".", a.str("MessageTraceId")))
 		}
@@ -99,17 +110,6 @@ func getMessageTraceV2(inv *invocation) (*exchange.Result, error) {
 	case end.Sub(start) > 10*24*time.Hour:
 		return nil, exchange.Invalid("The time range between StartDate and EndDate can't be longer than 10 days. Query the range in windows of 10 days or less.")
 	}
-	anyMatch := func(list []string, s string) bool {
-		if len(list) == 0 {
-			return true
-		}
-		for _, p := range list {
-			if wildcard(s, p) {
-				return true
-			}
-		}
-		return false
-	}
 	var out []traceRow
 	for _, r := range inv.t.MessageTrace {
 		if r.Received.Before(start) || r.Received.After(end) {
@@ -118,7 +118,7 @@ func getMessageTraceV2(inv *invocation) (*exchange.Result, error) {
 		if startAfter != "" && r.Received.Equal(end) && strings.ToLower(r.RecipientAddress) <= startAfter {
 			continue
 		}
-		if !anyMatch(senders, r.SenderAddress) || !anyMatch(recipients, r.RecipientAddress) {
+		if !matchesAny(senders, r.SenderAddress) || !matchesAny(recipients, r.RecipientAddress) {
 			continue
 		}
 		if len(statuses) > 0 && !slices.Contains(statuses, r.Status) {
@@ -164,12 +164,12 @@ func subjectMatches(subject, want, mode string) bool {
 	return strings.Contains(s, w)
 }
 
-func auditView() *view[*AuditEntry] {
-	type e = *AuditEntry
+func auditView() *view[*tenant.AuditEntry] {
+	type e = *tenant.AuditEntry
 	return newView(
-		col("ObjectModified", func(_ *tenantState, x e) any { return x.ObjectModified }),
-		col("CmdletName", func(_ *tenantState, x e) any { return x.CmdletName }),
-		col("CmdletParameters", func(_ *tenantState, x e) any {
+		col("ObjectModified", func(_ *tenant.State, x e) any { return x.ObjectModified }),
+		col("CmdletName", func(_ *tenant.State, x e) any { return x.CmdletName }),
+		col("CmdletParameters", func(_ *tenant.State, x e) any {
 			out := make([]exchange.Object, 0, len(x.Parameters))
 			for _, p := range x.Parameters {
 				out = append(out, exchange.Object{{Name: "Name", Value: p.Name}, {Name: "Value", Value: p.Value}})
@@ -177,20 +177,20 @@ func auditView() *view[*AuditEntry] {
 			return out
 		}),
 		fixed[e]("ModifiedProperties", []string{}),
-		col("Caller", func(_ *tenantState, x e) any { return x.Caller }),
+		col("Caller", func(_ *tenant.State, x e) any { return x.Caller }),
 		fixed[e]("ExternalAccess", false),
-		col("Succeeded", func(_ *tenantState, x e) any { return x.Succeeded }),
-		col("Error", func(_ *tenantState, x e) any {
+		col("Succeeded", func(_ *tenant.State, x e) any { return x.Succeeded }),
+		col("Error", func(_ *tenant.State, x e) any {
 			if x.Error == "" {
 				return "None"
 			}
 			return x.Error
 		}),
-		col("RunDate", func(_ *tenantState, x e) any { return x.RunDate.UTC() }),
+		col("RunDate", func(_ *tenant.State, x e) any { return x.RunDate.UTC() }),
 		fixed[e]("OriginatingServer", serverName+" (15.20.8922.029)"),
-		col("AppId", func(_ *tenantState, x e) any { return strOrNil(x.AppID) }),
-		col("ClientAppId", func(_ *tenantState, x e) any { return strOrNil(x.AppID) }),
-		col("Identity", func(_ *tenantState, x e) any { return x.ID.String() }),
+		col("AppId", func(_ *tenant.State, x e) any { return strOrNil(x.AppID) }),
+		col("ClientAppId", func(_ *tenant.State, x e) any { return strOrNil(x.AppID) }),
+		col("Identity", func(_ *tenant.State, x e) any { return x.ID.String() }),
 		fixed[e]("IsValid", true),
 		fixed[e]("ObjectState", "New"),
 	)
@@ -220,25 +220,14 @@ func searchAdminAuditLog(inv *invocation) (*exchange.Result, error) {
 	if hasStart && hasEnd && end.Before(start) {
 		return nil, exchange.Invalid("The StartDate value must be earlier than the EndDate value.")
 	}
-	matchAny := func(list []string, s string) bool {
-		if len(list) == 0 {
-			return true
-		}
-		for _, p := range list {
-			if wildcard(s, p) {
-				return true
-			}
-		}
-		return false
-	}
-	var out []*AuditEntry
+	var out []*tenant.AuditEntry
 	log := inv.t.AuditLog
 	for i := len(log) - 1; i >= 0; i-- {
 		e := &log[i]
 		if (hasStart && e.RunDate.Before(start)) || (hasEnd && e.RunDate.After(end)) {
 			continue
 		}
-		if !matchAny(cmdlets, e.CmdletName) || !matchAny(objects, e.ObjectModified) || !matchAny(users, e.Caller) {
+		if !matchesAny(cmdlets, e.CmdletName) || !matchesAny(objects, e.ObjectModified) || !matchesAny(users, e.Caller) {
 			continue
 		}
 		if a.has("IsSuccess") && e.Succeeded != success {
@@ -247,7 +236,7 @@ func searchAdminAuditLog(inv *invocation) (*exchange.Result, error) {
 		if a.has("ExternalAccess") && external {
 			continue // the emulator records no Microsoft datacenter access
 		}
-		if len(params) > 0 && !slices.ContainsFunc(e.Parameters, func(p AuditParam) bool { return matchAny(params, p.Name) }) {
+		if len(params) > 0 && !slices.ContainsFunc(e.Parameters, func(p tenant.AuditParam) bool { return matchesAny(params, p.Name) }) {
 			continue
 		}
 		out = append(out, e)

@@ -1,15 +1,27 @@
 package store
 
 import (
-	"fmt"
 	"net/mail"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
+
+// mailboxCmdlets declares the cmdlets that read and change one mailbox's
+// settings (see registry.go).
+func mailboxCmdlets() []decl {
+	return []decl{
+		{"Set-Mailbox", catalog.Exchange, "Identity ForwardingSmtpAddress ForwardingAddress DeliverToMailboxAndForward HiddenFromAddressListsEnabled LitigationHoldEnabled GrantSendOnBehalfTo EmailAddresses DisplayName ProhibitSendQuota ProhibitSendReceiveQuota IssueWarningQuota Type AuditEnabled RetentionPolicy Force", setMailbox},
+		{"Get-MailboxStatistics", catalog.Exchange, "Identity", getMailboxStatistics},
+		{"Get-CASMailbox", catalog.Exchange, listParams + " RecipientTypeDetails", getCASMailbox},
+		{"Set-CASMailbox", catalog.Exchange, "Identity PopEnabled ImapEnabled EwsEnabled ActiveSyncEnabled OWAEnabled MAPIEnabled SmtpClientAuthenticationDisabled", setCASMailbox},
+	}
+}
 
 // maxQuota is the largest quota an Exchange Online Plan 2 mailbox takes.
 const maxQuota int64 = 100 << 30
@@ -18,11 +30,7 @@ const maxQuota int64 = 100 << 30
 // the copy replaces the mailbox only when all of them are valid.
 func setMailbox(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.resolve(id, mailboxKinds())
+	r, err := inv.target(tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +60,9 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 	if a.has("ForwardingAddress") {
 		v := a.str("ForwardingAddress")
 		if v == "" {
-			nm.ForwardingAddress = UUID{}
+			nm.ForwardingAddress = tenant.UUID{}
 		} else if a.failed() == nil {
-			target, err := inv.ts.resolve(v, recipientKinds())
+			target, err := inv.ts.Resolve(v, tenant.RecipientKinds())
 			if err != nil {
 				return nil, err
 			}
@@ -81,7 +89,7 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 		nm.LitigationHoldEnabled = on
 	}
 	if a.has("GrantSendOnBehalfTo") {
-		refs, err := editRefs(inv, "GrantSendOnBehalfTo", nr.GrantSendOnBehalfTo, mailboxKinds()|dlKinds()|kindSet(MailUser))
+		refs, err := editRefs(inv, "GrantSendOnBehalfTo", nr.GrantSendOnBehalfTo, tenant.MailboxKinds()|tenant.DLKinds()|tenant.KindSet(tenant.MailUser))
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +114,7 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 		if !ok {
 			return nil, exchange.BadParameter("Cannot process argument transformation on parameter '%s'. Cannot convert value \"%s\" to type \"Microsoft.Exchange.Data.Unlimited`1[Microsoft.Exchange.Data.ByteQuantifiedSize]\". Error: \"The value must be a size such as 50GB, or 'Unlimited'.\"", q.name, s)
 		}
-		if n == Unlimited || n > maxQuota {
+		if n == tenant.Unlimited || n > maxQuota {
 			return nil, exchange.Invalid("The value of property %s can't be larger than the mailbox plan allows: %s.", q.name, byteQuantity(maxQuota))
 		}
 		*q.dst = n
@@ -118,13 +126,13 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 		typ := a.enum("Type", "Microsoft.Exchange.Management.RecipientTasks.ConvertibleMailboxSubType", "Regular", "Room", "Equipment", "Shared", "Workspace")
 		switch typ {
 		case "Regular":
-			nr.Kind = UserMailbox
+			nr.Kind = tenant.UserMailbox
 		case "Room":
-			nr.Kind = RoomMailbox
+			nr.Kind = tenant.RoomMailbox
 		case "Equipment":
-			nr.Kind = EquipmentMailbox
+			nr.Kind = tenant.EquipmentMailbox
 		case "Shared":
-			nr.Kind = SharedMailbox
+			nr.Kind = tenant.SharedMailbox
 		case "Workspace":
 			return nil, exchange.BadParameter("The emulated tenant does not model workspace mailboxes (-Type Workspace).")
 		}
@@ -134,7 +142,7 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 		if v == "" {
 			nm.RetentionPolicy = ""
 		} else if a.failed() == nil {
-			p, ok := findConfig(inv.t.RetentionPolicies, v, func(p *RetentionPolicy) (string, UUID) { return p.Name, p.Guid })
+			p, ok := findConfig(inv.t.RetentionPolicies, v, func(p *tenant.RetentionPolicy) (string, tenant.UUID) { return p.Name, p.Guid })
 			if !ok {
 				return nil, exchange.NotFound(v)
 			}
@@ -145,21 +153,11 @@ func setMailbox(inv *invocation) (*exchange.Result, error) {
 	if err := a.failed(); err != nil {
 		return nil, err
 	}
-	inv.object = r.Name
-	// DeepEqual follows the Mailbox pointer, so this compares the copy
-	// with the original field by field.
-	if reflect.DeepEqual(nr, *r) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
-	}
-	inv.ts.unindex(r)
-	nr.WhenChanged = inv.now
-	*r = nr
-	inv.ts.index(r)
-	return none(), nil
+	return inv.commit(r, nr), nil
 }
 
-func checkQuotas(m *Mailbox) error {
-	le := func(a, b int64) bool { return b == Unlimited || (a != Unlimited && a <= b) }
+func checkQuotas(m *tenant.Mailbox) error {
+	le := func(a, b int64) bool { return b == tenant.Unlimited || (a != tenant.Unlimited && a <= b) }
 	if !le(m.IssueWarningQuota, m.ProhibitSendQuota) {
 		return exchange.Invalid("The value of property 'IssueWarningQuota' must be less than or equal to that of property 'ProhibitSendQuota'. IssueWarningQuota: %s, ProhibitSendQuota: %s.", quota(m.IssueWarningQuota), quota(m.ProhibitSendQuota))
 	}
@@ -184,15 +182,15 @@ func smtpAddress(param, v string) (string, error) {
 
 // editRefs applies a multi-valued edit whose values name recipients and
 // returns the new list of GUIDs. Every value must resolve.
-func editRefs(inv *invocation, param string, cur []UUID, scope kinds) ([]UUID, error) {
+func editRefs(inv *invocation, param string, cur []tenant.UUID, scope tenant.Kinds) ([]tenant.UUID, error) {
 	e := inv.a.edit(param)
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
-	resolveAll := func(names []string) ([]UUID, error) {
-		var out []UUID
+	resolveAll := func(names []string) ([]tenant.UUID, error) {
+		var out []tenant.UUID
 		for _, n := range names {
-			r, err := inv.ts.resolve(n, scope)
+			r, err := inv.ts.Resolve(n, scope)
 			if err != nil {
 				return nil, err
 			}
@@ -200,7 +198,7 @@ func editRefs(inv *invocation, param string, cur []UUID, scope kinds) ([]UUID, e
 		}
 		return out, nil
 	}
-	var next []UUID
+	var next []tenant.UUID
 	if e.replace {
 		ids, err := resolveAll(e.values)
 		if err != nil {
@@ -216,10 +214,10 @@ func editRefs(inv *invocation, param string, cur []UUID, scope kinds) ([]UUID, e
 		if err != nil {
 			return nil, err
 		}
-		next = slices.DeleteFunc(slices.Clone(cur), func(u UUID) bool { return slices.Contains(rm, u) })
+		next = slices.DeleteFunc(slices.Clone(cur), func(u tenant.UUID) bool { return slices.Contains(rm, u) })
 		next = append(next, add...)
 	}
-	out := make([]UUID, 0, len(next))
+	out := make([]tenant.UUID, 0, len(next))
 	for _, u := range next {
 		if !slices.Contains(out, u) {
 			out = append(out, u)
@@ -231,7 +229,7 @@ func editRefs(inv *invocation, param string, cur []UUID, scope kinds) ([]UUID, e
 // editProxies applies an -EmailAddresses edit to r's proxy addresses cur
 // and checks the result as Exchange does: one primary SMTP address,
 // accepted domains only, no address used by another recipient.
-func editProxies(inv *invocation, r *Recipient, cur []string, e edit) ([]string, error) {
+func editProxies(inv *invocation, r *tenant.Recipient, cur []string, e edit) ([]string, error) {
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
@@ -287,7 +285,7 @@ func editProxies(inv *invocation, r *Recipient, cur []string, e edit) ([]string,
 		if !acceptedDomain(inv.t, domain) {
 			return nil, exchange.Invalid("The proxy address \"%s\" can't be used: the domain '%s' isn't an accepted domain for your organization.", s, domain)
 		}
-		for _, other := range inv.ts.lookup(addr, recipientKinds()|kindSet(User)) {
+		for _, other := range inv.ts.Lookup(addr, tenant.RecipientKinds()|tenant.KindSet(tenant.User)) {
 			if other != r {
 				return nil, exchange.Invalid("The proxy address \"%s\" is already being used by the proxy addresses or LegacyExchangeDN of \"%s\". Please choose another proxy address.", s, other.Name)
 			}
@@ -296,7 +294,7 @@ func editProxies(inv *invocation, r *Recipient, cur []string, e edit) ([]string,
 	return next, nil
 }
 
-func acceptedDomain(t *Tenant, domain string) bool {
+func acceptedDomain(t *tenant.Tenant, domain string) bool {
 	for _, d := range t.AcceptedDomains {
 		if strings.EqualFold(d.DomainName, domain) {
 			return true
@@ -305,49 +303,49 @@ func acceptedDomain(t *Tenant, domain string) bool {
 	return false
 }
 
-func statsView() *view[*Recipient] {
-	st := func(name string, get func(r *Recipient, s *Stats) any) rcol {
-		return mbc(name, func(_ *tenantState, r *Recipient, m *Mailbox) any { return get(r, &m.Stats) })
+func statsView() *view[*tenant.Recipient] {
+	st := func(name string, get func(r *tenant.Recipient, s *tenant.Stats) any) rcol {
+		return mbc(name, func(_ *tenant.State, r *tenant.Recipient, m *tenant.Mailbox) any { return get(r, &m.Stats) })
 	}
 	cols := []rcol{
-		st("DeletedItemCount", func(_ *Recipient, s *Stats) any { return s.DeletedItemCount }),
-		fixed[*Recipient]("DisconnectDate", nil),
-		fixed[*Recipient]("DisconnectReason", nil),
-		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
-		st("ItemCount", func(_ *Recipient, s *Stats) any { return s.ItemCount }),
-		fixed[*Recipient]("LastLoggedOnUserAccount", nil),
-		st("LastLogoffTime", func(_ *Recipient, s *Stats) any {
+		st("DeletedItemCount", func(_ *tenant.Recipient, s *tenant.Stats) any { return s.DeletedItemCount }),
+		fixed[*tenant.Recipient]("DisconnectDate", nil),
+		fixed[*tenant.Recipient]("DisconnectReason", nil),
+		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		st("ItemCount", func(_ *tenant.Recipient, s *tenant.Stats) any { return s.ItemCount }),
+		fixed[*tenant.Recipient]("LastLoggedOnUserAccount", nil),
+		st("LastLogoffTime", func(_ *tenant.Recipient, s *tenant.Stats) any {
 			if s.LastLogonTime.IsZero() {
 				return nil
 			}
 			return s.LastLogonTime.Add(47 * time.Minute)
 		}),
-		st("LastLogonTime", func(_ *Recipient, s *Stats) any { return timeOrNil(s.LastLogonTime) }),
-		rc("LegacyDN", func(_ *tenantState, r *Recipient) any { return strings.ToUpper(legacyDN(r)) }),
-		mbc("MailboxGuid", func(_ *tenantState, _ *Recipient, m *Mailbox) any { return m.ExchangeGuid.guid() }),
-		fixed[*Recipient]("MailboxType", "User"),
-		rc("MailboxTypeDetail", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
-		fixed[*Recipient]("ObjectClass", "Mailbox"),
-		fixed[*Recipient]("StorageLimitStatus", nil),
-		st("SystemMessageCount", func(_ *Recipient, s *Stats) any { return s.ItemCount/40 + 12 }),
-		st("SystemMessageSize", func(_ *Recipient, s *Stats) any { return byteQuantity(s.TotalItemSize/200 + 24576) }),
-		st("TotalDeletedItemSize", func(_ *Recipient, s *Stats) any { return byteQuantity(s.TotalDeletedItemSize) }),
-		st("TotalItemSize", func(_ *Recipient, s *Stats) any { return byteQuantity(s.TotalItemSize) }),
-		st("MessageTableTotalSize", func(_ *Recipient, s *Stats) any { return byteQuantity(s.TotalItemSize / 90) }),
-		st("AttachmentTableTotalSize", func(_ *Recipient, s *Stats) any { return byteQuantity(s.TotalItemSize * 3 / 5) }),
-		rc("OwnerADGuid", func(_ *tenantState, r *Recipient) any { return r.Guid.guid() }),
-		rc("ExternalDirectoryOrganizationId", func(ts *tenantState, _ *Recipient) any { return ts.t.ID }),
-		fixed[*Recipient]("DatabaseName", databaseName),
-		fixed[*Recipient]("ServerName", serverName),
-		fixed[*Recipient]("IsDatabaseCopyActive", true),
-		fixed[*Recipient]("IsQuarantined", false),
-		fixed[*Recipient]("IsArchiveMailbox", false),
-		fixed[*Recipient]("IsMoveDestination", false),
-		st("LastInteractionTime", func(_ *Recipient, s *Stats) any { return timeOrNil(s.LastLogonTime) }),
-		st("LastUserActionTime", func(_ *Recipient, s *Stats) any { return timeOrNil(s.LastLogonTime) }),
-		mbc("Identity", func(_ *tenantState, _ *Recipient, m *Mailbox) any { return m.ExchangeGuid.String() }),
-		fixed[*Recipient]("IsValid", true),
-		fixed[*Recipient]("ObjectState", "New"),
+		st("LastLogonTime", func(_ *tenant.Recipient, s *tenant.Stats) any { return timeOrNil(s.LastLogonTime) }),
+		rc("LegacyDN", func(_ *tenant.State, r *tenant.Recipient) any { return strings.ToUpper(tenant.LegacyDN(r)) }),
+		mbc("MailboxGuid", func(_ *tenant.State, _ *tenant.Recipient, m *tenant.Mailbox) any { return m.ExchangeGuid.GUID() }),
+		fixed[*tenant.Recipient]("MailboxType", "User"),
+		rc("MailboxTypeDetail", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.String() }),
+		fixed[*tenant.Recipient]("ObjectClass", "Mailbox"),
+		fixed[*tenant.Recipient]("StorageLimitStatus", nil),
+		st("SystemMessageCount", func(_ *tenant.Recipient, s *tenant.Stats) any { return s.ItemCount/40 + 12 }),
+		st("SystemMessageSize", func(_ *tenant.Recipient, s *tenant.Stats) any { return byteQuantity(s.TotalItemSize/200 + 24576) }),
+		st("TotalDeletedItemSize", func(_ *tenant.Recipient, s *tenant.Stats) any { return byteQuantity(s.TotalDeletedItemSize) }),
+		st("TotalItemSize", func(_ *tenant.Recipient, s *tenant.Stats) any { return byteQuantity(s.TotalItemSize) }),
+		st("MessageTableTotalSize", func(_ *tenant.Recipient, s *tenant.Stats) any { return byteQuantity(s.TotalItemSize / 90) }),
+		st("AttachmentTableTotalSize", func(_ *tenant.Recipient, s *tenant.Stats) any { return byteQuantity(s.TotalItemSize * 3 / 5) }),
+		rc("OwnerADGuid", func(_ *tenant.State, r *tenant.Recipient) any { return r.Guid.GUID() }),
+		rc("ExternalDirectoryOrganizationId", func(ts *tenant.State, _ *tenant.Recipient) any { return ts.T.ID }),
+		fixed[*tenant.Recipient]("DatabaseName", databaseName),
+		fixed[*tenant.Recipient]("ServerName", serverName),
+		fixed[*tenant.Recipient]("IsDatabaseCopyActive", true),
+		fixed[*tenant.Recipient]("IsQuarantined", false),
+		fixed[*tenant.Recipient]("IsArchiveMailbox", false),
+		fixed[*tenant.Recipient]("IsMoveDestination", false),
+		st("LastInteractionTime", func(_ *tenant.Recipient, s *tenant.Stats) any { return timeOrNil(s.LastLogonTime) }),
+		st("LastUserActionTime", func(_ *tenant.Recipient, s *tenant.Stats) any { return timeOrNil(s.LastLogonTime) }),
+		mbc("Identity", func(_ *tenant.State, _ *tenant.Recipient, m *tenant.Mailbox) any { return m.ExchangeGuid.String() }),
+		fixed[*tenant.Recipient]("IsValid", true),
+		fixed[*tenant.Recipient]("ObjectState", "New"),
 	}
 	return newView(cols...)
 }
@@ -357,77 +355,73 @@ func getMailboxStatistics(inv *invocation) (*exchange.Result, error) {
 	if err := inv.a.failed(); err != nil {
 		return nil, err
 	}
-	r, err := inv.ts.resolve(id, mailboxKinds())
+	r, err := inv.ts.Resolve(id, tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
-	return lazy(inv.ts, []*Recipient{r}, inv.s.views.stats.render), nil
+	return lazy(inv.ts, []*tenant.Recipient{r}, inv.s.views.stats.render), nil
 }
 
-func casView() *view[*Recipient] {
-	cas := func(name string, get func(c *CAS) any) rcol {
-		return mbc(name, func(_ *tenantState, _ *Recipient, m *Mailbox) any { return get(&m.CAS) })
+func casView() *view[*tenant.Recipient] {
+	cas := func(name string, get func(c *tenant.CAS) any) rcol {
+		return mbc(name, func(_ *tenant.State, _ *tenant.Recipient, m *tenant.Mailbox) any { return get(&m.CAS) })
 	}
 	cols := []rcol{
-		rc("EmailAddresses", func(_ *tenantState, r *Recipient) any { return list(r.EmailAddresses) }),
-		rc("LegacyExchangeDN", func(_ *tenantState, r *Recipient) any { return legacyDN(r) }),
-		rc("PrimarySmtpAddress", func(_ *tenantState, r *Recipient) any { return r.PrimarySmtpAddress() }),
-		fixed[*Recipient]("ServerName", serverName),
-		rc("DisplayName", func(_ *tenantState, r *Recipient) any { return r.DisplayName }),
-		fixed[*Recipient]("ActiveSyncAllowedDeviceIDs", []string{}),
-		fixed[*Recipient]("ActiveSyncBlockedDeviceIDs", []string{}),
-		fixed[*Recipient]("ActiveSyncMailboxPolicy", "Default"),
-		fixed[*Recipient]("ActiveSyncMailboxPolicyIsDefaulted", true),
-		fixed[*Recipient]("ActiveSyncDebugLogging", false),
-		cas("ActiveSyncEnabled", func(c *CAS) any { return c.ActiveSyncEnabled }),
-		mbc("HasActiveSyncDevicePartnership", func(_ *tenantState, _ *Recipient, m *Mailbox) any { return len(m.Devices) > 0 }),
-		fixed[*Recipient]("OwaMailboxPolicy", "OwaMailboxPolicy-Default"),
-		cas("OWAEnabled", func(c *CAS) any { return c.OWAEnabled }),
-		fixed[*Recipient]("OWAforDevicesEnabled", true),
-		fixed[*Recipient]("ECPEnabled", true),
-		cas("PopEnabled", func(c *CAS) any { return c.PopEnabled }),
-		fixed[*Recipient]("PopUseProtocolDefaults", true),
-		fixed[*Recipient]("PopMessagesRetrievalMimeFormat", "BestBodyFormat"),
-		fixed[*Recipient]("PopEnableExactRFC822Size", false),
-		fixed[*Recipient]("PopForceICalForCalendarRetrievalOption", false),
-		cas("ImapEnabled", func(c *CAS) any { return c.ImapEnabled }),
-		fixed[*Recipient]("ImapUseProtocolDefaults", true),
-		fixed[*Recipient]("ImapMessagesRetrievalMimeFormat", "BestBodyFormat"),
-		fixed[*Recipient]("ImapEnableExactRFC822Size", false),
-		fixed[*Recipient]("ImapForceICalForCalendarRetrievalOption", false),
-		cas("MAPIEnabled", func(c *CAS) any { return c.MAPIEnabled }),
-		fixed[*Recipient]("MapiHttpEnabled", nil),
-		fixed[*Recipient]("UniversalOutlookEnabled", true),
-		fixed[*Recipient]("OutlookMobileEnabled", true),
-		fixed[*Recipient]("MacOutlookEnabled", true),
-		fixed[*Recipient]("OneWinNativeOutlookEnabled", true),
-		cas("EwsEnabled", func(c *CAS) any { return c.EwsEnabled }),
-		fixed[*Recipient]("EwsAllowOutlook", nil),
-		fixed[*Recipient]("EwsAllowMacOutlook", nil),
-		fixed[*Recipient]("EwsAllowEntourage", nil),
-		fixed[*Recipient]("EwsApplicationAccessPolicy", nil),
-		fixed[*Recipient]("EwsAllowList", nil),
-		fixed[*Recipient]("EwsBlockList", nil),
-		cas("SmtpClientAuthenticationDisabled", func(c *CAS) any { return boolOrNil(c.SmtpClientAuthenticationDisabled) }),
-		rc("ExternalDirectoryObjectId", func(_ *tenantState, r *Recipient) any { return edoid(r) }),
-		rc("RecipientTypeDetails", func(_ *tenantState, r *Recipient) any { return r.Kind.String() }),
-		rc("Alias", func(_ *tenantState, r *Recipient) any { return r.Alias }),
+		rc("EmailAddresses", func(_ *tenant.State, r *tenant.Recipient) any { return list(r.EmailAddresses) }),
+		rc("LegacyExchangeDN", func(_ *tenant.State, r *tenant.Recipient) any { return tenant.LegacyDN(r) }),
+		rc("PrimarySmtpAddress", func(_ *tenant.State, r *tenant.Recipient) any { return r.PrimarySmtpAddress() }),
+		fixed[*tenant.Recipient]("ServerName", serverName),
+		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		fixed[*tenant.Recipient]("ActiveSyncAllowedDeviceIDs", []string{}),
+		fixed[*tenant.Recipient]("ActiveSyncBlockedDeviceIDs", []string{}),
+		fixed[*tenant.Recipient]("ActiveSyncMailboxPolicy", "Default"),
+		fixed[*tenant.Recipient]("ActiveSyncMailboxPolicyIsDefaulted", true),
+		fixed[*tenant.Recipient]("ActiveSyncDebugLogging", false),
+		cas("ActiveSyncEnabled", func(c *tenant.CAS) any { return c.ActiveSyncEnabled }),
+		mbc("HasActiveSyncDevicePartnership", func(_ *tenant.State, _ *tenant.Recipient, m *tenant.Mailbox) any { return len(m.Devices) > 0 }),
+		fixed[*tenant.Recipient]("OwaMailboxPolicy", "OwaMailboxPolicy-Default"),
+		cas("OWAEnabled", func(c *tenant.CAS) any { return c.OWAEnabled }),
+		fixed[*tenant.Recipient]("OWAforDevicesEnabled", true),
+		fixed[*tenant.Recipient]("ECPEnabled", true),
+		cas("PopEnabled", func(c *tenant.CAS) any { return c.PopEnabled }),
+		fixed[*tenant.Recipient]("PopUseProtocolDefaults", true),
+		fixed[*tenant.Recipient]("PopMessagesRetrievalMimeFormat", "BestBodyFormat"),
+		fixed[*tenant.Recipient]("PopEnableExactRFC822Size", false),
+		fixed[*tenant.Recipient]("PopForceICalForCalendarRetrievalOption", false),
+		cas("ImapEnabled", func(c *tenant.CAS) any { return c.ImapEnabled }),
+		fixed[*tenant.Recipient]("ImapUseProtocolDefaults", true),
+		fixed[*tenant.Recipient]("ImapMessagesRetrievalMimeFormat", "BestBodyFormat"),
+		fixed[*tenant.Recipient]("ImapEnableExactRFC822Size", false),
+		fixed[*tenant.Recipient]("ImapForceICalForCalendarRetrievalOption", false),
+		cas("MAPIEnabled", func(c *tenant.CAS) any { return c.MAPIEnabled }),
+		fixed[*tenant.Recipient]("MapiHttpEnabled", nil),
+		fixed[*tenant.Recipient]("UniversalOutlookEnabled", true),
+		fixed[*tenant.Recipient]("OutlookMobileEnabled", true),
+		fixed[*tenant.Recipient]("MacOutlookEnabled", true),
+		fixed[*tenant.Recipient]("OneWinNativeOutlookEnabled", true),
+		cas("EwsEnabled", func(c *tenant.CAS) any { return c.EwsEnabled }),
+		fixed[*tenant.Recipient]("EwsAllowOutlook", nil),
+		fixed[*tenant.Recipient]("EwsAllowMacOutlook", nil),
+		fixed[*tenant.Recipient]("EwsAllowEntourage", nil),
+		fixed[*tenant.Recipient]("EwsApplicationAccessPolicy", nil),
+		fixed[*tenant.Recipient]("EwsAllowList", nil),
+		fixed[*tenant.Recipient]("EwsBlockList", nil),
+		cas("SmtpClientAuthenticationDisabled", func(c *tenant.CAS) any { return boolOrNil(c.SmtpClientAuthenticationDisabled) }),
+		rc("ExternalDirectoryObjectId", func(_ *tenant.State, r *tenant.Recipient) any { return edoid(r) }),
+		rc("RecipientTypeDetails", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.String() }),
+		rc("Alias", func(_ *tenant.State, r *tenant.Recipient) any { return r.Alias }),
 	}
 	cols = append(cols, identityCols("top", "person", "organizationalPerson", "user")...)
 	return newView(cols...)
 }
 
 func getCASMailbox(inv *invocation) (*exchange.Result, error) {
-	return listRecipients(inv, listSpec{scope: mailboxKinds(), view: inv.s.views.cas, typeParam: "RecipientTypeDetails"})
+	return listRecipients(inv, listSpec{scope: tenant.MailboxKinds(), view: inv.s.views.cas, typeParam: "RecipientTypeDetails"})
 }
 
 func setCASMailbox(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.ts.resolve(id, mailboxKinds())
+	r, err := inv.target(tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +450,7 @@ func setCASMailbox(inv *invocation) (*exchange.Result, error) {
 	}
 	inv.object = r.Name
 	if reflect.DeepEqual(next, r.Mailbox.CAS) {
-		return none(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", r.Name)), nil
+		return none(unchanged(r.Name)), nil
 	}
 	m := *r.Mailbox
 	m.CAS = next

@@ -5,8 +5,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
+
+// permissionCmdlets declares the mailbox and recipient permission cmdlets
+// (see registry.go).
+func permissionCmdlets() []decl {
+	return []decl{
+		{"Get-MailboxPermission", catalog.Exchange, "Identity User ResultSize ReadFromDomainController", getMailboxPermission},
+		{"Add-MailboxPermission", catalog.Exchange, "Identity User AccessRights InheritanceType AutoMapping Deny", addMailboxPermission},
+		{"Remove-MailboxPermission", catalog.Exchange, "Identity User AccessRights InheritanceType Deny", removeMailboxPermission},
+		{"Get-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights ResultSize ReadFromDomainController", getRecipientPermission},
+		{"Add-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights", addRecipientPermission},
+		{"Remove-RecipientPermission", catalog.Exchange, "Identity Trustee AccessRights", removeRecipientPermission},
+	}
+}
 
 const selfPrincipal = `NT AUTHORITY\SELF`
 
@@ -14,16 +29,16 @@ const selfPrincipal = `NT AUTHORITY\SELF`
 // of the entries every Exchange Online mailbox shows (SELF and the
 // inherited datacenter groups), which the store synthesises.
 type aceRow struct {
-	mailbox   *Recipient
-	p         Permission
+	mailbox   *tenant.Recipient
+	p         tenant.Permission
 	principal string // set for synthesised entries
 	inherited bool
 }
 
-func defaultACEs(mbx *Recipient) []aceRow {
+func defaultACEs(mbx *tenant.Recipient) []aceRow {
 	ace := func(principal string, rights string, deny bool) aceRow {
 		return aceRow{mailbox: mbx, principal: principal, inherited: true,
-			p: Permission{AccessRights: []string{rights}, Deny: deny, InheritanceType: "All"}}
+			p: tenant.Permission{AccessRights: []string{rights}, Deny: deny, InheritanceType: "All"}}
 	}
 	return []aceRow{
 		ace(forestShort+`\Administrator`, "FullAccess", true),
@@ -35,27 +50,27 @@ func defaultACEs(mbx *Recipient) []aceRow {
 	}
 }
 
-func selfACE(mbx *Recipient) aceRow {
+func selfACE(mbx *tenant.Recipient) aceRow {
 	return aceRow{mailbox: mbx, principal: selfPrincipal,
-		p: Permission{AccessRights: []string{"FullAccess", "ReadPermission"}, InheritanceType: "All"}}
+		p: tenant.Permission{AccessRights: []string{"FullAccess", "ReadPermission"}, InheritanceType: "All"}}
 }
 
-func (row aceRow) user(ts *tenantState) string {
+func (row aceRow) user(ts *tenant.State) string {
 	if row.principal != "" {
 		return row.principal
 	}
-	return ts.principalOf(row.p.User)
+	return ts.PrincipalOf(row.p.User)
 }
 
 func mailboxPermissionView() *view[aceRow] {
 	return newView(
-		col("AccessRights", func(_ *tenantState, x aceRow) any { return slices.Clone(x.p.AccessRights) }),
-		col("Deny", func(_ *tenantState, x aceRow) any { return x.p.Deny }),
-		col("InheritanceType", func(_ *tenantState, x aceRow) any { return x.p.InheritanceType }),
-		col("User", func(ts *tenantState, x aceRow) any { return x.user(ts) }),
-		col("UserSid", func(ts *tenantState, x aceRow) any { return sidOf(x.user(ts)) }),
-		col("Identity", func(_ *tenantState, x aceRow) any { return x.mailbox.Name }),
-		col("IsInherited", func(_ *tenantState, x aceRow) any { return x.inherited }),
+		col("AccessRights", func(_ *tenant.State, x aceRow) any { return slices.Clone(x.p.AccessRights) }),
+		col("Deny", func(_ *tenant.State, x aceRow) any { return x.p.Deny }),
+		col("InheritanceType", func(_ *tenant.State, x aceRow) any { return x.p.InheritanceType }),
+		col("User", func(ts *tenant.State, x aceRow) any { return x.user(ts) }),
+		col("UserSid", func(ts *tenant.State, x aceRow) any { return sidOf(x.user(ts)) }),
+		col("Identity", func(_ *tenant.State, x aceRow) any { return x.mailbox.Name }),
+		col("IsInherited", func(_ *tenant.State, x aceRow) any { return x.inherited }),
 		fixed[aceRow]("IsValid", true),
 		fixed[aceRow]("ObjectState", "Unchanged"),
 	)
@@ -72,7 +87,7 @@ func sidOf(principal string) string {
 	case `NT AUTHORITY\NETWORK SERVICE`:
 		return "S-1-5-20"
 	}
-	u := nameUUID("sid", strings.ToLower(principal))
+	u := tenant.NameUUID("sid", strings.ToLower(principal))
 	n := func(i int) uint32 { return uint32(u[i])<<24 | uint32(u[i+1])<<16 | uint32(u[i+2])<<8 | uint32(u[i+3]) }
 	return fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", n(0), n(4), n(8), 1000+n(12)%90000)
 }
@@ -80,11 +95,11 @@ func sidOf(principal string) string {
 // principalFilter is a -User or -Trustee value: a recipient, or the name
 // of a synthesised principal.
 type principalFilter struct {
-	guid UUID
+	guid tenant.UUID
 	name string
 }
 
-func (inv *invocation) principal(param string, scope kinds) (*principalFilter, error) {
+func (inv *invocation) principal(param string, scope tenant.Kinds) (*principalFilter, error) {
 	if !inv.a.has(param) {
 		return nil, nil
 	}
@@ -95,14 +110,14 @@ func (inv *invocation) principal(param string, scope kinds) (*principalFilter, e
 	if strings.HasPrefix(strings.ToUpper(v), "NT AUTHORITY\\") || strings.HasPrefix(strings.ToUpper(v), forestShort+`\`) {
 		return &principalFilter{name: v}, nil
 	}
-	r, err := inv.ts.resolve(v, scope)
+	r, err := inv.ts.Resolve(v, scope)
 	if err != nil {
 		return nil, err
 	}
 	return &principalFilter{guid: r.Guid}, nil
 }
 
-func (f *principalFilter) matches(guid UUID, principal string) bool {
+func (f *principalFilter) matches(guid tenant.UUID, principal string) bool {
 	if f == nil {
 		return true
 	}
@@ -112,8 +127,8 @@ func (f *principalFilter) matches(guid UUID, principal string) bool {
 	return principal == "" && guid == f.guid
 }
 
-func trusteeKinds() kinds {
-	return mailboxKinds() | kindSet(MailUser, User, MailUniversalSecurityGroup)
+func trusteeKinds() tenant.Kinds {
+	return tenant.MailboxKinds() | tenant.KindSet(tenant.MailUser, tenant.User, tenant.MailUniversalSecurityGroup)
 }
 
 func getMailboxPermission(inv *invocation) (*exchange.Result, error) {
@@ -124,7 +139,7 @@ func getMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	if err := a.failed(); err != nil {
 		return nil, err
 	}
-	mbx, err := inv.ts.resolve(id, mailboxKinds())
+	mbx, err := inv.ts.Resolve(id, tenant.MailboxKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +190,23 @@ func rightsParam(inv *invocation, typ string, allowed []string) []string {
 	return out
 }
 
+// permissionTargets resolves the object (of the wanted kinds) and the
+// trustee a permission cmdlet names, once the call's parameters have
+// bound; the object is what the audit log records.
+func (inv *invocation) permissionTargets(id string, want tenant.Kinds, trustee string) (obj, who *tenant.Recipient, err error) {
+	if err := inv.a.failed(); err != nil {
+		return nil, nil, err
+	}
+	if obj, err = inv.ts.Resolve(id, want); err != nil {
+		return nil, nil, err
+	}
+	if who, err = inv.ts.Resolve(trustee, trusteeKinds()); err != nil {
+		return nil, nil, err
+	}
+	inv.object = obj.Name
+	return obj, who, nil
+}
+
 func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
 	id, user := a.str("Identity"), a.str("User")
@@ -188,25 +220,17 @@ func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	if a.has("AutoMapping") {
 		autoMap = a.boolean("AutoMapping")
 	}
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	mbx, err := inv.ts.resolve(id, mailboxKinds())
+	mbx, trustee, err := inv.permissionTargets(id, tenant.MailboxKinds(), user)
 	if err != nil {
 		return nil, err
 	}
-	trustee, err := inv.ts.resolve(user, trusteeKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = mbx.Name
 	perms := slices.Clone(mbx.Mailbox.Permissions)
-	i := slices.IndexFunc(perms, func(p Permission) bool {
+	i := slices.IndexFunc(perms, func(p tenant.Permission) bool {
 		return p.User == trustee.Guid && p.Deny == deny && p.InheritanceType == inh
 	})
 	if i >= 0 && containsAll(perms[i].AccessRights, rights) {
 		return lazy(inv.ts, []aceRow{{mailbox: mbx, p: perms[i]}}, inv.s.views.mailboxPermission.render,
-			fmt.Sprintf("The appropriate access control entry is already present on the object \"%s\" for account \"%s\".", mbx.Name, inv.ts.principalOf(trustee.Guid))), nil
+			fmt.Sprintf("The appropriate access control entry is already present on the object \"%s\" for account \"%s\".", mbx.Name, inv.ts.PrincipalOf(trustee.Guid))), nil
 	}
 	if i >= 0 {
 		p := perms[i]
@@ -214,7 +238,7 @@ func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 		p.AutoMapping = autoMap && slices.Contains(p.AccessRights, "FullAccess")
 		perms[i] = p
 	} else {
-		perms = append(perms, Permission{User: trustee.Guid, AccessRights: rights, Deny: deny, InheritanceType: inh,
+		perms = append(perms, tenant.Permission{User: trustee.Guid, AccessRights: rights, Deny: deny, InheritanceType: inh,
 			AutoMapping: autoMap && slices.Contains(rights, "FullAccess")})
 		i = len(perms) - 1
 	}
@@ -234,24 +258,16 @@ func removeMailboxPermission(inv *invocation) (*exchange.Result, error) {
 		inh = a.enum("InheritanceType", "System.DirectoryServices.ActiveDirectorySecurityInheritance", inheritanceTypes()...)
 	}
 	deny := a.boolean("Deny")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	mbx, err := inv.ts.resolve(id, mailboxKinds())
+	mbx, trustee, err := inv.permissionTargets(id, tenant.MailboxKinds(), user)
 	if err != nil {
 		return nil, err
 	}
-	trustee, err := inv.ts.resolve(user, trusteeKinds())
-	if err != nil {
-		return nil, err
-	}
-	inv.object = mbx.Name
 	perms := slices.Clone(mbx.Mailbox.Permissions)
-	i := slices.IndexFunc(perms, func(p Permission) bool {
+	i := slices.IndexFunc(perms, func(p tenant.Permission) bool {
 		return p.User == trustee.Guid && p.Deny == deny && (!a.has("InheritanceType") || p.InheritanceType == inh)
 	})
 	if i < 0 || !containsAny(perms[i].AccessRights, rights) {
-		return none(fmt.Sprintf("Can't remove the access control entry on the object \"%s\" for account \"%s\" because the ACE doesn't exist on the object.", mbx.Name, inv.ts.principalOf(trustee.Guid))), nil
+		return none(fmt.Sprintf("Can't remove the access control entry on the object \"%s\" for account \"%s\" because the ACE doesn't exist on the object.", mbx.Name, inv.ts.PrincipalOf(trustee.Guid))), nil
 	}
 	left := slices.DeleteFunc(slices.Clone(perms[i].AccessRights), func(r string) bool { return slices.Contains(rights, r) })
 	if len(left) == 0 {
@@ -297,22 +313,22 @@ func mergeRights(have, add []string) []string {
 // rpRow is one line of Get-RecipientPermission: SendAs granted to a
 // trustee, or the SELF entry every mailbox shows.
 type rpRow struct {
-	recipient *Recipient
-	trustee   UUID
+	recipient *tenant.Recipient
+	trustee   tenant.UUID
 	self      bool
 }
 
 func recipientPermissionView() *view[rpRow] {
 	return newView(
-		col("Identity", func(_ *tenantState, x rpRow) any { return x.recipient.Name }),
-		col("Trustee", func(ts *tenantState, x rpRow) any {
+		col("Identity", func(_ *tenant.State, x rpRow) any { return x.recipient.Name }),
+		col("Trustee", func(ts *tenant.State, x rpRow) any {
 			if x.self {
 				return selfPrincipal
 			}
-			return ts.principalOf(x.trustee)
+			return ts.PrincipalOf(x.trustee)
 		}),
 		fixed[rpRow]("AccessControlType", "Allow"),
-		col("AccessRights", func(*tenantState, rpRow) any { return []string{"SendAs"} }),
+		col("AccessRights", func(*tenant.State, rpRow) any { return []string{"SendAs"} }),
 		fixed[rpRow]("IsInherited", false),
 		fixed[rpRow]("InheritanceType", "None"),
 		fixed[rpRow]("IsValid", true),
@@ -337,11 +353,11 @@ func getRecipientPermission(inv *invocation) (*exchange.Result, error) {
 	}
 	targets := inv.t.Recipients
 	if a.has("Identity") {
-		r, err := inv.ts.resolve(id, recipientKinds())
+		r, err := inv.ts.Resolve(id, tenant.RecipientKinds())
 		if err != nil {
 			return nil, err
 		}
-		targets = []*Recipient{r}
+		targets = []*tenant.Recipient{r}
 	}
 	var out []rpRow
 	for i, r := range targets {
@@ -350,10 +366,10 @@ func getRecipientPermission(inv *invocation) (*exchange.Result, error) {
 				return nil, err
 			}
 		}
-		if !recipientKinds().has(r.Kind) {
+		if !tenant.RecipientKinds().Has(r.Kind) {
 			continue
 		}
-		if r.Kind.IsMailbox() && who.matches(UUID{}, selfPrincipal) {
+		if r.Kind.IsMailbox() && who.matches(tenant.UUID{}, selfPrincipal) {
 			out = append(out, rpRow{recipient: r, self: true})
 		}
 		for _, t := range r.SendAs {
@@ -371,21 +387,11 @@ func getRecipientPermission(inv *invocation) (*exchange.Result, error) {
 
 // recipientPermissionTarget binds the parameters Add- and
 // Remove-RecipientPermission share and resolves the recipient and trustee.
-func recipientPermissionTarget(inv *invocation) (r, trustee *Recipient, err error) {
+func recipientPermissionTarget(inv *invocation) (r, trustee *tenant.Recipient, err error) {
 	a := inv.a
 	id, who := a.str("Identity"), a.str("Trustee")
 	rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight", recipientRights())
-	if err := a.failed(); err != nil {
-		return nil, nil, err
-	}
-	if r, err = inv.ts.resolve(id, recipientKinds()); err != nil {
-		return nil, nil, err
-	}
-	if trustee, err = inv.ts.resolve(who, trusteeKinds()); err != nil {
-		return nil, nil, err
-	}
-	inv.object = r.Name
-	return r, trustee, nil
+	return inv.permissionTargets(id, tenant.RecipientKinds(), who)
 }
 
 func addRecipientPermission(inv *invocation) (*exchange.Result, error) {
@@ -396,7 +402,7 @@ func addRecipientPermission(inv *invocation) (*exchange.Result, error) {
 	row := []rpRow{{recipient: r, trustee: trustee.Guid}}
 	if slices.Contains(r.SendAs, trustee.Guid) {
 		return lazy(inv.ts, row, inv.s.views.recipientPermission.render,
-			fmt.Sprintf("The appropriate access control entry is already present on the object \"%s\" for account \"%s\".", r.Name, inv.ts.principalOf(trustee.Guid))), nil
+			fmt.Sprintf("The appropriate access control entry is already present on the object \"%s\" for account \"%s\".", r.Name, inv.ts.PrincipalOf(trustee.Guid))), nil
 	}
 	r.SendAs = append(slices.Clone(r.SendAs), trustee.Guid)
 	r.WhenChanged = inv.now
@@ -409,9 +415,9 @@ func removeRecipientPermission(inv *invocation) (*exchange.Result, error) {
 		return nil, err
 	}
 	if !slices.Contains(r.SendAs, trustee.Guid) {
-		return none(fmt.Sprintf("Can't remove the access control entry on the object \"%s\" for account \"%s\" because the ACE doesn't exist on the object.", r.Name, inv.ts.principalOf(trustee.Guid))), nil
+		return none(fmt.Sprintf("Can't remove the access control entry on the object \"%s\" for account \"%s\" because the ACE doesn't exist on the object.", r.Name, inv.ts.PrincipalOf(trustee.Guid))), nil
 	}
-	r.SendAs = slices.DeleteFunc(slices.Clone(r.SendAs), func(u UUID) bool { return u == trustee.Guid })
+	r.SendAs = slices.DeleteFunc(slices.Clone(r.SendAs), func(u tenant.UUID) bool { return u == trustee.Guid })
 	r.WhenChanged = inv.now
 	return none(), nil
 }

@@ -5,8 +5,23 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
+
+// transportCmdlets declares the mail flow (transport) rule cmdlets (see
+// registry.go).
+func transportCmdlets() []decl {
+	return []decl{
+		{"Get-TransportRule", catalog.Exchange, "Identity State Filter ResultSize", getTransportRule},
+		{"New-TransportRule", catalog.Exchange, "Name Priority Mode Comments Enabled ActivationDate ExpiryDate " + ruleParamNames(), newTransportRule},
+		{"Set-TransportRule", catalog.Exchange, "Identity Name Priority Mode Comments ActivationDate ExpiryDate " + ruleParamNames(), setTransportRule},
+		{"Remove-TransportRule", catalog.Exchange, "Identity", removeTransportRule},
+		{"Enable-TransportRule", catalog.Exchange, "Identity Mode", setRuleState("Enabled")},
+		{"Disable-TransportRule", catalog.Exchange, "Identity", setRuleState("Disabled")},
+	}
+}
 
 // ruleKind is the value type of a modelled transport rule parameter.
 type ruleKind uint8
@@ -26,6 +41,16 @@ type ruleParam struct {
 	section string // Conditions, Exceptions or Actions
 	enum    []string
 	text    string // how Description words it
+}
+
+// ruleParamNames are transportRuleParams' names, space-separated, for the
+// declarations.
+func ruleParamNames() string {
+	names := make([]string, 0, len(transportRuleParams()))
+	for _, p := range transportRuleParams() {
+		names = append(names, p.name)
+	}
+	return strings.Join(names, " ")
 }
 
 // transportRuleParams are the modelled conditions, exceptions and actions,
@@ -86,7 +111,7 @@ func transportRuleParams() []ruleParam {
 // normalizeRuleSettings gives decoded JSON values (float64, []any) the
 // types their parameters declare, and rejects settings the emulator does
 // not know.
-func normalizeRuleSettings(r *TransportRule) error {
+func normalizeRuleSettings(r *tenant.TransportRule) error {
 	for name, v := range r.Settings {
 		i := slices.IndexFunc(transportRuleParams(), func(p ruleParam) bool { return p.name == name })
 		if i < 0 {
@@ -139,7 +164,7 @@ func ruleValue(p ruleParam, v any) any {
 }
 
 // ruleDescription summarises a rule as Exchange's Description does.
-func ruleDescription(r *TransportRule) string {
+func ruleDescription(r *tenant.TransportRule) string {
 	var b strings.Builder
 	section := func(title, name string) {
 		first := true
@@ -175,8 +200,8 @@ func ruleDescription(r *TransportRule) string {
 	return b.String()
 }
 
-func transportRuleView() *view[*TransportRule] {
-	type r = *TransportRule
+func transportRuleView() *view[*tenant.TransportRule] {
+	type r = *tenant.TransportRule
 	names := func(x r, section string) []string {
 		out := []string{}
 		for _, p := range transportRuleParams() {
@@ -187,27 +212,27 @@ func transportRuleView() *view[*TransportRule] {
 		return out
 	}
 	cols := []column[r]{
-		col("Priority", func(_ *tenantState, x r) any { return int64(x.Priority) }),
+		col("Priority", func(_ *tenant.State, x r) any { return int64(x.Priority) }),
 		fixed[r]("DlpPolicy", nil),
 		fixed[r]("DlpPolicyId", exchange.GUID("00000000-0000-0000-0000-000000000000")),
-		col("Comments", func(_ *tenantState, x r) any { return x.Comments }),
+		col("Comments", func(_ *tenant.State, x r) any { return x.Comments }),
 		fixed[r]("ManuallyModified", false),
-		col("ActivationDate", func(_ *tenantState, x r) any { return timeOrNil(x.ActivationDate) }),
-		col("ExpiryDate", func(_ *tenantState, x r) any { return timeOrNil(x.ExpiryDate) }),
-		col("Description", func(_ *tenantState, x r) any { return ruleDescription(x) }),
+		col("ActivationDate", func(_ *tenant.State, x r) any { return timeOrNil(x.ActivationDate) }),
+		col("ExpiryDate", func(_ *tenant.State, x r) any { return timeOrNil(x.ExpiryDate) }),
+		col("Description", func(_ *tenant.State, x r) any { return ruleDescription(x) }),
 		fixed[r]("RuleVersion", "15.0.5.2"),
-		col("Conditions", func(_ *tenantState, x r) any { return names(x, "Conditions") }),
-		col("Exceptions", func(_ *tenantState, x r) any { return names(x, "Exceptions") }),
-		col("Actions", func(_ *tenantState, x r) any { return names(x, "Actions") }),
-		col("State", func(_ *tenantState, x r) any { return x.State }),
-		col("Mode", func(_ *tenantState, x r) any { return x.Mode }),
+		col("Conditions", func(_ *tenant.State, x r) any { return names(x, "Conditions") }),
+		col("Exceptions", func(_ *tenant.State, x r) any { return names(x, "Exceptions") }),
+		col("Actions", func(_ *tenant.State, x r) any { return names(x, "Actions") }),
+		col("State", func(_ *tenant.State, x r) any { return x.State }),
+		col("Mode", func(_ *tenant.State, x r) any { return x.Mode }),
 		fixed[r]("RuleErrorAction", "Ignore"),
 		fixed[r]("SenderAddressLocation", "Header"),
 		fixed[r]("RuleSubType", "None"),
 		fixed[r]("UseLegacyRegex", false),
 	}
 	for _, p := range transportRuleParams() {
-		cols = append(cols, col(p.name, func(_ *tenantState, x r) any {
+		cols = append(cols, col(p.name, func(_ *tenant.State, x r) any {
 			v, ok := x.Settings[p.name]
 			if !ok {
 				if p.kind == ruleBool {
@@ -218,7 +243,7 @@ func transportRuleView() *view[*TransportRule] {
 			return ruleValue(p, v)
 		}))
 	}
-	cols = append(cols, configIdentity(func(x r) string { return x.Name }, func(x r) UUID { return x.Guid },
+	cols = append(cols, configIdentity(func(x r) string { return x.Name }, func(x r) tenant.UUID { return x.Guid },
 		"CN=TransportVersioned,CN=Rules,CN=Transport Settings", func(x r) any { return timeOrNil(x.WhenChanged) })...)
 	return newView(cols...)
 }
@@ -238,7 +263,7 @@ func getTransportRule(inv *invocation) (*exchange.Result, error) {
 	if err := a.failed(); err != nil {
 		return nil, err
 	}
-	var out []*TransportRule
+	var out []*tenant.TransportRule
 	for _, r := range inv.t.TransportRules {
 		if a.has("Identity") && !strings.EqualFold(r.Name, id) && r.Guid.String() != strings.ToLower(id) {
 			continue
@@ -309,8 +334,14 @@ func ruleMode(inv *invocation) string {
 	return inv.a.enum("Mode", "Microsoft.Exchange.MessagingPolicies.Rules.RuleMode", "Audit", "AuditAndNotify", "Enforce")
 }
 
-func (inv *invocation) findTransportRule(id string) (*TransportRule, error) {
-	r, ok := findConfig(inv.t.TransportRules, id, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid })
+// ruleTarget finds the rule -Identity names, once the call's parameters
+// have bound.
+func (inv *invocation) ruleTarget() (*tenant.TransportRule, error) {
+	id := inv.a.str("Identity")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	r, ok := findConfig(inv.t.TransportRules, id, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid })
 	if !ok {
 		return nil, exchange.NotFound(id)
 	}
@@ -318,8 +349,8 @@ func (inv *invocation) findTransportRule(id string) (*TransportRule, error) {
 }
 
 // placeRule moves r to priority p (0-based) and renumbers the others.
-func placeRule(t *Tenant, r *TransportRule, p int) {
-	rules := slices.DeleteFunc(slices.Clone(t.TransportRules), func(x *TransportRule) bool { return x == r })
+func placeRule(t *tenant.Tenant, r *tenant.TransportRule, p int) {
+	rules := slices.DeleteFunc(slices.Clone(t.TransportRules), func(x *tenant.TransportRule) bool { return x == r })
 	rules = slices.Insert(rules, p, r)
 	for i, x := range rules {
 		x.Priority = i
@@ -330,7 +361,7 @@ func placeRule(t *Tenant, r *TransportRule, p int) {
 func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
 	name := a.str("Name")
-	r := &TransportRule{Name: name, State: "Enabled", Mode: "Enforce", Comments: a.str("Comments"), WhenChanged: inv.now}
+	r := &tenant.TransportRule{Name: name, State: "Enabled", Mode: "Enforce", Comments: a.str("Comments"), WhenChanged: inv.now}
 	if a.has("Mode") {
 		r.Mode = ruleMode(inv)
 	}
@@ -351,7 +382,7 @@ func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, exchange.BadParameter("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.")
 	}
-	if _, dup := findConfig(inv.t.TransportRules, name, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid }); dup {
+	if _, dup := findConfig(inv.t.TransportRules, name, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid }); dup {
 		return nil, exchange.Invalid("A transport rule with the name \"%s\" already exists. Specify a different name.", name)
 	}
 	if prio < 0 || prio > len(inv.t.TransportRules) {
@@ -359,16 +390,12 @@ func newTransportRule(inv *invocation) (*exchange.Result, error) {
 	}
 	r.Guid = inv.newGUID("transport-rule")
 	placeRule(inv.t, r, prio)
-	return lazy(inv.ts, []*TransportRule{r}, inv.s.views.transportRule.render), nil
+	return lazy(inv.ts, []*tenant.TransportRule{r}, inv.s.views.transportRule.render), nil
 }
 
 func setTransportRule(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id := a.str("Identity")
-	if err := a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.findTransportRule(id)
+	r, err := inv.ruleTarget()
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +403,7 @@ func setTransportRule(inv *invocation) (*exchange.Result, error) {
 	next := *r
 	if a.has("Name") {
 		next.Name = a.str("Name")
-		if other, dup := findConfig(inv.t.TransportRules, next.Name, func(x *TransportRule) (string, UUID) { return x.Name, x.Guid }); dup && other != r {
+		if other, dup := findConfig(inv.t.TransportRules, next.Name, func(x *tenant.TransportRule) (string, tenant.UUID) { return x.Name, x.Guid }); dup && other != r {
 			return nil, exchange.Invalid("A transport rule with the name \"%s\" already exists. Specify a different name.", next.Name)
 		}
 	}
@@ -410,16 +437,12 @@ func setTransportRule(inv *invocation) (*exchange.Result, error) {
 }
 
 func removeTransportRule(inv *invocation) (*exchange.Result, error) {
-	id := inv.a.str("Identity")
-	if err := inv.a.failed(); err != nil {
-		return nil, err
-	}
-	r, err := inv.findTransportRule(id)
+	r, err := inv.ruleTarget()
 	if err != nil {
 		return nil, err
 	}
 	inv.object = r.Name
-	rules := slices.DeleteFunc(slices.Clone(inv.t.TransportRules), func(x *TransportRule) bool { return x == r })
+	rules := slices.DeleteFunc(slices.Clone(inv.t.TransportRules), func(x *tenant.TransportRule) bool { return x == r })
 	for i, x := range rules {
 		x.Priority = i
 	}
@@ -429,15 +452,11 @@ func removeTransportRule(inv *invocation) (*exchange.Result, error) {
 
 func setRuleState(state string) func(inv *invocation) (*exchange.Result, error) {
 	return func(inv *invocation) (*exchange.Result, error) {
-		id := inv.a.str("Identity")
 		mode := ""
 		if inv.a.has("Mode") {
 			mode = ruleMode(inv)
 		}
-		if err := inv.a.failed(); err != nil {
-			return nil, err
-		}
-		r, err := inv.findTransportRule(id)
+		r, err := inv.ruleTarget()
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 func TestGetInboxRule(t *testing.T) {
@@ -87,7 +88,7 @@ func TestMobileDevices(t *testing.T) {
 		t.Errorf("by identity %q: %d", id, res.Count)
 	}
 	st := invoke(t, s, "Get-MobileDeviceStatistics", P{"Mailbox": "LeeG"})
-	if last, ok := get(t, st.Object(1), "LastSuccessSync").(time.Time); !ok || !last.Before(ReferenceTime().AddDate(0, 0, -180)) {
+	if last, ok := get(t, st.Object(1), "LastSuccessSync").(time.Time); !ok || !last.Before(tenant.ReferenceTime().AddDate(0, 0, -180)) {
 		t.Errorf("stale device last sync %v", get(t, st.Object(1), "LastSuccessSync"))
 	}
 	wantErr(t, invokeErr(t, s, "Get-MobileDevice", P{"Mailbox": "ghost"}), 404)
@@ -200,7 +201,7 @@ func TestGetMessageTraceV2(t *testing.T) {
 		t.Fatalf("last 48 hours: %d records", res.Count)
 	}
 	first, last := get(t, res.Object(0), "Received").(time.Time), get(t, res.Object(res.Count-1), "Received").(time.Time)
-	if !first.After(last) || last.Before(ReferenceTime().Add(-48*time.Hour)) {
+	if !first.After(last) || last.Before(tenant.ReferenceTime().Add(-48*time.Hour)) {
 		t.Errorf("order or window wrong: %v .. %v", first, last)
 	}
 	wantSubjects := func(res *exchange.Result, want ...string) {

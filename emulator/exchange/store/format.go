@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/emulator/exchange/store/opath"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // The emulated datacenter's names, used wherever Exchange shows a server
@@ -14,7 +15,7 @@ const (
 	serverFQDN   = "EMULATOR01.PROD.OUTLOOK.COM"
 	serverName   = "emulator01"
 	forestDC     = "DC=EMLPR01A001,DC=PROD,DC=OUTLOOK,DC=COM"
-	forestShort  = "EMLPR01A001"
+	forestShort  = tenant.ForestShort
 	databaseName = "EMLPR01DG001-db001"
 	exVersion    = "0.20 (15.0.0.0)"
 )
@@ -45,7 +46,7 @@ func quota(n int64) string {
 // a ByteQuantifiedSize string.
 func parseQuota(s string) (int64, bool) {
 	if strings.EqualFold(strings.TrimSpace(s), "unlimited") {
-		return Unlimited, true
+		return tenant.Unlimited, true
 	}
 	return opath.ParseByteQuantity(s)
 }
@@ -113,27 +114,21 @@ func organizationID(org string) string {
 	return forestShort + ".PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/" + org + " - " + forestShort + ".PROD.OUTLOOK.COM/ConfigurationUnits/" + org + "/Configuration"
 }
 
-// legacyDN is a recipient's X.500 address, which inbox rules and
-// LegacyExchangeDN show for internal recipients.
-func legacyDN(r *Recipient) string {
-	hex := strings.ReplaceAll(r.Guid.String(), "-", "")
-	alias := r.Alias
-	if alias == "" {
-		alias = r.Name
-	}
-	return "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + hex + "-" + strings.ToLower(alias)
-}
-
-// ruleRecipient is how an inbox rule shows a recipient.
-func ruleRecipient(display, address string) string {
-	return `"` + display + `" [SMTP:` + address + `]`
-}
-
-func ruleRecipientInternal(r *Recipient) string {
-	return `"` + r.DisplayName + `" [EX:` + legacyDN(r) + `]`
-}
-
 func wildcard(s, pattern string) bool { return opath.MatchWildcard(s, pattern) }
+
+// matchesAny reports whether s matches one of the wildcard patterns; no
+// pattern at all matches everything, as an absent search parameter does.
+func matchesAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if wildcard(s, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func equalFoldTrim(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))

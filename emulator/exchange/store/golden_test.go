@@ -21,12 +21,50 @@ import (
 // rewrites them.
 func TestFixtureGolden(t *testing.T) {
 	s := fixtureStore(t)
-	cases := []struct {
-		file   string
-		svc    catalog.Service
-		cmdlet string
-		params P
-	}{
+	cases := goldenCases()
+	update := os.Getenv("EXORUN_UPDATE") != ""
+	for _, c := range cases {
+		t.Run(c.cmdlet, func(t *testing.T) {
+			cl := call(c.cmdlet, c.params)
+			cl.Service = c.svc
+			res, err := s.Invoke(context.Background(), cl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := renderJSON(res)
+			path := filepath.Join("testdata", "golden", c.file+".json")
+			if update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with EXORUN_UPDATE=1 to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s (EXORUN_UPDATE=1 rewrites it):\n%s", c.cmdlet, path, firstDiff(got, want))
+			}
+		})
+	}
+}
+
+// goldenCase is one read cmdlet call whose output testdata/golden pins.
+type goldenCase struct {
+	file   string
+	svc    catalog.Service
+	cmdlet string
+	params P
+}
+
+// goldenCases call every modelled read cmdlet once (TestReadsChangeNothing
+// checks that none is missing).
+func goldenCases() []goldenCase {
+	return []goldenCase{
 		{"get-mailbox", catalog.Exchange, "Get-Mailbox", P{}},
 		{"get-recipient", catalog.Exchange, "Get-Recipient", P{}},
 		{"get-user", catalog.Exchange, "Get-User", P{}},
@@ -57,35 +95,6 @@ func TestFixtureGolden(t *testing.T) {
 		{"get-retentioncompliancepolicy", catalog.Compliance, "Get-RetentionCompliancePolicy", P{}},
 		{"get-compliancesearch", catalog.Compliance, "Get-ComplianceSearch", P{}},
 		{"get-label", catalog.Compliance, "Get-Label", P{}},
-	}
-	update := os.Getenv("EXORUN_UPDATE") != ""
-	for _, c := range cases {
-		t.Run(c.cmdlet, func(t *testing.T) {
-			cl := call(c.cmdlet, c.params)
-			cl.Service = c.svc
-			res, err := s.Invoke(context.Background(), cl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := renderJSON(res)
-			path := filepath.Join("testdata", "golden", c.file+".json")
-			if update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with EXORUN_UPDATE=1 to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s (EXORUN_UPDATE=1 rewrites it):\n%s", c.cmdlet, path, firstDiff(got, want))
-			}
-		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 const (
@@ -26,11 +27,11 @@ func testCaller() exchange.Caller {
 // pinned to ReferenceTime.
 func fixtureStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := New("", WithClock(ReferenceTime))
+	s, err := New("", WithClock(tenant.ReferenceTime))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddTenant(Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	return s

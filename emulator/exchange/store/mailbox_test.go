@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 func mailbox(t *testing.T, s *Store, id string) map[string]any {
@@ -29,7 +30,7 @@ func TestSetMailboxForwardingIsVisibleAndAudited(t *testing.T) {
 	if m["ForwardingSmtpAddress"] != "smtp:diego@gmail.com" || m["DeliverToMailboxAndForward"] != true {
 		t.Fatalf("after Set-Mailbox: %v %v", m["ForwardingSmtpAddress"], m["DeliverToMailboxAndForward"])
 	}
-	if m["WhenChanged"].(time.Time) != ReferenceTime() {
+	if m["WhenChanged"].(time.Time) != tenant.ReferenceTime() {
 		t.Errorf("WhenChanged %v, want the store clock", m["WhenChanged"])
 	}
 	wantNames(t, invoke(t, s, "Get-Mailbox", P{"Filter": "ForwardingSmtpAddress -ne $null"}), "AlexW", "DiegoS")
@@ -38,7 +39,7 @@ func TestSetMailboxForwardingIsVisibleAndAudited(t *testing.T) {
 	if get(t, e, "CmdletName") != "Set-Mailbox" || get(t, e, "ObjectModified") != "DiegoS" || get(t, e, "Succeeded") != true {
 		t.Fatalf("audit entry %v", e)
 	}
-	if get(t, e, "Caller") != testOrg+"/"+testApp || get(t, e, "RunDate") != ReferenceTime() {
+	if get(t, e, "Caller") != testOrg+"/"+testApp || get(t, e, "RunDate") != tenant.ReferenceTime() {
 		t.Errorf("audit caller %v run %v", get(t, e, "Caller"), get(t, e, "RunDate"))
 	}
 	var params []string
@@ -134,7 +135,7 @@ func TestSetMailboxQuotasTypeHoldsAndPolicies(t *testing.T) {
 
 	invoke(t, s, "Set-Mailbox", P{"Identity": "AdeleV", "LitigationHoldEnabled": true, "AuditEnabled": false, "HiddenFromAddressListsEnabled": "$true"})
 	m = mailbox(t, s, "AdeleV")
-	if m["LitigationHoldEnabled"] != true || m["LitigationHoldOwner"] != testOrg+"/"+testApp || m["LitigationHoldDate"] != ReferenceTime() {
+	if m["LitigationHoldEnabled"] != true || m["LitigationHoldOwner"] != testOrg+"/"+testApp || m["LitigationHoldDate"] != tenant.ReferenceTime() {
 		t.Errorf("hold: %v %v %v", m["LitigationHoldEnabled"], m["LitigationHoldOwner"], m["LitigationHoldDate"])
 	}
 	if m["AuditEnabled"] != false || m["HiddenFromAddressListsEnabled"] != true {

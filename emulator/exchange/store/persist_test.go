@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 func openStore(t *testing.T, dir string, opts ...Option) *Store {
 	t.Helper()
-	s, err := New(dir, append([]Option{WithClock(ReferenceTime)}, opts...)...)
+	s, err := New(dir, append([]Option{WithClock(tenant.ReferenceTime)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +23,7 @@ func openStore(t *testing.T, dir string, opts ...Option) *Store {
 func TestStateSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	if err := s.AddTenant(Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "exchange-"+testTenant+".jsonl")
@@ -63,7 +65,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if g1 == get(t, invoke(t, s2, "Get-DistributionGroup", P{"Identity": "Night Shift"}).Object(0), "Guid") {
 		t.Error("GUID reused after reload")
 	}
-	if err := s2.AddTenant(Fixture(testTenant, testOrg)); err == nil {
+	if err := s2.AddTenant(tenant.Fixture(testTenant, testOrg)); err == nil {
 		t.Error("adding a tenant twice succeeded")
 	}
 }
@@ -71,7 +73,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir, WithSaveDelay(time.Hour))
-	if err := s.AddTenant(Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "exchange-"+testTenant+".jsonl")
@@ -103,7 +105,7 @@ func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 	dir2 := t.TempDir()
 	s3 := openStore(t, dir2, WithSaveDelay(10*time.Millisecond))
 	defer s3.Close()
-	if err := s3.AddTenant(Fixture(testTenant, testOrg)); err != nil {
+	if err := s3.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	invoke(t, s3, "Set-Mailbox", P{"Identity": "AdeleV", "DisplayName": "Adele V."})
@@ -123,7 +125,7 @@ func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 func TestCorruptStateFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	if err := s.AddTenant(Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -177,22 +179,22 @@ func TestCorruptStateFileIsAnError(t *testing.T) {
 }
 
 func TestGeneratedTenantRoundTrips(t *testing.T) {
-	t1 := Generate("gen-1", "fabrikam.onmicrosoft.com", 2000, 7)
+	t1 := tenant.Generate("gen-1", "fabrikam.onmicrosoft.com", 2000, 7)
 	var a, b bytes.Buffer
-	if err := encodeTenant(&a, t1); err != nil {
+	if err := tenant.Encode(&a, t1); err != nil {
 		t.Fatal(err)
 	}
-	t2, err := decodeTenant(bytes.NewReader(a.Bytes()))
+	t2, err := tenant.Decode(bytes.NewReader(a.Bytes()), normalizeRuleSettings)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := encodeTenant(&b, t2); err != nil {
+	if err := tenant.Encode(&b, t2); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Fatal("encode(decode(encode(t))) differs from encode(t)")
 	}
-	if _, err := newTenantState(t2); err != nil {
+	if _, err := tenant.NewState(t2); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 func TestGetMailboxListsEveryMailbox(t *testing.T) {
@@ -221,7 +222,7 @@ func TestGetMailboxStatistics(t *testing.T) {
 	stale := 0
 	for _, name := range values(t, invoke(t, s, "Get-Mailbox", P{}), "Name") {
 		o := invoke(t, s, "Get-MailboxStatistics", P{"Identity": name}).Object(0)
-		if last, ok := get(t, o, "LastLogonTime").(time.Time); ok && last.Before(ReferenceTime().AddDate(0, 0, -90)) {
+		if last, ok := get(t, o, "LastLogonTime").(time.Time); ok && last.Before(tenant.ReferenceTime().AddDate(0, 0, -90)) {
 			stale++
 		}
 	}

@@ -6,103 +6,142 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
-	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
-// registry declares the modelled cmdlets: for each, its service, whether it
-// writes, the parameters the emulator gives meaning to (anything else the
-// real cmdlet has is refused as not modelled) and its implementation.
+// handler runs one modelled cmdlet.
+type handler func(*invocation) (*exchange.Result, error)
+
+// decl is one modelled cmdlet as its area declares it: its name, the
+// service it answers in, the parameters the emulator gives meaning to
+// (space-separated; any other parameter the real cmdlet has is refused as
+// not modelled) and its handler. That is the emulator's behaviour; what
+// the cmdlet is (parameter types, aliases, sets, whether it writes) comes
+// from the catalog, the one declaration of the service's cmdlets.
+type decl struct {
+	name    string
+	service catalog.Service
+	params  string
+	run     handler
+}
+
+// declarations are every area's modelled cmdlets. Each cmd_*.go file
+// declares its own; this is the only place that knows them all.
+func declarations() []decl {
+	var all []decl
+	for _, area := range [][]decl{
+		recipientCmdlets(), mailboxCmdlets(), permissionCmdlets(), groupCmdlets(), itemCmdlets(),
+		orgCmdlets(), transportCmdlets(), logCmdlets(), complianceCmdlets(),
+	} {
+		all = append(all, area...)
+	}
+	return all
+}
+
+// cmdlet is one modelled cmdlet: its declaration checked against and
+// joined with the catalog's.
+type cmdlet struct {
+	ref     *catalog.Cmdlet
+	service catalog.Service
+	// write is the catalog's Effect: a write holds the tenant's write lock
+	// and is recorded in the admin audit log.
+	write  bool
+	params map[string]bool // lower-case names the emulator gives meaning to (or safely ignores)
+	run    handler
+}
+
+func (c *cmdlet) models(name string) bool { return c.params[strings.ToLower(name)] }
+
+// registry joins the declarations with the catalog, by lower-case name. A
+// declaration the catalog contradicts (no such cmdlet, another service, a
+// parameter it lacks) is a defect of the emulator, reported by New.
 // Confirm is accepted everywhere it exists: the REST API never prompts.
-func registry(ref map[string]*reference.Cmdlet) (map[string]*cmdlet, error) {
-	exo, scc := catalog.Exchange, catalog.Compliance
-	type entry struct {
-		name   string
-		svc    catalog.Service
-		write  bool
-		params string
-		run    func(*invocation) (*exchange.Result, error)
-	}
-	list := "Identity Anr Filter ResultSize"
-	ruleParams := make([]string, 0, len(transportRuleParams()))
-	for _, p := range transportRuleParams() {
-		ruleParams = append(ruleParams, p.name)
-	}
-	rules := strings.Join(ruleParams, " ")
-	entries := []entry{
-		{"Get-Mailbox", exo, false, list + " RecipientTypeDetails Archive SoftDeletedMailbox InactiveMailboxOnly PublicFolder Migration IncludeInactiveMailbox", getMailbox},
-		{"Set-Mailbox", exo, true, "Identity ForwardingSmtpAddress ForwardingAddress DeliverToMailboxAndForward HiddenFromAddressListsEnabled LitigationHoldEnabled GrantSendOnBehalfTo EmailAddresses DisplayName ProhibitSendQuota ProhibitSendReceiveQuota IssueWarningQuota Type AuditEnabled RetentionPolicy Force", setMailbox},
-		{"Get-Recipient", exo, false, list + " RecipientTypeDetails RecipientType Properties IncludeSoftDeletedRecipients", getRecipient},
-		{"Get-User", exo, false, list + " RecipientTypeDetails", getUser},
-		{"Get-MailUser", exo, false, list, getMailUser},
-		{"Get-MailContact", exo, false, list + " RecipientTypeDetails", getMailContact},
-		{"Get-MailboxStatistics", exo, false, "Identity", getMailboxStatistics},
-		{"Get-MailboxPermission", exo, false, "Identity User ResultSize ReadFromDomainController", getMailboxPermission},
-		{"Add-MailboxPermission", exo, true, "Identity User AccessRights InheritanceType AutoMapping Deny", addMailboxPermission},
-		{"Remove-MailboxPermission", exo, true, "Identity User AccessRights InheritanceType Deny", removeMailboxPermission},
-		{"Get-RecipientPermission", exo, false, "Identity Trustee AccessRights ResultSize ReadFromDomainController", getRecipientPermission},
-		{"Add-RecipientPermission", exo, true, "Identity Trustee AccessRights", addRecipientPermission},
-		{"Remove-RecipientPermission", exo, true, "Identity Trustee AccessRights", removeRecipientPermission},
-		{"Get-CASMailbox", exo, false, list + " RecipientTypeDetails", getCASMailbox},
-		{"Set-CASMailbox", exo, true, "Identity PopEnabled ImapEnabled EwsEnabled ActiveSyncEnabled OWAEnabled MAPIEnabled SmtpClientAuthenticationDisabled", setCASMailbox},
-		{"Get-DistributionGroup", exo, false, list + " RecipientTypeDetails ManagedBy", getDistributionGroup},
-		{"New-DistributionGroup", exo, true, "Name Alias DisplayName PrimarySmtpAddress ManagedBy Members Type RoomList Notes Description MemberJoinRestriction MemberDepartRestriction RequireSenderAuthenticationEnabled CopyOwnerToMember", newDistributionGroup},
-		{"Set-DistributionGroup", exo, true, "Identity Name DisplayName ManagedBy PrimarySmtpAddress EmailAddresses GrantSendOnBehalfTo HiddenFromAddressListsEnabled RequireSenderAuthenticationEnabled MemberJoinRestriction MemberDepartRestriction Description BypassSecurityGroupManagerCheck", setDistributionGroup},
-		{"Remove-DistributionGroup", exo, true, "Identity BypassSecurityGroupManagerCheck", removeDistributionGroup},
-		{"Get-DistributionGroupMember", exo, false, "Identity ResultSize", getDistributionGroupMember},
-		{"Add-DistributionGroupMember", exo, true, "Identity Member BypassSecurityGroupManagerCheck", addDistributionGroupMember},
-		{"Remove-DistributionGroupMember", exo, true, "Identity Member BypassSecurityGroupManagerCheck", removeDistributionGroupMember},
-		{"Get-UnifiedGroup", exo, false, list + " IncludeAllProperties IncludeSoftDeletedGroups", getUnifiedGroup},
-		{"Get-UnifiedGroupLinks", exo, false, "Identity LinkType ResultSize", getUnifiedGroupLinks},
-		{"Get-InboxRule", exo, false, "Identity Mailbox ResultSize IncludeHidden BypassScopeCheck DescriptionTimeFormat DescriptionTimeZone", getInboxRule},
-		{"Get-MobileDevice", exo, false, "Identity Mailbox Filter ResultSize ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDevice},
-		{"Get-MobileDeviceStatistics", exo, false, "Identity Mailbox ActiveSync OWAforDevices RestApi UniversalOutlook", getMobileDeviceStatistics},
-		{"Get-AcceptedDomain", exo, false, "Identity ResultSize", getAcceptedDomain},
-		{"Get-OrganizationConfig", exo, false, "", getOrganizationConfig},
-		{"Get-TransportConfig", exo, false, "", getTransportConfig},
-		{"Get-AdminAuditLogConfig", exo, false, "", getAdminAuditLogConfig},
-		{"Get-TransportRule", exo, false, "Identity State Filter ResultSize", getTransportRule},
-		{"New-TransportRule", exo, true, "Name Priority Mode Comments Enabled ActivationDate ExpiryDate " + rules, newTransportRule},
-		{"Set-TransportRule", exo, true, "Identity Name Priority Mode Comments ActivationDate ExpiryDate " + rules, setTransportRule},
-		{"Remove-TransportRule", exo, true, "Identity", removeTransportRule},
-		{"Enable-TransportRule", exo, true, "Identity Mode", setRuleState("Enabled")},
-		{"Disable-TransportRule", exo, true, "Identity", setRuleState("Disabled")},
-		{"Get-HostedContentFilterPolicy", exo, false, "Identity", getHostedContentFilterPolicy},
-		{"Get-AntiPhishPolicy", exo, false, "Identity Spoof", getAntiPhishPolicy},
-		{"Get-MalwareFilterPolicy", exo, false, "Identity", getMalwareFilterPolicy},
-		{"Get-RetentionPolicy", exo, false, "Identity", getRetentionPolicy},
-		{"Get-MessageTraceV2", exo, false, "StartDate EndDate SenderAddress RecipientAddress Status ResultSize MessageId MessageTraceId FromIP ToIP Subject SubjectFilterType StartingRecipientAddress", getMessageTraceV2},
-		{"Search-AdminAuditLog", exo, false, "StartDate EndDate Cmdlets ObjectIds UserIds Parameters IsSuccess ExternalAccess ResultSize StartIndex", searchAdminAuditLog},
-		{"Get-DlpCompliancePolicy", scc, false, "Identity", getDlpCompliancePolicy},
-		{"Get-RetentionCompliancePolicy", scc, false, "Identity", getRetentionCompliancePolicy},
-		{"Get-ComplianceSearch", scc, false, "Identity Case ResultSize", getComplianceSearch},
-		{"Get-Label", scc, false, "Identity", getLabel},
-	}
-	out := make(map[string]*cmdlet, len(entries))
-	for _, e := range entries {
-		r := ref[strings.ToLower(e.name)]
-		if r == nil {
-			return nil, fmt.Errorf("exchange store: %s has no reference declaration", e.name)
+func registry(decls []decl) (map[string]*cmdlet, error) {
+	out := make(map[string]*cmdlet, len(decls))
+	for _, d := range decls {
+		ref, ok := catalog.Lookup(d.name)
+		if !ok || ref.Name != d.name {
+			return nil, fmt.Errorf("exchange store: %s is not a cmdlet of the catalog", d.name)
 		}
-		want := reference.ExchangeOnline
-		if e.svc == catalog.Compliance {
-			want = reference.SecurityCompliance
+		if ref.WrapperOf != "" || !ref.Runs(d.service) {
+			return nil, fmt.Errorf("exchange store: the catalog says %s does not run in %s", d.name, d.service)
 		}
-		if r.Services&want == 0 {
-			return nil, fmt.Errorf("exchange store: the reference says %s does not run in %s", e.name, e.svc)
+		key := strings.ToLower(d.name)
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("exchange store: %s is declared twice", d.name)
 		}
-		c := &cmdlet{name: e.name, service: e.svc, write: e.write, params: map[string]bool{}, run: e.run}
-		names := strings.Fields(e.params)
-		if p, ok := r.Lookup("Confirm"); ok {
+		c := &cmdlet{ref: ref, service: d.service, write: ref.Effect == catalog.Write, params: map[string]bool{}, run: d.run}
+		names := strings.Fields(d.params)
+		if p, ok := ref.Param("Confirm"); ok {
 			names = append(names, p.Name)
 		}
 		for _, n := range names {
-			p, ok := r.Lookup(n)
-			if !ok || !strings.EqualFold(p.Name, n) {
-				return nil, fmt.Errorf("exchange store: %s models parameter %q, which the reference does not declare", e.name, n)
+			p, ok := ref.Param(n)
+			if !ok || !strings.EqualFold(p.Name, n) || !p.Runs(d.service) {
+				return nil, fmt.Errorf("exchange store: %s models parameter %q, which the catalog does not declare for %s", d.name, n, d.service)
 			}
 			c.params[strings.ToLower(p.Name)] = true
 		}
-		out[strings.ToLower(e.name)] = c
+		out[key] = c
 	}
 	return out, nil
+}
+
+// views are every area's output views, built once per Store. Like
+// declarations, this is the one place that knows every area; an area's
+// handlers reach other areas' views (groups list recipients) through it.
+type views struct {
+	mailbox, recipient, user, mailUser, mailContact, cas, stats *view[*tenant.Recipient]
+	distributionGroup, unifiedGroup                             *view[*tenant.Recipient]
+	mailboxPermission                                           *view[aceRow]
+	recipientPermission                                         *view[rpRow]
+	inboxRule                                                   *view[ruleRow]
+	mobileDevice, deviceStats                                   *view[deviceRow]
+	acceptedDomain                                              *view[*tenant.AcceptedDomain]
+	orgConfig, transportConfig, auditConfig                     *view[*tenant.Tenant]
+	transportRule                                               *view[*tenant.TransportRule]
+	contentFilter                                               *view[*tenant.ContentFilterPolicy]
+	antiPhish                                                   *view[*tenant.AntiPhishPolicy]
+	malware                                                     *view[*tenant.MalwareFilterPolicy]
+	retention                                                   *view[*tenant.RetentionPolicy]
+	messageTrace                                                *view[traceRow]
+	audit                                                       *view[*tenant.AuditEntry]
+	dlp                                                         *view[*tenant.DlpCompliancePolicy]
+	retentionCompliance                                         *view[*tenant.RetentionCompliancePolicy]
+	complianceSearch                                            *view[*tenant.ComplianceSearch]
+	label                                                       *view[*tenant.SensitivityLabel]
+}
+
+func newViews() *views {
+	return &views{
+		mailbox:             mailboxView(),
+		recipient:           recipientView(),
+		user:                userView(),
+		mailUser:            mailUserView(),
+		mailContact:         mailContactView(),
+		cas:                 casView(),
+		stats:               statsView(),
+		distributionGroup:   distributionGroupView(),
+		unifiedGroup:        unifiedGroupView(),
+		mailboxPermission:   mailboxPermissionView(),
+		recipientPermission: recipientPermissionView(),
+		inboxRule:           inboxRuleView(),
+		mobileDevice:        mobileDeviceView(),
+		deviceStats:         deviceStatsView(),
+		acceptedDomain:      acceptedDomainView(),
+		orgConfig:           orgConfigView(),
+		transportConfig:     transportConfigView(),
+		auditConfig:         auditConfigView(),
+		transportRule:       transportRuleView(),
+		contentFilter:       contentFilterView(),
+		antiPhish:           antiPhishView(),
+		malware:             malwareView(),
+		retention:           retentionView(),
+		messageTrace:        messageTraceView(),
+		audit:               auditView(),
+		dlp:                 dlpView(),
+		retentionCompliance: retentionComplianceView(),
+		complianceSearch:    complianceSearchView(),
+		label:               labelView(),
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
-	"github.com/exorun/exorun/emulator/exchange/store/internal/reference"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // ErrUnknownTenant is returned for a call to a tenant the store does not hold.
@@ -27,14 +28,13 @@ type Store struct {
 	now       func() time.Time
 	saveDelay time.Duration
 	cmdlets   map[string]*cmdlet // by lower-case name
-	ref       map[string]*reference.Cmdlet
 	views     *views
 
 	mu      sync.RWMutex
-	tenants map[string]*tenantState // by lower-case tenant id
+	tenants map[string]*tenant.State // by lower-case tenant id
 	closed  bool
 
-	saveMu  sync.Mutex // serialises file writes; guards saveErr and tenantState.saved
+	saveMu  sync.Mutex // serialises file writes; guards saveErr and tenant.State.Saved
 	saveErr error      // last background save failure, reported by Flush/Close
 	kick    chan struct{}
 	stop    chan struct{}
@@ -61,25 +61,24 @@ func New(dir string, opts ...Option) (*Store, error) {
 		dir:       dir,
 		now:       time.Now,
 		saveDelay: 200 * time.Millisecond,
-		ref:       reference.Table(),
-		tenants:   map[string]*tenantState{},
+		tenants:   map[string]*tenant.State{},
 		views:     newViews(),
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	var err error
-	if s.cmdlets, err = registry(s.ref); err != nil {
+	if s.cmdlets, err = registry(declarations()); err != nil {
 		return nil, err
 	}
 	if dir != "" {
-		loaded, err := loadDir(dir)
+		loaded, err := tenant.LoadDir(dir, normalizeRuleSettings)
 		if err != nil {
 			return nil, err
 		}
 		for _, ts := range loaded {
-			ts.saved = ts.version
-			s.tenants[strings.ToLower(ts.t.ID)] = ts
+			ts.Saved = ts.Version
+			s.tenants[strings.ToLower(ts.T.ID)] = ts
 		}
 		s.kick = make(chan struct{}, 1)
 		s.stop = make(chan struct{})
@@ -91,8 +90,8 @@ func New(dir string, opts ...Option) (*Store, error) {
 
 // AddTenant adds a tenant and, with a state folder, saves it at once. The
 // store takes ownership of t. A tenant id already present is an error.
-func (s *Store) AddTenant(t *Tenant) error {
-	ts, err := newTenantState(t)
+func (s *Store) AddTenant(t *tenant.Tenant) error {
+	ts, err := tenant.NewState(t)
 	if err != nil {
 		return fmt.Errorf("add tenant: %w", err)
 	}
@@ -106,7 +105,7 @@ func (s *Store) AddTenant(t *Tenant) error {
 		s.mu.Unlock()
 		return fmt.Errorf("add tenant %s: already in the store", t.ID)
 	}
-	ts.version = 1
+	ts.Version = 1
 	s.tenants[key] = ts
 	s.mu.Unlock()
 	if s.dir == "" {
@@ -132,13 +131,13 @@ func (s *Store) RemoveTenant(id string) error {
 	}
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
-	if err := removeFile(s.dir, ts.t.ID); err != nil {
+	if err := tenant.Remove(s.dir, ts.T.ID); err != nil {
 		return fmt.Errorf("remove tenant %s: %w", id, err)
 	}
 	return nil
 }
 
-func (s *Store) tenant(id string) *tenantState {
+func (s *Store) tenant(id string) *tenant.State {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.tenants[strings.ToLower(id)]
@@ -152,13 +151,7 @@ type TenantInfo struct {
 }
 
 // Counts are the numbers of a tenant's objects.
-type Counts struct {
-	Mailboxes, UserMailboxes, SharedMailboxes, RoomMailboxes, EquipmentMailboxes int
-	MailUsers, MailContacts, Users                                               int
-	DistributionGroups, UnifiedGroups                                            int
-	Recipients                                                                   int // what Get-Recipient lists
-	InboxRules, MobileDevices, TransportRules, MessageTrace, AuditLog            int
-}
+type Counts = tenant.Counts
 
 // Tenant describes one tenant; ok is false when the store lacks it.
 func (s *Store) Tenant(id string) (TenantInfo, bool) {
@@ -166,9 +159,9 @@ func (s *Store) Tenant(id string) (TenantInfo, bool) {
 	if ts == nil {
 		return TenantInfo{}, false
 	}
-	ts.mu.RLock()
-	defer ts.mu.RUnlock()
-	return TenantInfo{ID: ts.t.ID, Organization: ts.t.Organization, Counts: ts.counts()}, true
+	ts.RLock()
+	defer ts.RUnlock()
+	return TenantInfo{ID: ts.T.ID, Organization: ts.T.Organization, Counts: ts.Counts()}, true
 }
 
 // Tenants lists the tenants, sorted by id.
@@ -176,7 +169,7 @@ func (s *Store) Tenants() []TenantInfo {
 	s.mu.RLock()
 	ids := make([]string, 0, len(s.tenants))
 	for _, ts := range s.tenants {
-		ids = append(ids, ts.t.ID)
+		ids = append(ids, ts.T.ID)
 	}
 	s.mu.RUnlock()
 	sort.Strings(ids)
@@ -199,73 +192,24 @@ func (s *Store) MailboxCount(tenantID string) int {
 	return info.Counts.Mailboxes
 }
 
-func (ts *tenantState) counts() Counts {
-	var c Counts
-	for _, r := range ts.t.Recipients {
-		switch r.Kind {
-		case UserMailbox:
-			c.UserMailboxes++
-		case SharedMailbox:
-			c.SharedMailboxes++
-		case RoomMailbox:
-			c.RoomMailboxes++
-		case EquipmentMailbox:
-			c.EquipmentMailboxes++
-		case MailUser:
-			c.MailUsers++
-		case MailContact:
-			c.MailContacts++
-		case User:
-			c.Users++
-		case GroupMailbox:
-			c.UnifiedGroups++
-		default:
-			c.DistributionGroups++
-		}
-		if r.Kind != User {
-			c.Recipients++
-		}
-		if r.Mailbox != nil {
-			c.InboxRules += len(r.Mailbox.InboxRules)
-			c.MobileDevices += len(r.Mailbox.Devices)
-		}
-	}
-	c.Mailboxes = c.UserMailboxes + c.SharedMailboxes + c.RoomMailboxes + c.EquipmentMailboxes
-	c.TransportRules = len(ts.t.TransportRules)
-	c.MessageTrace = len(ts.t.MessageTrace)
-	c.AuditLog = len(ts.t.AuditLog)
-	return c
-}
-
 // Modelled lists the cmdlets the store implements for service, sorted.
 func (s *Store) Modelled(service catalog.Service) []string {
 	var out []string
 	for _, c := range s.cmdlets {
 		if c.service == service {
-			out = append(out, c.name)
+			out = append(out, c.ref.Name)
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// cmdlet is one modelled cmdlet.
-type cmdlet struct {
-	name    string
-	service catalog.Service
-	write   bool
-	params  map[string]bool // lower-case names the emulator gives meaning to (or safely ignores)
-	run     func(*invocation) (*exchange.Result, error)
-}
-
-func (c *cmdlet) models(name string) bool { return c.params[strings.ToLower(name)] }
-
 // invocation is one cmdlet call in progress.
 type invocation struct {
 	ctx  context.Context
 	s    *Store
-	ts   *tenantState
-	t    *Tenant
+	ts   *tenant.State
+	t    *tenant.Tenant
 	a    *args
 	call exchange.Call
 	now  time.Time
@@ -294,39 +238,67 @@ func (s *Store) Invoke(ctx context.Context, call exchange.Call) (*exchange.Resul
 	}
 	ts := s.tenant(call.Caller.TenantID)
 	if ts == nil {
-		return nil, fmt.Errorf("%s for tenant %q: %w", c.name, call.Caller.TenantID, ErrUnknownTenant)
+		return nil, fmt.Errorf("%s for tenant %q: %w", c.ref.Name, call.Caller.TenantID, ErrUnknownTenant)
 	}
-	svc := reference.ExchangeOnline
-	if call.Service == catalog.Compliance {
-		svc = reference.SecurityCompliance
-	}
-	a, err := bind(c, s.ref[strings.ToLower(c.name)], call.Params, svc)
+	a, err := bind(c, call.Params, call.Service)
 	if err != nil {
 		return nil, err
 	}
-	inv := &invocation{ctx: ctx, s: s, ts: ts, t: ts.t, a: a, call: call, now: s.now().UTC()}
+	inv := &invocation{ctx: ctx, s: s, ts: ts, t: ts.T, a: a, call: call, now: s.now().UTC()}
 	if !c.write {
-		ts.mu.RLock()
-		defer ts.mu.RUnlock()
+		ts.RLock()
+		defer ts.RUnlock()
 		return c.run(inv)
 	}
-	ts.mu.Lock()
+	ts.Lock()
 	res, err := c.run(inv)
 	var xerr *exchange.Error
 	if err == nil || errors.As(err, &xerr) {
-		inv.audit(c.name, err)
-		ts.version++
+		inv.audit(c.ref.Name, err)
+		ts.Version++
 	}
-	ts.mu.Unlock()
+	ts.Unlock()
 	if serr := s.changed(ts); serr != nil && err == nil {
-		return nil, fmt.Errorf("%s: the change was made but not saved: %w", c.name, serr)
+		return nil, fmt.Errorf("%s: the change was made but not saved: %w", c.ref.Name, serr)
 	}
 	return res, err
 }
 
+// target resolves -Identity to exactly one recipient of the wanted kinds,
+// once the call's parameters have bound, as every cmdlet that changes one
+// recipient starts.
+func (inv *invocation) target(want tenant.Kinds) (*tenant.Recipient, error) {
+	id := inv.a.str("Identity")
+	if err := inv.a.failed(); err != nil {
+		return nil, err
+	}
+	return inv.ts.Resolve(id, want)
+}
+
+// commit replaces r with its edited copy nr and re-indexes its names, or,
+// when the edit changed nothing, warns as the service does. DeepEqual
+// follows the Mailbox and Group pointers, so the copy is compared with the
+// original field by field.
+func (inv *invocation) commit(r *tenant.Recipient, nr tenant.Recipient) *exchange.Result {
+	inv.object = r.Name
+	if reflect.DeepEqual(nr, *r) {
+		return none(unchanged(r.Name))
+	}
+	inv.ts.Unindex(r)
+	nr.WhenChanged = inv.now
+	*r = nr
+	inv.ts.Index(r)
+	return none()
+}
+
+// unchanged is the service's warning for a Set- that changed nothing.
+func unchanged(name string) string {
+	return fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", name)
+}
+
 // audit appends the call to the admin audit log.
 func (inv *invocation) audit(name string, err error) {
-	e := AuditEntry{
+	e := tenant.AuditEntry{
 		ID:             inv.newGUID("audit"),
 		RunDate:        inv.now,
 		CmdletName:     name,
@@ -342,7 +314,7 @@ func (inv *invocation) audit(name string, err error) {
 		}
 	}
 	for _, n := range inv.a.names() {
-		e.Parameters = append(e.Parameters, AuditParam{Name: n, Value: inv.a.text(n)})
+		e.Parameters = append(e.Parameters, tenant.AuditParam{Name: n, Value: inv.a.text(n)})
 	}
 	if err != nil {
 		var xerr *exchange.Error
@@ -358,20 +330,20 @@ func (inv *invocation) audit(name string, err error) {
 // newGUID derives a GUID for an object a cmdlet creates from the tenant
 // and a per-tenant counter, so replays of the same calls give the same
 // GUIDs.
-func (inv *invocation) newGUID(kind string) UUID {
+func (inv *invocation) newGUID(kind string) tenant.UUID {
 	inv.t.Seq++
-	return nameUUID("exorun-created", inv.t.ID, kind, fmt.Sprint(inv.t.Seq))
+	return tenant.NameUUID("exorun-created", inv.t.ID, kind, fmt.Sprint(inv.t.Seq))
 }
 
 // lazy wraps selected items as a Result whose objects are rendered on
 // demand, under the tenant's read lock, because the front end renders one
 // page of a possibly 200,000-object result at a time.
-func lazy[T any](ts *tenantState, items []T, render func(*tenantState, T) exchange.Object, warnings ...string) *exchange.Result {
+func lazy[T any](ts *tenant.State, items []T, render func(*tenant.State, T) exchange.Object, warnings ...string) *exchange.Result {
 	return &exchange.Result{
 		Count: len(items),
 		Object: func(i int) exchange.Object {
-			ts.mu.RLock()
-			defer ts.mu.RUnlock()
+			ts.RLock()
+			defer ts.RUnlock()
 			return render(ts, items[i])
 		},
 		Warnings: warnings,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/opath"
+	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
 // column is one output property: its PowerShell name and how to compute
@@ -13,7 +14,7 @@ import (
 // mailboxes without rendering a whole object for each.
 type column[T any] struct {
 	name string
-	get  func(ts *tenantState, x T) any
+	get  func(ts *tenant.State, x T) any
 }
 
 // view is the ordered property list of one cmdlet's output objects.
@@ -30,7 +31,7 @@ func newView[T any](cols ...column[T]) *view[T] {
 	return v
 }
 
-func col[T any](name string, get func(ts *tenantState, x T) any) column[T] {
+func col[T any](name string, get func(ts *tenant.State, x T) any) column[T] {
 	return column[T]{name: name, get: get}
 }
 
@@ -38,12 +39,12 @@ func col[T any](name string, get func(ts *tenantState, x T) any) column[T] {
 // copied per object so no two rendered objects share a slice.
 func fixed[T any](name string, value any) column[T] {
 	if l, ok := value.([]string); ok {
-		return column[T]{name: name, get: func(*tenantState, T) any { return append([]string{}, l...) }}
+		return column[T]{name: name, get: func(*tenant.State, T) any { return append([]string{}, l...) }}
 	}
-	return column[T]{name: name, get: func(*tenantState, T) any { return value }}
+	return column[T]{name: name, get: func(*tenant.State, T) any { return value }}
 }
 
-func (v *view[T]) render(ts *tenantState, x T) exchange.Object {
+func (v *view[T]) render(ts *tenant.State, x T) exchange.Object {
 	obj := make(exchange.Object, len(v.cols))
 	for i, c := range v.cols {
 		obj[i] = exchange.Prop{Name: c.name, Value: c.get(ts, x)}
@@ -60,7 +61,7 @@ func (v *view[T]) with(cols ...column[T]) *view[T] {
 }
 
 // predicate is a compiled -Filter over a view's properties.
-type predicate[T any] func(ts *tenantState, x T) bool
+type predicate[T any] func(ts *tenant.State, x T) bool
 
 // compile parses an OPATH filter and checks that every property it names
 // is one of the view's, failing as Exchange does, with the position.
@@ -81,7 +82,7 @@ func (v *view[T]) compile(filter string) (predicate[T], error) {
 		}
 		cols[p.Name] = i
 	}
-	return func(ts *tenantState, x T) bool {
+	return func(ts *tenant.State, x T) bool {
 		return expr.Match(func(name string) (any, bool) {
 			i, ok := cols[name]
 			if !ok {
@@ -102,61 +103,4 @@ func filterOf[T any](inv *invocation, v *view[T]) (predicate[T], error) {
 		return nil, err
 	}
 	return v.compile(f)
-}
-
-// views are every cmdlet's output views, built once per Store.
-type views struct {
-	mailbox, recipient, user, mailUser, mailContact, cas, stats *view[*Recipient]
-	distributionGroup, unifiedGroup                             *view[*Recipient]
-	mailboxPermission                                           *view[aceRow]
-	recipientPermission                                         *view[rpRow]
-	inboxRule                                                   *view[ruleRow]
-	mobileDevice, deviceStats                                   *view[deviceRow]
-	acceptedDomain                                              *view[*AcceptedDomain]
-	orgConfig, transportConfig, auditConfig                     *view[*Tenant]
-	transportRule                                               *view[*TransportRule]
-	contentFilter                                               *view[*ContentFilterPolicy]
-	antiPhish                                                   *view[*AntiPhishPolicy]
-	malware                                                     *view[*MalwareFilterPolicy]
-	retention                                                   *view[*RetentionPolicy]
-	messageTrace                                                *view[traceRow]
-	audit                                                       *view[*AuditEntry]
-	dlp                                                         *view[*DlpCompliancePolicy]
-	retentionCompliance                                         *view[*RetentionCompliancePolicy]
-	complianceSearch                                            *view[*ComplianceSearch]
-	label                                                       *view[*SensitivityLabel]
-}
-
-func newViews() *views {
-	return &views{
-		mailbox:             mailboxView(),
-		recipient:           recipientView(),
-		user:                userView(),
-		mailUser:            mailUserView(),
-		mailContact:         mailContactView(),
-		cas:                 casView(),
-		stats:               statsView(),
-		distributionGroup:   distributionGroupView(),
-		unifiedGroup:        unifiedGroupView(),
-		mailboxPermission:   mailboxPermissionView(),
-		recipientPermission: recipientPermissionView(),
-		inboxRule:           inboxRuleView(),
-		mobileDevice:        mobileDeviceView(),
-		deviceStats:         deviceStatsView(),
-		acceptedDomain:      acceptedDomainView(),
-		orgConfig:           orgConfigView(),
-		transportConfig:     transportConfigView(),
-		auditConfig:         auditConfigView(),
-		transportRule:       transportRuleView(),
-		contentFilter:       contentFilterView(),
-		antiPhish:           antiPhishView(),
-		malware:             malwareView(),
-		retention:           retentionView(),
-		messageTrace:        messageTraceView(),
-		audit:               auditView(),
-		dlp:                 dlpView(),
-		retentionCompliance: retentionComplianceView(),
-		complianceSearch:    complianceSearchView(),
-		label:               labelView(),
-	}
 }

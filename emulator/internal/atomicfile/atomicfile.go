@@ -5,6 +5,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,21 @@ import (
 // Write replaces path with what write produces: a temporary file in the
 // same folder (created with the folder if needed), buffered, synced, given
 // perm, renamed over path, then the folder synced so the rename is durable.
-func Write(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+func Write(path string, perm os.FileMode, write func(io.Writer) error) error {
+	return place(path, perm, write, os.Rename, "replace")
+}
+
+// Create is Write for a file that must never be replaced once it exists:
+// the temporary file is hard-linked into place instead of renamed, so when
+// two processes create path at once exactly one wins and the other gets an
+// error wrapping fs.ErrExist (and should read the winner's file).
+func Create(path string, perm os.FileMode, write func(io.Writer) error) error {
+	return place(path, perm, write, os.Link, "create")
+}
+
+// place writes a complete, synced temporary file beside path and moves it
+// there with move (rename or link); the temporary name never survives.
+func place(path string, perm os.FileMode, write func(io.Writer) error, move func(tmp, path string) error, verb string) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -23,10 +38,13 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// After a link the temporary name is a second name of the file, and
+	// after a failure it is debris: either way it goes. After a rename it
+	// no longer exists and Remove fails harmlessly.
+	defer os.Remove(f.Name())
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
@@ -45,8 +63,12 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, err)
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
+	if err = move(f.Name(), path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			err = le.Err // keep fs.ErrExist visible without the temporary name
+		}
+		return fmt.Errorf("%s %s: %w", verb, path, err)
 	}
 	// Some platforms cannot sync a folder; the file itself is safe there.
 	if d, derr := os.Open(dir); derr == nil {

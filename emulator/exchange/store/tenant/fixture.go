@@ -1,4 +1,4 @@
-package store
+package tenant
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // relative to ReferenceTime, so output is the same on every run.
 func Fixture(tenantID, organization string) *Tenant {
 	b := newBuilder(tenantID, organization, func(parts ...string) UUID {
-		return nameUUID(append([]string{"exorun-fixture", strings.ToLower(tenantID)}, parts...)...)
+		return NameUUID(append([]string{"exorun-fixture", strings.ToLower(tenantID)}, parts...)...)
 	})
 	t := b.t
 	created := time.Date(2023, 2, 14, 9, 12, 44, 0, time.UTC)
@@ -145,9 +145,9 @@ func Fixture(tenantID, organization string) *Tenant {
 
 	adele.Mailbox.InboxRules = []InboxRule{
 		{Name: "Forward to home", RuleIdentity: 3_425_412_337_916_460_033, Priority: 1, Enabled: true,
-			ForwardTo: []string{ruleRecipient("adele.vance.home@gmail.com", "adele.vance.home@gmail.com")}},
+			ForwardTo: []string{RuleRecipient("adele.vance.home@gmail.com", "adele.vance.home@gmail.com")}},
 		{Name: "Newsletters", RuleIdentity: 3_425_412_337_916_460_034, Priority: 2, Enabled: true,
-			From: []string{ruleRecipient("Contoso News", "news@contoso-news.example")}, MoveToFolder: `Inbox\Newsletters`, MarkAsRead: true},
+			From: []string{RuleRecipient("Contoso News", "news@contoso-news.example")}, MoveToFolder: `Inbox\Newsletters`, MarkAsRead: true},
 	}
 	grady.Mailbox.InboxRules = []InboxRule{
 		{Name: "Invoices", RuleIdentity: 7_286_518_902_513_516_545, Priority: 1, Enabled: true,
@@ -155,15 +155,15 @@ func Fixture(tenantID, organization string) *Tenant {
 	}
 	isaiah.Mailbox.InboxRules = []InboxRule{
 		{Name: "Leads to Sales", RuleIdentity: 1_148_417_904_979_476_481, Priority: 1, Enabled: true,
-			SubjectContainsWords: []string{"lead", "quote"}, RedirectTo: []string{ruleRecipientInternal(sales)}},
+			SubjectContainsWords: []string{"lead", "quote"}, RedirectTo: []string{RuleRecipientInternal(sales)}},
 	}
 	diego.Mailbox.InboxRules = []InboxRule{
 		{Name: "Delete recruiter spam", RuleIdentity: 5_012_393_001_874_227_201, Priority: 1, Enabled: false,
-			From: []string{ruleRecipient("jobs@recruit-now.example", "jobs@recruit-now.example")}, DeleteMessage: true},
+			From: []string{RuleRecipient("jobs@recruit-now.example", "jobs@recruit-now.example")}, DeleteMessage: true},
 	}
 	lee.Mailbox.InboxRules = []InboxRule{
 		{Name: "Board packs to assistant", RuleIdentity: 2_905_882_145_039_548_417, Priority: 1, Enabled: true,
-			SubjectContainsWords: []string{"board pack"}, ForwardAsAttachmentTo: []string{ruleRecipient("lee.gu@fabrikam-partners.example", "lee.gu@fabrikam-partners.example")}},
+			SubjectContainsWords: []string{"board pack"}, ForwardAsAttachmentTo: []string{RuleRecipient("lee.gu@fabrikam-partners.example", "lee.gu@fabrikam-partners.example")}},
 	}
 
 	device := func(r *Recipient, id, model, os, typ, agent, client, version, state, reason string, first, last time.Time) {
@@ -212,7 +212,7 @@ func fixtureTrace(b *builder, adele, alex, diego, isaiah, megan, lee, patti, sal
 		n++
 		b.t.MessageTrace = append(b.t.MessageTrace, MessageTraceRecord{Received: at, SenderAddress: from, RecipientAddress: to,
 			Subject: subject, Status: status, MessageTraceID: b.gen("trace", fmt.Sprint(n)),
-			MessageID: fmt.Sprintf("<%s@%s.prod.outlook.com>", strings.ToUpper(strings.ReplaceAll(b.gen("msgid", fmt.Sprint(n)).String(), "-", "")[:20]), strings.ToLower(forestShort)),
+			MessageID: fmt.Sprintf("<%s@%s.prod.outlook.com>", strings.ToUpper(strings.ReplaceAll(b.gen("msgid", fmt.Sprint(n)).String(), "-", "")[:20]), strings.ToLower(ForestShort)),
 			Size:      size, FromIP: fromIP, ToIP: toIP})
 	}
 	p := func(r *Recipient) string { return r.PrimarySmtpAddress() }

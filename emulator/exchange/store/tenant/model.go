@@ -1,4 +1,4 @@
-package store
+package tenant
 
 import (
 	"fmt"
@@ -25,7 +25,8 @@ const (
 	GroupMailbox
 )
 
-const lastKind = GroupMailbox
+// LastKind is the last Kind, for loops over every kind.
+const LastKind = GroupMailbox
 
 func (k Kind) String() string {
 	switch k {
@@ -57,7 +58,7 @@ func (k Kind) String() string {
 
 // MarshalText writes the RecipientTypeDetails name.
 func (k Kind) MarshalText() ([]byte, error) {
-	if k < UserMailbox || k > lastKind {
+	if k < UserMailbox || k > LastKind {
 		return nil, fmt.Errorf("unknown recipient kind %d", uint8(k))
 	}
 	return []byte(k.String()), nil
@@ -65,7 +66,7 @@ func (k Kind) MarshalText() ([]byte, error) {
 
 // UnmarshalText reads a RecipientTypeDetails name.
 func (k *Kind) UnmarshalText(b []byte) error {
-	v, ok := parseKind(string(b))
+	v, ok := ParseKind(string(b))
 	if !ok {
 		return fmt.Errorf("unknown recipient type %q", b)
 	}
@@ -73,8 +74,8 @@ func (k *Kind) UnmarshalText(b []byte) error {
 	return nil
 }
 
-func parseKind(s string) (Kind, bool) {
-	for k := UserMailbox; k <= lastKind; k++ {
+func ParseKind(s string) (Kind, bool) {
+	for k := UserMailbox; k <= LastKind; k++ {
 		if strings.EqualFold(k.String(), s) {
 			return k, true
 		}
@@ -91,7 +92,7 @@ func (k Kind) IsDistributionGroup() bool {
 }
 
 // recipientType is the coarser RecipientType Exchange shows beside the details.
-func (k Kind) recipientType() string {
+func (k Kind) RecipientType() string {
 	switch {
 	case k.IsMailbox():
 		return "UserMailbox"
@@ -106,7 +107,7 @@ const Unlimited int64 = -1
 
 // Recipient is one directory object Exchange knows: a mailbox, mail user,
 // mail contact, mail-less user, distribution group or Microsoft 365 group.
-// Mailbox and Group hold what only those kinds have.
+// Mailbox and Group hold what only those Kinds have.
 type Recipient struct {
 	Kind                      Kind   `json:"kind"`
 	Guid                      UUID   `json:"guid"`
@@ -206,7 +207,7 @@ type Permission struct {
 }
 
 // InboxRule is a rule in a mailbox. Recipient lists hold Exchange's
-// display form: "Name" [SMTP:address] or "Name" [EX:legacyDN].
+// display form: "Name" [SMTP:address] or "Name" [EX:LegacyDN].
 type InboxRule struct {
 	Name                  string   `json:"name"`
 	RuleIdentity          uint64   `json:"ruleIdentity,string"`
@@ -284,7 +285,7 @@ type OrganizationConfig struct {
 
 // TransportRule is a mail flow rule. Settings hold the conditions,
 // exceptions and actions by parameter name, with values of the kind the
-// parameter declares (see transportRuleParams): string, []string, bool or
+// parameter declares (store's transportRuleParams): string, []string, bool or
 // int64.
 type TransportRule struct {
 	Guid           UUID           `json:"guid"`
@@ -469,7 +470,7 @@ type SensitivityLabel struct {
 
 // Tenant is one organization's Exchange Online and Security & Compliance
 // data. Build one with Fixture or Generate (or by hand) and hand it to
-// Store.AddTenant, which takes ownership: the caller must not touch it
+// store.Store.AddTenant, which takes ownership: the caller must not touch it
 // afterwards.
 type Tenant struct {
 	ID           string

@@ -1,4 +1,4 @@
-package store
+package tenant
 
 import (
 	"fmt"
@@ -32,7 +32,7 @@ func Generate(tenantID, organization string, mailboxes int, seed int64) *Tenant 
 	n := min(max(mailboxes, MinGenerated), MaxGenerated)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 	b := newBuilder(tenantID, organization, func(parts ...string) UUID {
-		return nameUUID(append([]string{"exorun-generated", strings.ToLower(tenantID), strconv.FormatInt(seed, 10)}, parts...)...)
+		return NameUUID(append([]string{"exorun-generated", strings.ToLower(tenantID), strconv.FormatInt(seed, 10)}, parts...)...)
 	})
 	g := &generator{b: b, rng: rng, ref: ReferenceTime(), aliases: make(map[string]int, n)}
 	start := g.ref.AddDate(-8, 0, 0)
@@ -156,8 +156,8 @@ func (g *generator) mailboxes(n int) {
 			r.City, r.CountryOrRegion = o[0], o[1]
 		default:
 			equipment++
-			kinds := []string{"Projector", "Van", "Camera", "Laptop Cart", "Podcast Kit"}
-			k := g.pick(kinds)
+			Kinds := []string{"Projector", "Van", "Camera", "Laptop Cart", "Podcast Kit"}
+			k := g.pick(Kinds)
 			alias := g.uniqueAlias(strings.ToLower("equip." + strings.ReplaceAll(k, " ", "")))
 			r = g.recipient(EquipmentMailbox, alias, fmt.Sprintf("%s %02d", k, equipment))
 		}
@@ -267,7 +267,7 @@ func (g *generator) rules(r *Recipient) {
 		switch g.rng.IntN(5) {
 		case 0:
 			rule.Name = "Newsletters"
-			rule.From = []string{ruleRecipient("newsletter@"+g.pick(externalDomains()), "newsletter@"+g.pick(externalDomains()))}
+			rule.From = []string{RuleRecipient("newsletter@"+g.pick(externalDomains()), "newsletter@"+g.pick(externalDomains()))}
 			rule.MoveToFolder, rule.MarkAsRead = `Inbox\Newsletters`, true
 		case 1:
 			rule.Name = "Invoices"
@@ -291,7 +291,7 @@ func (g *generator) rules(r *Recipient) {
 	if g.chance(0.09) { // about 0.7% of users forward outside the organization
 		addr := strings.ToLower(r.FirstName+"."+r.LastName) + "@" + g.pick([]string{"gmail.com", "outlook.com", "proton.me"})
 		m.InboxRules = append(m.InboxRules, InboxRule{Name: "Forward to personal", RuleIdentity: g.rng.Uint64() >> 1,
-			Priority: len(m.InboxRules) + 1, Enabled: true, ForwardTo: []string{ruleRecipient(addr, addr)}})
+			Priority: len(m.InboxRules) + 1, Enabled: true, ForwardTo: []string{RuleRecipient(addr, addr)}})
 	}
 }
 
@@ -494,7 +494,7 @@ func (g *generator) trace(count int) {
 		t.MessageTrace = append(t.MessageTrace, MessageTraceRecord{
 			Received: g.between(from, g.ref), SenderAddress: sender, RecipientAddress: recipient,
 			Subject: g.pick(subjects), Status: g.pick(statuses), MessageTraceID: id,
-			MessageID: "<" + strings.ToUpper(strconv.FormatUint(uint64(id[0])<<56|uint64(id[3])<<32|uint64(id[7])<<16|uint64(id[11]), 16)) + "@" + strings.ToLower(forestShort) + ".prod.outlook.com>",
+			MessageID: "<" + strings.ToUpper(strconv.FormatUint(uint64(id[0])<<56|uint64(id[3])<<32|uint64(id[7])<<16|uint64(id[11]), 16)) + "@" + strings.ToLower(ForestShort) + ".prod.outlook.com>",
 			Size:      int64(2<<10 + g.rng.IntN(4<<20)), FromIP: fromIP, ToIP: toIP})
 	}
 	slices.SortStableFunc(t.MessageTrace, func(a, b MessageTraceRecord) int { return a.Received.Compare(b.Received) })

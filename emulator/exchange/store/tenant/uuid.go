@@ -1,10 +1,11 @@
-package store
+package tenant
 
 import (
 	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/exorun/exorun/emulator/exchange"
 )
@@ -17,22 +18,10 @@ type UUID [16]byte
 func (u UUID) IsZero() bool { return u == UUID{} }
 
 // String formats u as 8-4-4-4-12 lower-case hex, as Exchange does.
-func (u UUID) String() string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
-}
+func (u UUID) String() string { return uuid.UUID(u).String() }
 
 // guid is u as the front end's annotated GUID value, or nil when zero.
-func (u UUID) guid() any {
+func (u UUID) GUID() any {
 	if u.IsZero() {
 		return nil
 	}
@@ -53,22 +42,23 @@ func (u *UUID) UnmarshalText(b []byte) error {
 }
 
 // ParseUUID reads "8-4-4-4-12" hex, optionally in braces, any case.
+// uuid.Parse also takes the urn: and 32-digit forms, which Exchange does
+// not accept as an identity, so the length is checked first.
 func ParseUUID(s string) (UUID, bool) {
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+	if len(s) != 36 {
 		return UUID{}, false
 	}
-	var u UUID
-	src := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	if _, err := hex.Decode(u[:], []byte(src)); err != nil {
+	u, err := uuid.Parse(s)
+	if err != nil {
 		return UUID{}, false
 	}
-	return u, true
+	return UUID(u), true
 }
 
-// nameUUID derives a stable version-5-style GUID from its parts, so the
+// NameUUID derives a stable version-5-style GUID from its parts, so the
 // fixture and objects created by cmdlets get the same GUIDs on every run.
-func nameUUID(parts ...string) UUID {
+func NameUUID(parts ...string) UUID {
 	h := sha1.New()
 	for _, p := range parts {
 		h.Write([]byte(p))

@@ -1,4 +1,4 @@
-package store
+package tenant
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 
 // ReferenceTime is the "now" the fixture and generated tenants are
 // written against (2026-11-01 12:00 UTC): last logons, message trace and
-// audit entries lie before it. Pin a Store's clock to it (WithClock) for
+// audit entries lie before it. Pin a store's clock to it (store.WithClock) for
 // stable output.
 func ReferenceTime() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
 
@@ -166,4 +166,28 @@ func orgDisplayName(org string) string {
 func day(daysBefore, hour, minute int) time.Time {
 	d := ReferenceTime().AddDate(0, 0, -daysBefore)
 	return time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, time.UTC)
+}
+
+// ForestShort is the emulated datacenter's forest, which message ids
+// and organization ids name.
+const ForestShort = "EMLPR01A001"
+
+// LegacyDN is a recipient's X.500 address, which inbox rules and
+// LegacyExchangeDN show for internal recipients.
+func LegacyDN(r *Recipient) string {
+	hex := strings.ReplaceAll(r.Guid.String(), "-", "")
+	alias := r.Alias
+	if alias == "" {
+		alias = r.Name
+	}
+	return "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + hex + "-" + strings.ToLower(alias)
+}
+
+// RuleRecipient is how an inbox rule shows a recipient.
+func RuleRecipient(display, address string) string {
+	return `"` + display + `" [SMTP:` + address + `]`
+}
+
+func RuleRecipientInternal(r *Recipient) string {
+	return `"` + r.DisplayName + `" [EX:` + LegacyDN(r) + `]`
 }

@@ -1,26 +1,30 @@
-package store
+package tenant
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/exorun/exorun/emulator/exchange"
 )
 
-// tenantState is a tenant with its lock and lookup indexes. mu guards
-// everything reachable from t; cmdlets that only read take it shared,
+// State is a tenant with its lock and identity indexes. The lock guards
+// everything reachable from T; cmdlets that only read take it shared,
 // writes take it exclusively for the whole call so each call is atomic.
-type tenantState struct {
-	mu      sync.RWMutex
-	t       *Tenant
-	byGUID  map[UUID]*Recipient // Guid, ExchangeGuid and ExternalDirectoryObjectId
-	names   nameIndex           // lower-case names and addresses
-	version uint64              // bumped by every change (under mu)
-	saved   uint64              // version last written to disk (under Store.saveMu)
+// Methods expect the caller to hold it.
+type State struct {
+	sync.RWMutex
+	T       *Tenant
+	Version uint64 // bumped by every change (under the write lock)
+	// Saved is the Version last written to disk; the store's saver owns
+	// it (under its own save lock).
+	Saved  uint64
+	byGUID map[UUID]*Recipient // Guid, ExchangeGuid and ExternalDirectoryObjectId
+	names  nameIndex           // lower-case names and addresses
 }
 
-func newTenantState(t *Tenant) (*tenantState, error) {
+func NewState(t *Tenant) (*State, error) {
 	if t == nil {
 		return nil, fmt.Errorf("nil tenant")
 	}
@@ -30,8 +34,8 @@ func newTenantState(t *Tenant) (*tenantState, error) {
 	if t.Organization == "" {
 		return nil, fmt.Errorf("tenant %s has no organization domain", t.ID)
 	}
-	ts := &tenantState{
-		t:      t,
+	ts := &State{
+		T:      t,
 		byGUID: make(map[UUID]*Recipient, len(t.Recipients)*3),
 		names:  newNameIndex(len(t.Recipients) * 4),
 	}
@@ -39,16 +43,16 @@ func newTenantState(t *Tenant) (*tenantState, error) {
 		if err := ts.checkRecipient(r); err != nil {
 			return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 		}
-		ts.index(r)
+		ts.Index(r)
 	}
 	return ts, nil
 }
 
-func (ts *tenantState) checkRecipient(r *Recipient) error {
+func (ts *State) checkRecipient(r *Recipient) error {
 	if r == nil {
 		return fmt.Errorf("nil recipient")
 	}
-	if r.Kind < UserMailbox || r.Kind > lastKind {
+	if r.Kind < UserMailbox || r.Kind > LastKind {
 		return fmt.Errorf("recipient %q has no valid kind", r.Name)
 	}
 	if r.Name == "" || r.Guid.IsZero() {
@@ -112,7 +116,7 @@ func (r *Recipient) keys() []string {
 	return out
 }
 
-func (ts *tenantState) index(r *Recipient) {
+func (ts *State) Index(r *Recipient) {
 	for _, g := range r.guids() {
 		ts.byGUID[g] = r
 	}
@@ -121,7 +125,7 @@ func (ts *tenantState) index(r *Recipient) {
 	}
 }
 
-func (ts *tenantState) unindex(r *Recipient) {
+func (ts *State) Unindex(r *Recipient) {
 	for _, g := range r.guids() {
 		if ts.byGUID[g] == r {
 			delete(ts.byGUID, g)
@@ -195,36 +199,36 @@ func (x nameIndex) get(k string) []*Recipient {
 	return x.many[k]
 }
 
-// kinds is a set of recipient kinds an identity parameter accepts.
-type kinds uint32
+// Kinds is a set of recipient Kinds an identity parameter accepts.
+type Kinds uint32
 
-func kindSet(ks ...Kind) kinds {
-	var s kinds
+func KindSet(ks ...Kind) Kinds {
+	var s Kinds
 	for _, k := range ks {
 		s |= 1 << k
 	}
 	return s
 }
 
-func (s kinds) has(k Kind) bool { return s&(1<<k) != 0 }
+func (s Kinds) Has(k Kind) bool { return s&(1<<k) != 0 }
 
-func mailboxKinds() kinds { return kindSet(UserMailbox, SharedMailbox, RoomMailbox, EquipmentMailbox) }
-func dlKinds() kinds {
-	return kindSet(MailUniversalDistributionGroup, MailUniversalSecurityGroup, RoomList)
+func MailboxKinds() Kinds { return KindSet(UserMailbox, SharedMailbox, RoomMailbox, EquipmentMailbox) }
+func DLKinds() Kinds {
+	return KindSet(MailUniversalDistributionGroup, MailUniversalSecurityGroup, RoomList)
 }
-func recipientKinds() kinds {
-	return mailboxKinds() | dlKinds() | kindSet(MailUser, MailContact, GroupMailbox)
+func RecipientKinds() Kinds {
+	return MailboxKinds() | DLKinds() | KindSet(MailUser, MailContact, GroupMailbox)
 }
-func userKinds() kinds { return mailboxKinds() | kindSet(MailUser, User) }
+func UserKinds() Kinds { return MailboxKinds() | KindSet(MailUser, User) }
 
-// lookup finds the recipients of the wanted kinds an identity names: a
+// lookup finds the recipients of the wanted Kinds an identity names: a
 // GUID (Guid, ExchangeGuid, ExternalDirectoryObjectId), a name, alias,
 // display name, UPN, any SMTP proxy address (with or without "smtp:"), or
 // a distinguished name's CN.
-func (ts *tenantState) lookup(id string, want kinds) []*Recipient {
+func (ts *State) Lookup(id string, want Kinds) []*Recipient {
 	id = strings.TrimSpace(id)
 	if u, ok := ParseUUID(id); ok {
-		if r := ts.byGUID[u]; r != nil && want.has(r.Kind) {
+		if r := ts.byGUID[u]; r != nil && want.Has(r.Kind) {
 			return []*Recipient{r}
 		}
 		return nil
@@ -238,7 +242,7 @@ func (ts *tenantState) lookup(id string, want kinds) []*Recipient {
 	}
 	var out []*Recipient
 	for _, r := range ts.names.get(key) {
-		if want.has(r.Kind) {
+		if want.Has(r.Kind) {
 			out = append(out, r)
 		}
 	}
@@ -247,43 +251,43 @@ func (ts *tenantState) lookup(id string, want kinds) []*Recipient {
 
 // resolve is lookup that insists on exactly one match, failing as the
 // service does.
-func (ts *tenantState) resolve(id string, want kinds) (*Recipient, error) {
-	list := ts.lookup(id, want)
+func (ts *State) Resolve(id string, want Kinds) (*Recipient, error) {
+	list := ts.Lookup(id, want)
 	switch len(list) {
 	case 0:
 		return nil, exchange.NotFound(id)
 	case 1:
 		return list[0], nil
 	}
-	return nil, ambiguous(id)
+	return nil, Ambiguous(id)
 }
 
-func ambiguous(id string) error {
+func Ambiguous(id string) error {
 	return exchange.Invalid("The operation couldn't be performed because '%s' matches multiple entries.", id)
 }
 
-func (ts *tenantState) byID(u UUID) *Recipient { return ts.byGUID[u] }
+func (ts *State) ByID(u UUID) *Recipient { return ts.byGUID[u] }
 
 // nameOf renders a reference to another recipient as Exchange does (its
 // Name); a dangling reference shows the GUID.
-func (ts *tenantState) nameOf(u UUID) string {
+func (ts *State) NameOf(u UUID) string {
 	if r := ts.byGUID[u]; r != nil {
 		return r.Name
 	}
 	return u.String()
 }
 
-func (ts *tenantState) namesOf(list []UUID) []string {
+func (ts *State) NamesOf(list []UUID) []string {
 	out := make([]string, 0, len(list))
 	for _, u := range list {
-		out = append(out, ts.nameOf(u))
+		out = append(out, ts.NameOf(u))
 	}
 	return out
 }
 
 // principalOf is how permission cmdlets show a trustee: its UPN when it
 // has one, else its primary address, else its name.
-func (ts *tenantState) principalOf(u UUID) string {
+func (ts *State) PrincipalOf(u UUID) string {
 	r := ts.byGUID[u]
 	if r == nil {
 		return u.String()
@@ -295,4 +299,120 @@ func (ts *tenantState) principalOf(u UUID) string {
 		return p
 	}
 	return r.Name
+}
+
+func (ts *State) NameTaken(name string, except *Recipient) *Recipient {
+	for _, r := range ts.names.get(strings.ToLower(name)) {
+		if r != except && (strings.EqualFold(r.Name, name) || strings.EqualFold(r.Alias, name)) {
+			return r
+		}
+	}
+	return nil
+}
+
+func (ts *State) AddressTaken(addr string, except *Recipient) *Recipient {
+	for _, r := range ts.names.get(strings.ToLower(addr)) {
+		if r == except {
+			continue
+		}
+		for _, e := range r.EmailAddresses {
+			if _, a, _ := strings.Cut(e, ":"); strings.EqualFold(a, addr) {
+				return r
+			}
+		}
+		if strings.EqualFold(r.UserPrincipalName, addr) {
+			return r
+		}
+	}
+	return nil
+}
+
+// removeRecipient deletes r and every reference other objects hold to it
+// (memberships, owners, delegates, permissions, forwarding), replacing
+// the slices it edits so results already handed out stay consistent.
+func (ts *State) RemoveRecipient(r *Recipient) {
+	ts.Unindex(r)
+	ts.T.Recipients = slices.DeleteFunc(slices.Clone(ts.T.Recipients), func(x *Recipient) bool { return x == r })
+	u := r.Guid
+	drop := func(list []UUID) ([]UUID, bool) {
+		if !slices.Contains(list, u) {
+			return list, false
+		}
+		return slices.DeleteFunc(slices.Clone(list), func(x UUID) bool { return x == u }), true
+	}
+	for _, x := range ts.T.Recipients {
+		x.GrantSendOnBehalfTo, _ = drop(x.GrantSendOnBehalfTo)
+		x.SendAs, _ = drop(x.SendAs)
+		if x.Group != nil {
+			g := *x.Group
+			var c1, c2 bool
+			g.Members, c1 = drop(g.Members)
+			g.ManagedBy, c2 = drop(g.ManagedBy)
+			if c1 || c2 {
+				x.Group = &g
+			}
+		}
+		if x.Mailbox != nil {
+			m := *x.Mailbox
+			changed := false
+			if m.ForwardingAddress == u {
+				m.ForwardingAddress, changed = UUID{}, true
+			}
+			if slices.ContainsFunc(m.Permissions, func(p Permission) bool { return p.User == u }) {
+				m.Permissions = slices.DeleteFunc(slices.Clone(m.Permissions), func(p Permission) bool { return p.User == u })
+				changed = true
+			}
+			if changed {
+				x.Mailbox = &m
+			}
+		}
+	}
+}
+
+// Counts are the numbers of a tenant's objects.
+type Counts struct {
+	Mailboxes, UserMailboxes, SharedMailboxes, RoomMailboxes, EquipmentMailboxes int
+	MailUsers, MailContacts, Users                                               int
+	DistributionGroups, UnifiedGroups                                            int
+	Recipients                                                                   int // what Get-Recipient lists
+	InboxRules, MobileDevices, TransportRules, MessageTrace, AuditLog            int
+}
+
+// Counts counts the tenant's objects. The caller holds the read lock.
+func (ts *State) Counts() Counts {
+	var c Counts
+	for _, r := range ts.T.Recipients {
+		switch r.Kind {
+		case UserMailbox:
+			c.UserMailboxes++
+		case SharedMailbox:
+			c.SharedMailboxes++
+		case RoomMailbox:
+			c.RoomMailboxes++
+		case EquipmentMailbox:
+			c.EquipmentMailboxes++
+		case MailUser:
+			c.MailUsers++
+		case MailContact:
+			c.MailContacts++
+		case User:
+			c.Users++
+		case GroupMailbox:
+			c.UnifiedGroups++
+		default:
+			c.DistributionGroups++
+		}
+		if r.Kind != User {
+			c.Recipients++
+		}
+		if r.Mailbox != nil {
+			c.InboxRules += len(r.Mailbox.InboxRules)
+			c.MobileDevices += len(r.Mailbox.Devices)
+		}
+	}
+	c.Mailboxes = c.UserMailboxes + c.SharedMailboxes + c.RoomMailboxes + c.EquipmentMailboxes
+	c.TransportRules = len(ts.T.TransportRules)
+	c.MessageTrace = len(ts.T.MessageTrace)
+	c.AuditLog = len(ts.T.AuditLog)
+	return c
 }

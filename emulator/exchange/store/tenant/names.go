@@ -1,4 +1,4 @@
-package store
+package tenant
 
 // Word lists for the generator. They are functions, not package
 // variables, so nothing at package level can be changed.
