@@ -207,15 +207,23 @@ func (inv *invocation) permissionTargets(id string, want tenant.Kinds, trustee s
 	return obj, who, nil
 }
 
+// mailboxACEParams reads what Add- and Remove-MailboxPermission share:
+// the mailbox, the trustee, the rights, the inheritance type (All unless
+// given) and whether the entry denies.
+func mailboxACEParams(inv *invocation) (id, user string, rights []string, inheritance string, deny bool) {
+	a := inv.a
+	id, user = a.str("Identity"), a.str("User")
+	rights = rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.MailboxRights[]", mailboxRights())
+	inheritance = "All"
+	if a.has("InheritanceType") {
+		inheritance = a.enum("InheritanceType", "System.DirectoryServices.ActiveDirectorySecurityInheritance", inheritanceTypes()...)
+	}
+	return id, user, rights, inheritance, a.boolean("Deny")
+}
+
 func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id, user := a.str("Identity"), a.str("User")
-	rights := rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.MailboxRights[]", mailboxRights())
-	inh := "All"
-	if a.has("InheritanceType") {
-		inh = a.enum("InheritanceType", "System.DirectoryServices.ActiveDirectorySecurityInheritance", inheritanceTypes()...)
-	}
-	deny := a.boolean("Deny")
+	id, user, rights, inh, deny := mailboxACEParams(inv)
 	autoMap := true
 	if a.has("AutoMapping") {
 		autoMap = a.boolean("AutoMapping")
@@ -251,13 +259,7 @@ func addMailboxPermission(inv *invocation) (*exchange.Result, error) {
 
 func removeMailboxPermission(inv *invocation) (*exchange.Result, error) {
 	a := inv.a
-	id, user := a.str("Identity"), a.str("User")
-	rights := rightsParam(inv, "Microsoft.Exchange.Management.RecipientTasks.MailboxRights[]", mailboxRights())
-	inh := "All"
-	if a.has("InheritanceType") {
-		inh = a.enum("InheritanceType", "System.DirectoryServices.ActiveDirectorySecurityInheritance", inheritanceTypes()...)
-	}
-	deny := a.boolean("Deny")
+	id, user, rights, inh, deny := mailboxACEParams(inv)
 	mbx, trustee, err := inv.permissionTargets(id, tenant.MailboxKinds(), user)
 	if err != nil {
 		return nil, err
