@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"math"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exorun/exorun/internal/jsoncases"
 )
 
 type mode string
@@ -148,50 +148,15 @@ func TestSelectQuery(t *testing.T) {
 	}
 }
 
-// escapeTable is the JSON string table the client's and the emulator's
-// encoders share; emulator/exchange/api/encode_test.go reads it too.
-const escapeTable = "testdata/json-string-escapes.txt"
-
-// escapeRow is one line of the table: a string and its JSON.
-type escapeRow struct {
-	line      int
-	in, quote string
-}
-
-// readEscapeTable parses the table: per line a Go string literal (the
-// input), spaces, and a Go string literal (the expected JSON).
-func readEscapeTable(t testing.TB, path string) []escapeRow {
+// stringCases are the JSON string cases the client's and the emulator's
+// encoders are both tested against.
+func stringCases(t testing.TB) []jsoncases.StringCase {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	cases, err := jsoncases.StringEscapes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rows []escapeRow
-	for i, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		var fields [2]string
-		rest := line
-		for f := range fields {
-			lit, err := strconv.QuotedPrefix(rest)
-			if err == nil {
-				fields[f], err = strconv.Unquote(lit)
-			}
-			if err != nil {
-				t.Fatalf("%s:%d: field %d is not a Go string literal: %v", path, i+1, f+1, err)
-			}
-			rest = strings.TrimLeft(rest[len(lit):], " \t")
-		}
-		if rest != "" {
-			t.Fatalf("%s:%d: text after the expected JSON: %q", path, i+1, rest)
-		}
-		rows = append(rows, escapeRow{line: i + 1, in: fields[0], quote: fields[1]})
-	}
-	if len(rows) == 0 {
-		t.Fatalf("%s holds no rows", path)
-	}
-	return rows
+	return cases
 }
 
 // referenceJSON is encoding/json's string encoding with HTML escaping off:
@@ -207,21 +172,18 @@ func referenceJSON(t testing.TB, s string) string {
 }
 
 func TestAppendStringEscapeTable(t *testing.T) {
-	for _, row := range readEscapeTable(t, escapeTable) {
-		if got := string(appendString(nil, row.in)); got != row.quote {
-			t.Errorf("line %d: appendString(%q) = %s, want %s", row.line, row.in, got, row.quote)
-		}
-		if ref := referenceJSON(t, row.in); ref != row.quote {
-			t.Errorf("line %d: the table says %s for %q, encoding/json says %s", row.line, row.quote, row.in, ref)
+	for _, c := range stringCases(t) {
+		if got := string(appendString(nil, c.In)); got != c.JSON {
+			t.Errorf("string-escapes.txt:%d: appendString(%q) = %s, want %s", c.Line, c.In, got, c.JSON)
 		}
 	}
 }
 
 // FuzzAppendString checks appendString against encoding/json on any input,
-// seeded with the shared table.
+// seeded with the shared cases.
 func FuzzAppendString(f *testing.F) {
-	for _, row := range readEscapeTable(f, escapeTable) {
-		f.Add(row.in)
+	for _, c := range stringCases(f) {
+		f.Add(c.In)
 	}
 	f.Add("\x00\b\f\n\r\t\x1f\x7f\xff\u2028\u2029<>&é😀\"\\")
 	f.Fuzz(func(t *testing.T, s string) {

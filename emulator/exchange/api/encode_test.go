@@ -8,14 +8,13 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
+	"github.com/exorun/exorun/internal/jsoncases"
 )
 
 // stdJSON is encoding/json's output without HTML escaping, the reference
@@ -41,51 +40,18 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// escapeTable is the JSON string table the client's encoder shares
-// (connect/adminapi/request_test.go reads it too): one table, so the two
-// sides cannot drift apart again.
-const escapeTable = "../../../connect/adminapi/testdata/json-string-escapes.txt"
-
-// TestAppendStringEscapeTable checks every row of the shared table, and
-// that encoding/json agrees with the table.
+// TestAppendStringEscapeTable checks the cases the client's encoder is
+// tested against too (package jsoncases): one table, so the two sides
+// cannot drift apart again.
 func TestAppendStringEscapeTable(t *testing.T) {
-	data, err := os.ReadFile(escapeTable)
+	cases, err := jsoncases.StringEscapes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := 0
-	for i, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for _, c := range cases {
+		if got := string(appendString(nil, c.In)); got != c.JSON {
+			t.Errorf("string-escapes.txt:%d: appendString(%q) = %s, want %s", c.Line, c.In, got, c.JSON)
 		}
-		// Per line: the input and the expected JSON, each a Go string
-		// literal, separated by spaces.
-		var fields [2]string
-		rest := line
-		for f := range fields {
-			lit, err := strconv.QuotedPrefix(rest)
-			if err == nil {
-				fields[f], err = strconv.Unquote(lit)
-			}
-			if err != nil {
-				t.Fatalf("%s:%d: field %d is not a Go string literal: %v", escapeTable, i+1, f+1, err)
-			}
-			rest = strings.TrimLeft(rest[len(lit):], " \t")
-		}
-		if rest != "" {
-			t.Fatalf("%s:%d: text after the expected JSON: %q", escapeTable, i+1, rest)
-		}
-		rows++
-		in, want := fields[0], fields[1]
-		if got := string(appendString(nil, in)); got != want {
-			t.Errorf("line %d: appendString(%q) = %s, want %s", i+1, in, got, want)
-		}
-		if ref := stdJSON(t, in); ref != want {
-			t.Errorf("line %d: the table says %s for %q, encoding/json says %s", i+1, want, in, ref)
-		}
-	}
-	if rows == 0 {
-		t.Fatalf("%s holds no rows", escapeTable)
 	}
 }
 
