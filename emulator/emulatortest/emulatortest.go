@@ -1,0 +1,310 @@
+package emulatortest
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/exorun/exorun/emulator"
+)
+
+// process is what Main sets up for one test process. It is the only
+// package-level state: every field is guarded by mu, and the templates and
+// the shared emulator are created at most once each, under it.
+var process struct {
+	mu        sync.Mutex
+	root      string // Main's folder; "" when Main is not running
+	templates map[templateKey]*template
+	shared    *sharedEmulator
+}
+
+// templateKey is what a template's state depends on: the tenant data.
+type templateKey struct {
+	mailboxes int
+	seed      int64
+}
+
+// template is a state folder provisioned once and copied by Start.
+type template struct {
+	key  templateKey
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// sharedEmulator is Shared's emulator and its state at start.
+type sharedEmulator struct {
+	em       *emulator.Emulator
+	dir      string
+	snapshot map[string][]byte
+	err      error
+}
+
+// Main runs the package's tests (call it from TestMain), then closes the
+// shared emulator, checks that no test changed it, removes the process's
+// temporary folder and exits with the tests' code (1 if the shared
+// emulator was changed or failed to close).
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	root, err := os.MkdirTemp("", "exorun-emulatortest-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "emulatortest: %v\n", err)
+		return 1
+	}
+	process.mu.Lock()
+	process.root = root
+	process.templates = map[templateKey]*template{}
+	process.mu.Unlock()
+
+	code := m.Run()
+
+	process.mu.Lock()
+	sh := process.shared
+	process.root, process.templates, process.shared = "", nil, nil
+	process.mu.Unlock()
+	if sh != nil && sh.em != nil {
+		if err := sh.closeAndCheck(); err != nil {
+			fmt.Fprintf(os.Stderr, "emulatortest: shared emulator: %v\n", err)
+			code = 1
+		}
+	}
+	if err := os.RemoveAll(root); err != nil {
+		fmt.Fprintf(os.Stderr, "emulatortest: %v\n", err)
+	}
+	return code
+}
+
+// Start starts an emulator for t alone with opts and closes it when t
+// ends. An empty opts.StateDir means a new folder under t.TempDir. A state
+// folder that is empty or missing gets a copy of the process's template
+// for opts.Mailboxes and opts.Seed (see the package doc), unless opts.Now
+// is set: the template's CA was issued on the real clock, so an emulator
+// on another clock provisions its own.
+func Start(t testing.TB, opts emulator.Options) *emulator.Emulator {
+	t.Helper()
+	if opts.StateDir == "" {
+		opts.StateDir = t.TempDir()
+	}
+	if opts.Now == nil {
+		if err := seed(opts.StateDir, templateKey{opts.Mailboxes, opts.Seed}); err != nil {
+			t.Fatalf("emulatortest: %v", err)
+		}
+	}
+	em, err := emulator.Start(opts)
+	if err != nil {
+		t.Fatalf("emulatortest: start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := em.Close(); err != nil {
+			t.Errorf("emulatortest: close: %v", err)
+		}
+	})
+	return em
+}
+
+// Shared returns the process's shared emulator of the fixture tenant,
+// starting it on first use. Tests that use it only read (see the package
+// doc). It needs Main.
+func Shared(t testing.TB) *emulator.Emulator {
+	t.Helper()
+	process.mu.Lock()
+	defer process.mu.Unlock()
+	if process.root == "" {
+		t.Fatal("emulatortest.Shared needs the package's TestMain to call emulatortest.Main")
+	}
+	if process.shared == nil {
+		process.shared = startShared(process.root, filepath.Join(process.root, "shared"))
+	}
+	if err := process.shared.err; err != nil {
+		t.Fatalf("emulatortest: shared emulator: %v", err)
+	}
+	return process.shared.em
+}
+
+// startShared starts an emulator of the fixture tenant in dir and takes
+// a snapshot of its state; the caller holds process.mu.
+func startShared(root, dir string) *sharedEmulator {
+	sh := &sharedEmulator{dir: dir}
+	if sh.err = templateLocked(templateKey{}).copyTo(root, sh.dir); sh.err != nil {
+		return sh
+	}
+	if sh.em, sh.err = emulator.Start(emulator.Options{StateDir: sh.dir}); sh.err != nil {
+		return sh
+	}
+	if sh.snapshot, sh.err = readState(sh.dir); sh.err != nil {
+		sh.em.Close()
+		sh.em = nil
+	}
+	return sh
+}
+
+// closeAndCheck closes the shared emulator (flushing its data) and
+// compares its state folder with the snapshot taken at start.
+func (sh *sharedEmulator) closeAndCheck() error {
+	if err := sh.em.Close(); err != nil {
+		return err
+	}
+	after, err := readState(sh.dir)
+	if err != nil {
+		return err
+	}
+	var changed []error
+	for name, before := range sh.snapshot {
+		if !bytes.Equal(before, after[name]) {
+			changed = append(changed, fmt.Errorf("a test changed %s; tests that change the emulator must use emulatortest.Start", name))
+		}
+	}
+	for name := range after {
+		if _, ok := sh.snapshot[name]; !ok {
+			changed = append(changed, fmt.Errorf("a test added %s; tests that change the emulator must use emulatortest.Start", name))
+		}
+	}
+	return errors.Join(changed...)
+}
+
+// readState reads the files of a state folder but endpoints.json (which
+// names the port and is rewritten at every start).
+func readState(dir string) (map[string][]byte, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == emulator.EndpointsFile {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		files[e.Name()] = data
+	}
+	return files, nil
+}
+
+// seed copies the template for key into dir when dir is empty or missing
+// and Main is running; otherwise it leaves dir alone.
+func seed(dir string, key templateKey) error {
+	process.mu.Lock()
+	root, tpl := process.root, templateLocked(key)
+	process.mu.Unlock()
+	if tpl == nil {
+		return nil
+	}
+	return tpl.copyTo(root, dir)
+}
+
+// templateLocked returns the template for key, nil without Main; the
+// caller holds process.mu.
+func templateLocked(key templateKey) *template {
+	if process.root == "" {
+		return nil
+	}
+	tpl := process.templates[key]
+	if tpl == nil {
+		tpl = &template{key: key}
+		process.templates[key] = tpl
+	}
+	return tpl
+}
+
+// copyTo provisions the template on first use, then copies it into dst.
+func (tpl *template) copyTo(root, dst string) error {
+	tpl.once.Do(func() { tpl.dir, tpl.err = makeTemplate(root, tpl.key) })
+	if tpl.err != nil {
+		return tpl.err
+	}
+	return copyIfEmpty(tpl.dir, dst)
+}
+
+// makeTemplate provisions a state folder by starting and closing an
+// emulator in it.
+func makeTemplate(root string, key templateKey) (string, error) {
+	dir, err := os.MkdirTemp(root, fmt.Sprintf("template-%d-%d-", key.mailboxes, key.seed))
+	if err != nil {
+		return "", err
+	}
+	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: key.mailboxes, Seed: key.seed})
+	if err != nil {
+		return "", fmt.Errorf("template state: %w", err)
+	}
+	if err := em.Close(); err != nil {
+		return "", fmt.Errorf("template state: %w", err)
+	}
+	return dir, nil
+}
+
+// copyIfEmpty copies the files of src into dst, keeping their modes,
+// when dst has no entries (or does not exist yet).
+func copyIfEmpty(src, dst string) error {
+	if entries, err := os.ReadDir(dst); err == nil && len(entries) > 0 {
+		return nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == emulator.EndpointsFile {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, info.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Transport returns an HTTP transport that trusts only the emulator's CA,
+// as a client given ca_file does. Its idle connections are closed when t
+// ends, before the cleanup of an emulator started earlier in t (an idle
+// connection that never carried a request would hold the emulator's
+// shutdown for seconds).
+func Transport(t testing.TB, ep emulator.Endpoints) *http.Transport {
+	t.Helper()
+	pem, err := os.ReadFile(ep.CAFile)
+	if err != nil {
+		t.Fatalf("emulatortest: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("emulatortest: %s holds no certificate", ep.CAFile)
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: pool},
+		MaxIdleConnsPerHost: 64,
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// Client is an HTTP client over Transport.
+func Client(t testing.TB, ep emulator.Endpoints) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: Transport(t, ep)}
+}
