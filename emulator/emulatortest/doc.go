@@ -18,13 +18,12 @@
 //	func TestMain(m *testing.M) { emulatortest.Main(m) }
 //
 // Main owns a temporary folder for the process: the shared emulator's
-// state, and template state folders. Generating an emulator's CA, token
+// state and a template state folder. Generating an emulator's CA, token
 // signing key and demo app certificate (three key pairs) is most of a cold
-// start, so Start copies them, with the demo tenant, from a template made
-// once per process for the same Mailboxes and Seed; each test still gets
-// its own copy, and so its own directory and data. Without Main, Start
-// provisions every state folder from scratch (slower, same behaviour) and
-// Shared fails the test.
+// start, so Start copies them, with the fixture tenant, from a template
+// made once per process; each test still gets its own copy, and so its
+// own directory and data. Without Main, Start provisions every state
+// folder from scratch (slower, same behaviour) and Shared fails the test.
 //
 // Transport and Client reach an emulator the way a client given its
 // ca_file does: trusting only the emulator's CA.

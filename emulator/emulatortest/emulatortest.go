@@ -22,19 +22,13 @@ import (
 var process struct {
 	mu        sync.Mutex
 	root      string // Main's folder; "" when Main is not running
-	templates map[templateKey]*template
+	template  *template
 	shared    *sharedEmulator
 }
 
-// templateKey is what a template's state depends on: the tenant data.
-type templateKey struct {
-	mailboxes int
-	seed      int64
-}
-
-// template is a state folder provisioned once and copied by Start.
+// template is a state folder of the fixture tenant, provisioned once and
+// copied by Start.
 type template struct {
-	key  templateKey
 	once sync.Once
 	dir  string
 	err  error
@@ -64,14 +58,14 @@ func run(m *testing.M) int {
 	}
 	process.mu.Lock()
 	process.root = root
-	process.templates = map[templateKey]*template{}
+	process.template = &template{}
 	process.mu.Unlock()
 
 	code := m.Run()
 
 	process.mu.Lock()
 	sh := process.shared
-	process.root, process.templates, process.shared = "", nil, nil
+	process.root, process.template, process.shared = "", nil, nil
 	process.mu.Unlock()
 	if sh != nil && sh.em != nil {
 		if err := sh.closeAndCheck(); err != nil {
@@ -86,18 +80,20 @@ func run(m *testing.M) int {
 }
 
 // Start starts an emulator for t alone with opts and closes it when t
-// ends. An empty opts.StateDir means a new folder under t.TempDir. A state
-// folder that is empty or missing gets a copy of the process's template
-// for opts.Mailboxes and opts.Seed (see the package doc), unless opts.Now
-// is set: the template's CA was issued on the real clock, so an emulator
-// on another clock provisions its own.
+// ends. An empty opts.StateDir means a new folder under t.TempDir. For the
+// fixture tenant (opts.Mailboxes 0), a state folder that is empty or
+// missing gets a copy of the process's template (see the package doc),
+// unless opts.Now is set: the template's CA was issued on the real clock,
+// so an emulator on another clock provisions its own. A generated tenant
+// is provisioned from scratch: copying it would cost about what
+// generating it does.
 func Start(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
 	if opts.StateDir == "" {
 		opts.StateDir = t.TempDir()
 	}
-	if opts.Now == nil {
-		if err := seed(opts.StateDir, templateKey{opts.Mailboxes, opts.Seed}); err != nil {
+	if opts.Now == nil && opts.Mailboxes == 0 {
+		if err := seed(opts.StateDir); err != nil {
 			t.Fatalf("emulatortest: %v", err)
 		}
 	}
@@ -136,7 +132,7 @@ func Shared(t testing.TB) *emulator.Emulator {
 // a snapshot of its state; the caller holds process.mu.
 func startShared(root, dir string) *sharedEmulator {
 	sh := &sharedEmulator{dir: dir}
-	if sh.err = templateLocked(templateKey{}).copyTo(root, sh.dir); sh.err != nil {
+	if sh.err = process.template.copyTo(root, sh.dir); sh.err != nil {
 		return sh
 	}
 	if sh.em, sh.err = emulator.Start(emulator.Options{StateDir: sh.dir}); sh.err != nil {
@@ -194,11 +190,11 @@ func readState(dir string) (map[string][]byte, error) {
 	return files, nil
 }
 
-// seed copies the template for key into dir when dir is empty or missing
-// and Main is running; otherwise it leaves dir alone.
-func seed(dir string, key templateKey) error {
+// seed copies the template into dir when dir is empty or missing and
+// Main is running; otherwise it leaves dir alone.
+func seed(dir string) error {
 	process.mu.Lock()
-	root, tpl := process.root, templateLocked(key)
+	root, tpl := process.root, process.template
 	process.mu.Unlock()
 	if tpl == nil {
 		return nil
@@ -206,37 +202,20 @@ func seed(dir string, key templateKey) error {
 	return tpl.copyTo(root, dir)
 }
 
-// templateLocked returns the template for key, nil without Main; the
-// caller holds process.mu.
-func templateLocked(key templateKey) *template {
-	if process.root == "" {
-		return nil
-	}
-	tpl := process.templates[key]
-	if tpl == nil {
-		tpl = &template{key: key}
-		process.templates[key] = tpl
-	}
-	return tpl
-}
-
 // copyTo provisions the template on first use, then copies it into dst.
 func (tpl *template) copyTo(root, dst string) error {
-	tpl.once.Do(func() { tpl.dir, tpl.err = makeTemplate(root, tpl.key) })
+	tpl.once.Do(func() { tpl.dir, tpl.err = makeTemplate(root) })
 	if tpl.err != nil {
 		return tpl.err
 	}
 	return copyIfEmpty(tpl.dir, dst)
 }
 
-// makeTemplate provisions a state folder by starting and closing an
-// emulator in it.
-func makeTemplate(root string, key templateKey) (string, error) {
-	dir, err := os.MkdirTemp(root, fmt.Sprintf("template-%d-%d-", key.mailboxes, key.seed))
-	if err != nil {
-		return "", err
-	}
-	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: key.mailboxes, Seed: key.seed})
+// makeTemplate provisions a state folder of the fixture tenant by
+// starting and closing an emulator in it.
+func makeTemplate(root string) (string, error) {
+	dir := filepath.Join(root, "template")
+	em, err := emulator.Start(emulator.Options{StateDir: dir})
 	if err != nil {
 		return "", fmt.Errorf("template state: %w", err)
 	}
