@@ -20,10 +20,10 @@ import (
 // package-level state: every field is guarded by mu, and the templates and
 // the shared emulator are created at most once each, under it.
 var process struct {
-	mu        sync.Mutex
-	root      string // Main's folder; "" when Main is not running
-	template  *template
-	shared    *sharedEmulator
+	mu       sync.Mutex
+	root     string // Main's folder; "" when Main is not running
+	template *template
+	shared   *sharedEmulator
 }
 
 // template is a state folder of the fixture tenant, provisioned once and
