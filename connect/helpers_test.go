@@ -3,8 +3,6 @@ package connect
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"io/fs"
@@ -20,20 +18,22 @@ import (
 
 	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
-// startEmulator runs an emulated tenant in a fresh state folder.
+// startEmulator runs an emulated tenant of t's own (see emulatortest).
 func startEmulator(t testing.TB, opts emulator.Options) (*emulator.Emulator, emulator.Endpoints) {
 	t.Helper()
-	if opts.StateDir == "" {
-		opts.StateDir = t.TempDir()
-	}
-	em, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
+	em := emulatortest.Start(t, opts)
+	return em, em.Endpoints()
+}
+
+// sharedEmulator is the process's shared demo tenant, for tests that only
+// read: no new apps, no directory changes, no writes, no Stats.
+func sharedEmulator(t testing.TB) (*emulator.Emulator, emulator.Endpoints) {
+	t.Helper()
+	em := emulatortest.Shared(t)
 	return em, em.Endpoints()
 }
 
@@ -220,19 +220,9 @@ type countingTransport struct {
 	all    atomic.Int64
 }
 
-func newCountingTransport(t testing.TB, caFile string) *countingTransport {
+func newCountingTransport(t testing.TB, ep emulator.Endpoints) *countingTransport {
 	t.Helper()
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("ca_file holds no certificate")
-	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 64}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &countingTransport{base: tr}
+	return &countingTransport{base: emulatortest.Transport(t, ep)}
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
