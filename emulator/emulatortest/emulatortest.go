@@ -17,13 +17,16 @@ import (
 )
 
 // process is what Main sets up for one test process. It is the only
-// package-level state: every field is guarded by mu, and the templates and
-// the shared emulator are created at most once each, under it.
+// package-level state: every field but closing is guarded by mu, the
+// template and the shared emulator are created at most once each, and
+// Main waits on closing for the emulators Start closes in the background.
 var process struct {
-	mu       sync.Mutex
-	root     string // Main's folder; "" when Main is not running
-	template *template
-	shared   *sharedEmulator
+	mu        sync.Mutex
+	root      string // Main's folder; "" when Main is not running
+	template  *template
+	shared    *sharedEmulator
+	closeErrs []error
+	closing   sync.WaitGroup
 }
 
 // template is a state folder of the fixture tenant, provisioned once and
@@ -42,10 +45,11 @@ type sharedEmulator struct {
 	err      error
 }
 
-// Main runs the package's tests (call it from TestMain), then closes the
-// shared emulator, checks that no test changed it, removes the process's
-// temporary folder and exits with the tests' code (1 if the shared
-// emulator was changed or failed to close).
+// Main runs the package's tests (call it from TestMain), waits for the
+// emulators still closing, closes the shared emulator, checks that no test
+// changed it, removes the process's temporary folder and exits with the
+// tests' code (1 if an emulator failed to close or the shared one was
+// changed).
 func Main(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -63,10 +67,15 @@ func run(m *testing.M) int {
 
 	code := m.Run()
 
+	process.closing.Wait()
 	process.mu.Lock()
-	sh := process.shared
-	process.root, process.template, process.shared = "", nil, nil
+	sh, closeErrs := process.shared, process.closeErrs
+	process.root, process.template, process.shared, process.closeErrs = "", nil, nil, nil
 	process.mu.Unlock()
+	for _, err := range closeErrs {
+		fmt.Fprintf(os.Stderr, "emulatortest: %v\n", err)
+		code = 1
+	}
 	if sh != nil && sh.em != nil {
 		if err := sh.closeAndCheck(); err != nil {
 			fmt.Fprintf(os.Stderr, "emulatortest: shared emulator: %v\n", err)
@@ -80,7 +89,12 @@ func run(m *testing.M) int {
 }
 
 // Start starts an emulator for t alone with opts and closes it when t
-// ends. An empty opts.StateDir means a new folder under t.TempDir. For the
+// ends. An empty opts.StateDir means a new folder of its own; under Main
+// that folder is in Main's folder and the emulator closes in the
+// background once t ends, because closing waits a second for a client
+// that still holds an HTTP/2 connection (connect's sessions do, and have
+// no Close); Main waits for it and reports a failed close. Without Main,
+// or with a StateDir of the caller's, it closes before t ends. For the
 // fixture tenant (opts.Mailboxes 0), a state folder that is empty or
 // missing gets a copy of the process's template (see the package doc),
 // unless opts.Now is set: the template's CA was issued on the real clock,
@@ -89,8 +103,20 @@ func run(m *testing.M) int {
 // generating it does.
 func Start(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	t.Helper()
+	background := false
 	if opts.StateDir == "" {
-		opts.StateDir = t.TempDir()
+		process.mu.Lock()
+		root := process.root
+		process.mu.Unlock()
+		if root == "" {
+			opts.StateDir = t.TempDir()
+		} else {
+			dir, err := os.MkdirTemp(root, "state-")
+			if err != nil {
+				t.Fatalf("emulatortest: %v", err)
+			}
+			opts.StateDir, background = dir, true
+		}
 	}
 	if opts.Now == nil && opts.Mailboxes == 0 {
 		if err := seed(opts.StateDir); err != nil {
@@ -101,10 +127,25 @@ func Start(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	if err != nil {
 		t.Fatalf("emulatortest: start: %v", err)
 	}
+	if !background {
+		t.Cleanup(func() {
+			if err := em.Close(); err != nil {
+				t.Errorf("emulatortest: close: %v", err)
+			}
+		})
+		return em
+	}
+	name := t.Name()
 	t.Cleanup(func() {
-		if err := em.Close(); err != nil {
-			t.Errorf("emulatortest: close: %v", err)
-		}
+		process.closing.Add(1)
+		go func() {
+			defer process.closing.Done()
+			if err := errors.Join(em.Close(), os.RemoveAll(opts.StateDir)); err != nil {
+				process.mu.Lock()
+				process.closeErrs = append(process.closeErrs, fmt.Errorf("closing the emulator of %s: %w", name, err))
+				process.mu.Unlock()
+			}
+		}()
 	})
 	return em
 }
