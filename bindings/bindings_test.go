@@ -14,6 +14,7 @@ import (
 	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
 	"github.com/exorun/exorun/runtime/runtimetest"
@@ -25,28 +26,29 @@ type tenant struct {
 	settings connect.Settings
 }
 
+// startTenant starts an emulated tenant of t's own; a role other than ""
+// replaces the demo app's roles. Tests that change the tenant (roles,
+// faults, writes) or count its requests use it.
 func startTenant(t *testing.T, role string) *tenant {
 	t.Helper()
-	em, err := emulator.Start(emulator.Options{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
-	ep := em.Endpoints()
+	em := emulatortest.Start(t, emulator.Options{})
 	if role != "" {
-		app, err := em.Directory().App(ep.TenantID, ep.AppID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range app.Roles {
-			if err := em.Directory().RemoveRole(ep.TenantID, ep.AppID, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := em.Directory().AssignRole(ep.TenantID, ep.AppID, role); err != nil {
+		if err := em.SetDemoRoles(role); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return tenantOf(em)
+}
+
+// sharedTenant is the process's shared tenant (Exchange Administrator),
+// for tests that only read it and do not count its requests.
+func sharedTenant(t *testing.T) *tenant {
+	t.Helper()
+	return tenantOf(emulatortest.Shared(t))
+}
+
+func tenantOf(em *emulator.Emulator) *tenant {
+	ep := em.Endpoints()
 	return &tenant{em: em, settings: connect.Settings{
 		AppID: ep.AppID, Organization: ep.Organization, CertificateFile: ep.CertificateFile,
 		Authority: ep.Authority, ExchangeURL: ep.ExchangeURL, ComplianceURL: ep.ComplianceURL, CAFile: ep.CAFile,
@@ -85,8 +87,10 @@ func (tn *tenant) run(t *testing.T, src string, mod func(*bindings.Options)) (st
 	return out, logs.String(), err
 }
 
+func TestMain(m *testing.M) { emulatortest.Main(m) }
+
 func TestStreamAndObjects(t *testing.T) {
-	tn := startTenant(t, "")
+	tn := sharedTenant(t)
 	out, _, err := tn.run(t, `
 		local exo = connect()
 		local n, bytes = 0, 0
@@ -165,7 +169,7 @@ func TestRoleFilterGlobalReader(t *testing.T) {
 }
 
 func TestServiceErrorValue(t *testing.T) {
-	tn := startTenant(t, "")
+	tn := sharedTenant(t)
 	out, _, err := tn.run(t, `
 		local exo = connect()
 		local ok, e = pcall(function() return exo.get_mailbox{Identity = "nobody"}:first() end)
@@ -246,7 +250,7 @@ func TestParallel(t *testing.T) {
 }
 
 func TestConnectFailureIsAuth(t *testing.T) {
-	tn := startTenant(t, "")
+	tn := sharedTenant(t)
 	tn.settings.Organization = "nosuch.onmicrosoft.com"
 	_, _, err := tn.run(t, `connect()`, nil)
 	var se *connect.StepError
@@ -262,7 +266,7 @@ func invocations(s emulator.Stats) int64 {
 // A Get-EXO* wrapper goes out as its server cmdlet with $select and its
 // identity parameters mapped, by a direct call and by exo.parallel alike.
 func TestWrapperCmdlet(t *testing.T) {
-	tn := startTenant(t, "")
+	tn := sharedTenant(t)
 	out, _, err := tn.run(t, `
 		local exo = connect()
 		local one = exo.get_exo_mailbox{UserPrincipalName = "AdeleV@contoso.com"}:first()

@@ -2,14 +2,12 @@ package connect
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 )
 
 // benchEmulator is the demo tenant, with settings for its demo app.
@@ -21,18 +19,6 @@ func benchEmulator(b *testing.B) (emulator.Endpoints, Settings) {
 	return ep, s
 }
 
-// freshTransport trusts the emulator's CA and holds no connection yet.
-func freshTransport(b *testing.B, caFile string) *http.Transport {
-	b.Helper()
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-}
-
 // BenchmarkFirstTokenCold is a new Open per iteration: the certificate
 // file read and checked, MSAL's tenant discovery, a token request signed
 // with a new client assertion, the claims parsed.
@@ -41,13 +27,13 @@ func BenchmarkFirstTokenCold(b *testing.B) {
 	b.Run("new-connections", func(b *testing.B) {
 		// A new TLS connection each time, as a new process has.
 		for b.Loop() {
-			tr := freshTransport(b, ep.CAFile)
+			tr := emulatortest.Transport(b, ep) // no connection yet
 			mustOpen(b, s, Options{ReadFile: os.ReadFile, Transport: tr})
 			tr.CloseIdleConnections()
 		}
 	})
 	b.Run("kept-connections", func(b *testing.B) {
-		tr := newCountingTransport(b, ep.CAFile)
+		tr := newCountingTransport(b, ep)
 		for b.Loop() {
 			mustOpen(b, s, Options{ReadFile: os.ReadFile, Transport: tr})
 		}
@@ -60,7 +46,7 @@ func BenchmarkFirstTokenCold(b *testing.B) {
 func BenchmarkFirstTokenWarmCache(b *testing.B) {
 	ep, s := benchEmulator(b)
 	s.TokenCache = filepath.Join(b.TempDir(), "tokens.json")
-	tr := newCountingTransport(b, ep.CAFile)
+	tr := newCountingTransport(b, ep)
 	o := Options{ReadFile: os.ReadFile, WriteFile: os.WriteFile, Transport: tr}
 	mustOpen(b, s, o)
 	tr.tokens.Store(0)

@@ -8,13 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/exorun/exorun/emulator"
 )
 
 func TestTokenCacheFile(t *testing.T) {
 	t.Parallel()
-	_, ep := startEmulator(t, emulator.Options{})
+	_, ep := sharedEmulator(t)
 	cacheFile := filepath.Join(t.TempDir(), "tokens.json")
 	s := emuSettings(ep, ep.AppID)
 	s.CertificateFile = ep.CertificateFile
@@ -22,7 +20,7 @@ func TestTokenCacheFile(t *testing.T) {
 
 	open := func() (*Session, *countingTransport, string) {
 		t.Helper()
-		tr := newCountingTransport(t, ep.CAFile)
+		tr := newCountingTransport(t, ep)
 		sess := mustOpen(t, s, Options{ReadFile: os.ReadFile, WriteFile: os.WriteFile, Transport: tr})
 		tok, err := sess.Tokens.Token(context.Background())
 		if err != nil {
@@ -82,7 +80,7 @@ func TestTokenCacheFile(t *testing.T) {
 
 func TestTokenCacheCorruptOrUnwritable(t *testing.T) {
 	t.Parallel()
-	_, ep := startEmulator(t, emulator.Options{})
+	_, ep := sharedEmulator(t)
 	dir := t.TempDir()
 	s := emuSettings(ep, ep.AppID)
 	s.CertificateFile = ep.CertificateFile

@@ -3,12 +3,15 @@ package connect
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,20 +23,22 @@ import (
 
 	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
-// startEmulator runs an emulated tenant in a fresh state folder.
+// startEmulator runs an emulated tenant of t's own (see emulatortest).
 func startEmulator(t testing.TB, opts emulator.Options) (*emulator.Emulator, emulator.Endpoints) {
 	t.Helper()
-	if opts.StateDir == "" {
-		opts.StateDir = t.TempDir()
-	}
-	em, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
+	em := emulatortest.Start(t, opts)
+	return em, em.Endpoints()
+}
+
+// sharedEmulator is the process's shared demo tenant, for tests that only
+// read: no new apps, no directory changes, no writes, no Stats.
+func sharedEmulator(t testing.TB) (*emulator.Emulator, emulator.Endpoints) {
+	t.Helper()
+	em := emulatortest.Shared(t)
 	return em, em.Endpoints()
 }
 
@@ -106,14 +111,45 @@ func newApp(t testing.TB, em *emulator.Emulator, setup appSetup) testApp {
 	return testApp{ID: app.AppID, Cert: cert}
 }
 
-// newCert makes a certificate valid from five minutes ago for a year.
+// testKey is the one RSA key of every newCert certificate in the process:
+// a 2048-bit key costs 100 ms or more of CPU, and the doctor and session
+// tests register dozens of apps. Each certificate still has its own serial
+// and so its own thumbprint, which is how Entra ID (and the emulator) tell
+// an app's certificates apart. certificate.New itself is tested in its
+// package.
+var testKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+// newCert makes a certificate valid from five minutes ago for a year, as
+// certificate.New does, over testKey.
 func newCert(t testing.TB) *certificate.Credential {
 	t.Helper()
-	c, err := certificate.New(certificate.NewOptions{Subject: "CN=connect-test"})
+	key, err := testKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	template := &x509.Certificate{
+		SerialNumber:       serial.Add(serial, big.NewInt(1)),
+		Subject:            pkix.Name{CommonName: "connect-test"},
+		NotBefore:          now.Add(-5 * time.Minute),
+		NotAfter:           now.AddDate(1, 0, 0),
+		KeyUsage:           x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		SignatureAlgorithm: x509.SHA256WithRSA,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &certificate.Credential{Chain: []*x509.Certificate{leaf}, Key: key, Source: "new " + leaf.Subject.String()}
 }
 
 // writeFile writes data to a new file in dir and returns its path.
@@ -220,19 +256,9 @@ type countingTransport struct {
 	all    atomic.Int64
 }
 
-func newCountingTransport(t testing.TB, caFile string) *countingTransport {
+func newCountingTransport(t testing.TB, ep emulator.Endpoints) *countingTransport {
 	t.Helper()
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("ca_file holds no certificate")
-	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 64}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &countingTransport{base: tr}
+	return &countingTransport{base: emulatortest.Transport(t, ep)}
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -314,7 +314,7 @@ func TestOpenRefusals(t *testing.T) {
 
 func TestOpenCancelled(t *testing.T) {
 	t.Parallel()
-	_, ep := startEmulator(t, emulator.Options{})
+	_, ep := sharedEmulator(t)
 	s := emuSettings(ep, ep.AppID)
 	s.CertificateFile = ep.CertificateFile
 	ctx, cancel := context.WithCancel(context.Background())
@@ -365,7 +365,7 @@ func TestOpenWarnings(t *testing.T) {
 
 func TestOpenAccessTokenExpiry(t *testing.T) {
 	t.Parallel()
-	_, ep := startEmulator(t, emulator.Options{})
+	_, ep := sharedEmulator(t)
 	claims := func(exp time.Time) map[string]any {
 		return map[string]any{"tid": ep.TenantID, "appid": ep.AppID, "aud": "https://outlook.office365.com",
 			"exp": exp.Unix(), "roles": []string{"Exchange.ManageAsApp"}, "wids": []string{exAdmin}}

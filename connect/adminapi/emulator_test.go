@@ -2,8 +2,6 @@ package adminapi
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +19,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 )
 
 // Resources (token audiences) of the two services.
@@ -29,37 +28,11 @@ const (
 	complianceScope = "https://ps.compliance.protection.outlook.com/.default"
 )
 
-// startEmulator runs an emulated tenant with n generated mailboxes (0: the
-// fixture tenant).
+// startEmulator runs an emulated tenant of its own for t with n generated
+// mailboxes (0: the fixture tenant).
 func startEmulator(t testing.TB, n int) *emulator.Emulator {
 	t.Helper()
-	em, err := emulator.Start(emulator.Options{StateDir: t.TempDir(), Mailboxes: n, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { em.Close() })
-	return em
-}
-
-// emulatorHTTP trusts only the emulator's CA, as a client given ca_file does.
-func emulatorHTTP(t testing.TB, ep emulator.Endpoints) *http.Client {
-	t.Helper()
-	pem, err := os.ReadFile(ep.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("ca_file holds no certificate")
-	}
-	tr := &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: pool},
-		MaxIdleConnsPerHost: 64,
-	}
-	// Before the emulator's Close (cleanups run last-in first-out): an idle
-	// connection that never carried a request holds its shutdown for 5 s.
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
+	return emulatortest.Start(t, emulator.Options{Mailboxes: n, Seed: 7})
 }
 
 // msalTokens is a Tokens backed by MSAL Go and the demo app's certificate,
@@ -123,7 +96,7 @@ func (m *msalTokens) Invalidate(token string) {
 func emulatorClient(t testing.TB, em *emulator.Emulator, service catalog.Service, mutate func(*Options)) *Client {
 	t.Helper()
 	ep := em.Endpoints()
-	hc := emulatorHTTP(t, ep)
+	hc := emulatortest.Client(t, ep)
 	opts := Options{
 		BaseURL:      ep.ExchangeURL,
 		Service:      service,
@@ -497,7 +470,7 @@ func TestEmulatorComplianceRedirect(t *testing.T) {
 }
 
 func TestEmulatorModuleCmdletsAndPermission(t *testing.T) {
-	em := startEmulator(t, 0)
+	em := emulatortest.Shared(t) // reads only
 	c := emulatorClient(t, em, catalog.Exchange, nil)
 	names, err := c.ModuleCmdlets(context.Background())
 	if err != nil || !contains(names, "Get-Mailbox") || !contains(names, "Set-Mailbox") {

@@ -424,18 +424,41 @@ func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
 	}
 }
 
+// TestTimeoutBoundsTheCall lets Options.Timeout run out while the service
+// holds the request: a read ends as timeout, a write as write_uncertain.
+// Two things used to make it flaky. The timed call must reach the service
+// within its budget, so it runs on a connection that a call without a
+// timeout has just opened: no TLS handshake (slow under -race on a busy
+// machine) eats the budget. And the held request must never be answered:
+// a 200 sent when the client hangs up can still reach the client, which
+// then decodes an empty page instead of timing out.
 func TestTimeoutBoundsTheCall(t *testing.T) {
+	const budget = 250 * time.Millisecond
 	release := make(chan struct{})
 	defer close(release)
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		// Each round sends a warm-up call, then the timed one.
+		if n%2 == 0 {
+			writePage(w, []string{`{"Name":"contoso"}`}, "")
+			return
+		}
+		// Still running the cmdlet when the client goes away: no answer.
 		select {
 		case <-r.Context().Done():
 		case <-release:
 		}
+		panic(http.ErrAbortHandler)
 	})
 	for _, write := range []bool{false, true} {
-		c, _, _ := newClient(t, srv, func(o *Options) { o.Timeout = 100 * time.Millisecond })
+		warm, _, _ := newClient(t, srv, nil) // the same *http.Client, so the same pool
+		if _, err := invokeAll(t, warm, Request{Cmdlet: "Get-OrganizationConfig"}); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.count()
+		c, _, _ := newClient(t, srv, func(o *Options) { o.Timeout = budget })
+		start := time.Now()
 		_, err := c.Invoke(context.Background(), Request{Cmdlet: "Set-Mailbox", Write: write})
+		took := time.Since(start)
 		var e *Error
 		want := CodeTimeout
 		if write {
@@ -443,6 +466,12 @@ func TestTimeoutBoundsTheCall(t *testing.T) {
 		}
 		if !errors.As(err, &e) || e.Code != want || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("write=%v: %v", write, err)
+		}
+		if got := srv.count() - before; got != 1 {
+			t.Fatalf("write=%v: the service saw %d requests, want the one it held", write, got)
+		}
+		if took < budget {
+			t.Fatalf("write=%v: ended after %v, before the timeout", write, took)
 		}
 	}
 }

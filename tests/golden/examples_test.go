@@ -29,6 +29,8 @@ func TestExamples(t *testing.T) {
 	for _, script := range scripts {
 		name := strings.TrimSuffix(filepath.Base(script), ".lua")
 		t.Run(name, func(t *testing.T) {
+			// Each run is in-process with its own Env and demo tenant.
+			t.Parallel()
 			args := []string{"run", "--out", t.TempDir()}
 			if extra, err := os.ReadFile(strings.TrimSuffix(script, ".lua") + ".args"); err == nil {
 				args = append(args, strings.Fields(string(extra))...)

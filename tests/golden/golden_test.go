@@ -3,6 +3,7 @@ package golden
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/exorun/exorun/cmd/exorun/cli"
+	"github.com/exorun/exorun/internal/longtest"
 )
 
 // update rewrites expectations instead of comparing with them.
@@ -27,7 +29,16 @@ func TestMain(m *testing.M) {
 // pinnedNow is the clock every golden run sees (EXORUN_NOW).
 const pinnedNow = "2026-11-01T09:00:00Z"
 
+// examplesEnv names the variable that holds the absolute path of
+// scripts/examples in every golden script, so a script can run a real
+// example (cp $EXAMPLES/NAME.lua .) instead of a copy of it.
+const examplesEnv = "EXAMPLES"
+
 func TestCLI(t *testing.T) {
+	examples, err := filepath.Abs(examplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		UpdateScripts:       update(),
@@ -40,12 +51,24 @@ func TestCLI(t *testing.T) {
 			// go-runewidth reads the locale once; pin it so box-drawing
 			// characters count one column on every machine.
 			e.Setenv("RUNEWIDTH_EASTASIAN", "0")
+			e.Setenv(examplesEnv, examples)
 			return nil
 		},
+		Condition: condition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits,
 		},
 	})
+}
+
+// condition adds [long] to testscript's own conditions: true when
+// EXORUN_LONG_TESTS=1 (see internal/longtest), so a script can keep its
+// minutes-long or clock-bound part for the runs that want it.
+func condition(cond string) (bool, error) {
+	if cond == "long" {
+		return longtest.Enabled(), nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }
 
 // cmdExits runs `exits N PROGRAM ARGS...`: it execs PROGRAM like exec does

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +9,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -19,13 +17,7 @@ import (
 // client each time so no cached token hides a directory change.
 func token(t *testing.T, ep emulator.Endpoints) error {
 	t.Helper()
-	caPEM, err := os.ReadFile(ep.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	hc := emulatortest.Client(t, ep)
 	data, err := os.ReadFile(ep.CertificateFile)
 	if err != nil {
 		t.Fatal(err)
@@ -46,11 +38,7 @@ func token(t *testing.T, ep emulator.Endpoints) error {
 
 func TestEmulatorAdminChangesARunningEmulator(t *testing.T) {
 	state := t.TempDir()
-	em, err := emulator.Start(emulator.Options{StateDir: state})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer em.Close()
+	em := emulatortest.Start(t, emulator.Options{StateDir: state})
 	ep := em.Endpoints()
 	if err := token(t, ep); err != nil {
 		t.Fatalf("demo app before any change: %v", err)
