@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"github.com/exorun/exorun/catalog"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,7 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exorun/exorun/catalog"
+
 	"github.com/google/uuid"
+
+	"github.com/exorun/exorun/catalog"
 )
 
 func TestInvokeWireFormatAndPaging(t *testing.T) {

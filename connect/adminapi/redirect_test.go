@@ -3,11 +3,14 @@ package adminapi
 import (
 	"context"
 	"errors"
-	"github.com/exorun/exorun/catalog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/exorun/exorun/catalog"
+
+	"github.com/exorun/exorun/catalog"
 )
 
 func TestComplianceRedirectIsFollowedAndRemembered(t *testing.T) {
