@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exorun/exorun/catalog"
-
 	"github.com/google/uuid"
 
 	"github.com/exorun/exorun/catalog"

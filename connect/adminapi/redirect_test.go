@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/exorun/exorun/catalog"
-
-	"github.com/exorun/exorun/catalog"
 )
 
 func TestComplianceRedirectIsFollowedAndRemembered(t *testing.T) {
