@@ -14,9 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
-
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/emulatortest"
 	"github.com/exorun/exorun/internal/longtest"
 )
 
@@ -56,23 +55,7 @@ func httpClient(t testing.TB, ep emulator.Endpoints) *http.Client {
 // app's certificate, instance discovery off.
 func msalToken(t testing.TB, ep emulator.Endpoints, hc *http.Client, scope string) string {
 	t.Helper()
-	data, err := os.ReadFile(ep.CertificateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certs, key, err := confidential.CertFromPEM(data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := confidential.NewCredFromCert(certs, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := confidential.New(ep.Authority+"/"+ep.Organization, ep.AppID, cred,
-		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := emulatortest.DemoApp(t, ep, ep.Organization, hc)
 	res, err := app.AcquireTokenByCredential(context.Background(), []string{scope})
 	if err != nil {
 		t.Fatalf("msal: %v", err)

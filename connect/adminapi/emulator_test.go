@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -48,23 +47,7 @@ type msalTokens struct {
 
 func newMSALTokens(t testing.TB, ep emulator.Endpoints, hc *http.Client, scope string) *msalTokens {
 	t.Helper()
-	data, err := os.ReadFile(ep.CertificateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certs, key, err := confidential.CertFromPEM(data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := confidential.NewCredFromCert(certs, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := confidential.New(ep.Authority+"/"+ep.Organization, ep.AppID, cred,
-		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := emulatortest.DemoApp(t, ep, ep.Organization, hc)
 	return &msalTokens{app: app, scope: scope}
 }
 

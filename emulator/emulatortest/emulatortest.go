@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/exorun/exorun/emulator"
 )
 
@@ -327,4 +328,30 @@ func Transport(t testing.TB, ep emulator.Endpoints) *http.Transport {
 func Client(t testing.TB, ep emulator.Endpoints) *http.Client {
 	t.Helper()
 	return &http.Client{Transport: Transport(t, ep)}
+}
+
+// DemoApp returns a new MSAL Go confidential client for the emulator's
+// demo app, signing in to tenant (its name or id) with the app's
+// certificate over hc, as exorun's connect does: instance discovery off.
+// A new client each time means no cached token hides a directory change.
+func DemoApp(t testing.TB, ep emulator.Endpoints, tenant string, hc *http.Client) confidential.Client {
+	t.Helper()
+	data, err := os.ReadFile(ep.CertificateFile)
+	if err != nil {
+		t.Fatalf("emulatortest: %v", err)
+	}
+	certs, key, err := confidential.CertFromPEM(data, "")
+	if err != nil {
+		t.Fatalf("emulatortest: demo certificate: %v", err)
+	}
+	cred, err := confidential.NewCredFromCert(certs, key)
+	if err != nil {
+		t.Fatalf("emulatortest: demo credential: %v", err)
+	}
+	app, err := confidential.New(ep.Authority+"/"+tenant, ep.AppID, cred,
+		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatalf("emulatortest: msal: %v", err)
+	}
+	return app
 }

@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exorun/exorun/emulator"
 )
@@ -29,23 +26,7 @@ func invoke(t *testing.T, em *emulator.Emulator, input string) []json.RawMessage
 	t.Helper()
 	ep := em.Endpoints()
 	hc := Client(t, ep)
-	data, err := os.ReadFile(ep.CertificateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certs, key, err := confidential.CertFromPEM(data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := confidential.NewCredFromCert(certs, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := confidential.New(ep.Authority+"/"+ep.TenantID, ep.AppID, cred,
-		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := DemoApp(t, ep, ep.TenantID, hc)
 	tok, err := app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.office365.com/.default"})
 	if err != nil {
 		t.Fatal(err)

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exorun/exorun/emulator"
 	"github.com/exorun/exorun/emulator/emulatortest"
@@ -18,21 +15,8 @@ import (
 func token(t *testing.T, ep emulator.Endpoints) error {
 	t.Helper()
 	hc := emulatortest.Client(t, ep)
-	data, err := os.ReadFile(ep.CertificateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certs, key, err := confidential.CertFromPEM(data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, _ := confidential.NewCredFromCert(certs, key)
-	app, err := confidential.New(ep.Authority+"/"+ep.TenantID, ep.AppID, cred,
-		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.office365.com/.default"})
+	app := emulatortest.DemoApp(t, ep, ep.TenantID, hc)
+	_, err := app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.office365.com/.default"})
 	return err
 }
 
