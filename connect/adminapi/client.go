@@ -315,6 +315,9 @@ func (c *Client) roundTrip(ctx context.Context, op *call, target, token string) 
 		return out
 	}
 	defer resp.Body.Close()
+	// An answer came, so the service had the request: whatever goes
+	// wrong from here (a cut body, the deadline) leaves a write uncertain.
+	out.sent = true
 	out.status, out.header = resp.StatusCode, resp.Header
 	if id := resp.Header.Get("request-id"); id != "" {
 		out.requestID = id
@@ -325,7 +328,7 @@ func (c *Client) roundTrip(ctx context.Context, op *call, target, token string) 
 	}
 	raw, err := readAll(resp.Body, hint)
 	if err != nil {
-		out.err, out.sent, out.cut = err, true, true
+		out.err, out.cut = err, true
 		return out
 	}
 	if len(raw) > maxPageBytes {
