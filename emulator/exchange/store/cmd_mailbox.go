@@ -311,7 +311,7 @@ func statsView() *view[*tenant.Recipient] {
 		st("DeletedItemCount", func(_ *tenant.Recipient, s *tenant.Stats) any { return s.DeletedItemCount }),
 		fixed[*tenant.Recipient]("DisconnectDate", nil),
 		fixed[*tenant.Recipient]("DisconnectReason", nil),
-		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		recipientCol("DisplayName"),
 		st("ItemCount", func(_ *tenant.Recipient, s *tenant.Stats) any { return s.ItemCount }),
 		fixed[*tenant.Recipient]("LastLoggedOnUserAccount", nil),
 		st("LastLogoffTime", func(_ *tenant.Recipient, s *tenant.Stats) any {
@@ -367,11 +367,11 @@ func casView() *view[*tenant.Recipient] {
 		return mbc(name, func(_ *tenant.State, _ *tenant.Recipient, m *tenant.Mailbox) any { return get(&m.CAS) })
 	}
 	cols := []rcol{
-		rc("EmailAddresses", func(_ *tenant.State, r *tenant.Recipient) any { return list(r.EmailAddresses) }),
-		rc("LegacyExchangeDN", func(_ *tenant.State, r *tenant.Recipient) any { return tenant.LegacyDN(r) }),
-		rc("PrimarySmtpAddress", func(_ *tenant.State, r *tenant.Recipient) any { return r.PrimarySmtpAddress() }),
+		recipientCol("EmailAddresses"),
+		recipientCol("LegacyExchangeDN"),
+		recipientCol("PrimarySmtpAddress"),
 		fixed[*tenant.Recipient]("ServerName", serverName),
-		rc("DisplayName", func(_ *tenant.State, r *tenant.Recipient) any { return r.DisplayName }),
+		recipientCol("DisplayName"),
 		fixed[*tenant.Recipient]("ActiveSyncAllowedDeviceIDs", []string{}),
 		fixed[*tenant.Recipient]("ActiveSyncBlockedDeviceIDs", []string{}),
 		fixed[*tenant.Recipient]("ActiveSyncMailboxPolicy", "Default"),
@@ -407,9 +407,9 @@ func casView() *view[*tenant.Recipient] {
 		fixed[*tenant.Recipient]("EwsAllowList", nil),
 		fixed[*tenant.Recipient]("EwsBlockList", nil),
 		cas("SmtpClientAuthenticationDisabled", func(c *tenant.CAS) any { return boolOrNil(c.SmtpClientAuthenticationDisabled) }),
-		rc("ExternalDirectoryObjectId", func(_ *tenant.State, r *tenant.Recipient) any { return edoid(r) }),
-		rc("RecipientTypeDetails", func(_ *tenant.State, r *tenant.Recipient) any { return r.Kind.String() }),
-		rc("Alias", func(_ *tenant.State, r *tenant.Recipient) any { return r.Alias }),
+		recipientCol("ExternalDirectoryObjectId"),
+		recipientCol("RecipientTypeDetails"),
+		recipientCol("Alias"),
 	}
 	cols = append(cols, identityCols("top", "person", "organizationalPerson", "user")...)
 	return newView(cols...)
