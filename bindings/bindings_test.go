@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,6 +251,56 @@ func TestParallel(t *testing.T) {
 	}
 }
 
+// TestParallelStream iterates exo.parallel{stream = true}: every input
+// comes back exactly once, with its objects or its error, and a failed
+// call does not raise.
+func TestParallelStream(t *testing.T) {
+	tn := sharedTenant(t)
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local inputs = {}
+		for mbx in exo.get_mailbox{RecipientTypeDetails = "UserMailbox"} do
+			inputs[#inputs + 1] = {Identity = mbx.UserPrincipalName}
+		end
+		inputs[#inputs + 1] = {Identity = "nobody"}
+		local seen, objects, failed = {}, 0, nil
+		for i, stats, err in exo.parallel("Get-MailboxStatistics", inputs, {concurrency = 3, stream = true}) do
+			assert(not seen[i], "input " .. i .. " twice")
+			seen[i] = true
+			if err then
+				assert(stats == nil)
+				failed = i .. " " .. err.code
+			else
+				objects = objects + #stats
+			end
+		end
+		for i = 1, #inputs do assert(seen[i], "input " .. i .. " missing") end
+		print(#inputs, objects, failed)
+		local ok, e = pcall(exo.parallel, "Get-MailboxStatistics", inputs, {stream = true, errors = "collect"})
+		print(ok, tostring(e):match("errors: not with stream") ~= nil)
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || lines[1] != "false\ttrue" {
+		t.Fatalf("got %q", out)
+	}
+	f := strings.Split(lines[0], "\t")
+	if len(f) != 3 || f[0] == "1" || f[1] != fmt.Sprint(mustAtoi(t, f[0])-1) || f[2] != f[0]+" not_found" {
+		t.Errorf("got %q: want every mailbox's statistics once and the last input not_found", lines[0])
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestConnectFailureIsAuth(t *testing.T) {
 	tn := sharedTenant(t)
 	tn.settings.Organization = "nosuch.onmicrosoft.com"
@@ -281,5 +333,41 @@ func TestWrapperCmdlet(t *testing.T) {
 	}
 	if want := "Adele Vance\ttrue\nAdele Vance\tLee Gu\ttrue\ntrue\n"; out != want {
 		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+// TestSummaryCounts checks what the run summary reads: calls by cmdlet,
+// and writes sent apart from those what-if held back.
+func TestSummaryCounts(t *testing.T) {
+	tn := startTenant(t, "")
+	h := bindings.NewHost(bindings.Options{Settings: tn.settings, Connect: connect.Options{ReadFile: os.ReadFile}})
+	defer h.Close()
+	_, err := runtimetest.Run(t, `
+		local exo = connect()
+		exo.what_if = true
+		exo.set_cas_mailbox{Identity = "AdeleV", PopEnabled = true}
+		exo.what_if = false
+		exo.set_cas_mailbox{Identity = "AdeleV", PopEnabled = true}
+		exo.get_cas_mailbox{Identity = "AdeleV"}:first()
+		exo.parallel("Get-CASMailbox", {{Identity = "AdeleV"}, {Identity = "LeeG"}})
+		pcall(function() exo.get_mailbox{Identity = "nobody"}:all() end)
+	`, runtime.Options{Globals: h.Globals()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := h.Summaries()
+	if len(sums) != 1 {
+		t.Fatalf("%d summaries, want 1", len(sums))
+	}
+	s := sums[0]
+	want := map[string]int64{"Set-CASMailbox": 1, "Get-CASMailbox": 3, "Get-Mailbox": 1}
+	if fmt.Sprint(s.Calls) != fmt.Sprint(want) {
+		t.Errorf("calls %v, want %v", s.Calls, want)
+	}
+	if s.Writes != (bindings.Writes{Sent: 1, WhatIf: 1}) {
+		t.Errorf("writes %+v, want 1 sent and 1 held back", s.Writes)
+	}
+	if s.Errors["not_found"] != 1 || s.Organization != tn.settings.Organization || s.Thumbprint == "" || s.Service.Key() != "exchange" {
+		t.Errorf("summary %+v", s)
 	}
 }

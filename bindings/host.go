@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/runtime"
 )
@@ -103,6 +103,7 @@ func (h *Host) connect(L *lua.LState) int {
 		return runtime.Raise(L, err)
 	}
 	sess := newSession(h, cs)
+	sess.organization = s.Organization
 	if err := sess.loadOffered(ctx); err != nil {
 		return runtime.Raise(L, err)
 	}
@@ -148,11 +149,18 @@ func settingsFromTable(t *lua.LTable) (connect.Settings, error) {
 
 // Summary is what one session did, for the end of a run.
 type Summary struct {
-	Tenant, AppID, Service string
-	Calls, Pages, Objects  int64
-	Retries                int64
-	ThrottleWait           time.Duration
-	Errors                 map[string]int
+	Service      catalog.Service
+	TenantID     string
+	Organization string // as the settings named the tenant: its domain, or its id
+	AppID        string
+	Thumbprint   string // of the certificate; "" for other credentials
+	// Calls counts the cmdlets sent, by name.
+	Calls                             map[string]int64
+	Requests, Pages, Objects, Retries int64
+	ThrottleWait                      time.Duration
+	Writes                            Writes
+	// Errors counts failed calls by error code.
+	Errors map[string]int
 }
 
 // Summaries lists the run's sessions in connect order.
@@ -162,32 +170,17 @@ func (h *Host) Summaries() []Summary {
 	var out []Summary
 	for _, s := range h.sessions {
 		st := s.conn.Client.Stats()
-		out = append(out, Summary{
-			Tenant: s.conn.Identity.TenantID, AppID: s.conn.Identity.AppID, Service: string(s.conn.Service),
-			Calls: st.Calls, Pages: st.Pages, Objects: st.Objects, Retries: st.Retries,
-			ThrottleWait: st.ThrottleWait, Errors: st.Errors,
-		})
+		calls, writes := s.usage.snapshot()
+		sum := Summary{
+			Service: s.conn.Service, TenantID: s.conn.Identity.TenantID, Organization: s.organization,
+			AppID: s.conn.Identity.AppID, Calls: calls,
+			Requests: st.Requests, Pages: st.Pages, Objects: st.Objects, Retries: st.Retries,
+			ThrottleWait: st.ThrottleWait, Writes: writes, Errors: st.Errors,
+		}
+		if c := s.conn.Certificate; c != nil {
+			sum.Thumbprint = c.Thumbprint()
+		}
+		out = append(out, sum)
 	}
 	return out
-}
-
-// String is the summary as one log line's text.
-func (s Summary) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d calls, %d pages, %d objects", s.Service, s.Calls, s.Pages, s.Objects)
-	if s.Retries > 0 {
-		fmt.Fprintf(&b, ", %d retries", s.Retries)
-	}
-	if s.ThrottleWait > 0 {
-		fmt.Fprintf(&b, ", %s waited on throttling", s.ThrottleWait.Round(time.Millisecond))
-	}
-	if len(s.Errors) > 0 {
-		codes := make([]string, 0, len(s.Errors))
-		for c, n := range s.Errors {
-			codes = append(codes, fmt.Sprintf("%s %d", c, n))
-		}
-		sort.Strings(codes)
-		fmt.Fprintf(&b, ", errors: %s", strings.Join(codes, ", "))
-	}
-	return b.String()
 }

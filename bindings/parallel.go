@@ -19,20 +19,28 @@ import (
 const defaultConcurrency = 4
 
 // luaParallel is exo.parallel(cmdlet, inputs [, options]): the cmdlet once
-// per input parameter table, up to options.concurrency at a time. It
-// returns an array whose item i is the array of objects of input i, in
-// input order. Every input is checked (parameters, role filter) before
-// anything is sent. When a call fails, the first failure in input order
-// is raised after all calls finished; with options.errors = "collect" the
-// failing item is its error value instead.
+// per input parameter table, up to options.concurrency at a time. Every
+// input is checked (parameters, role filter) before anything is sent.
+//
+// By default it returns an array whose item i is the array of objects of
+// input i, in input order, once every call finished. When a call fails, the
+// first failure in input order is raised after all calls finished; with
+// options.errors = "collect" the failing item is its error value instead.
+//
+// With options.stream = true it returns an iterator for a generic for,
+// yielding (i, objects, err) for input i as each call completes, in
+// completion order: a long fan-out shows results at once, and only the
+// results the script has not read yet are held (at most concurrency of
+// them). err is the call's error value (objects is then nil); a stream never
+// raises for a failed call.
 //
 // Lua runs on one goroutine, so the calls run in Go: the function is a
 // cmdlet name, not a Lua function.
 func (s *session) luaParallel(L *lua.LState) int {
 	name := L.CheckString(1)
 	inputs := L.CheckTable(2)
-	opts := runtime.OptionsArg(L, "parallel", 3, "concurrency", "errors")
-	concurrency, collect := defaultConcurrency, false
+	opts := runtime.OptionsArg(L, "parallel", 3, "concurrency", "errors", "stream")
+	concurrency, collect, stream := defaultConcurrency, false, false
 	if opts != nil {
 		if v := opts.RawGetString("concurrency"); v != lua.LNil {
 			n, ok := v.(lua.LNumber)
@@ -41,12 +49,22 @@ func (s *session) luaParallel(L *lua.LState) int {
 			}
 			concurrency = min(int(n), s.host.opts.Parallelism)
 		}
+		switch v := opts.RawGetString("stream"); v {
+		case lua.LNil, lua.LFalse:
+		case lua.LTrue:
+			stream = true
+		default:
+			L.ArgError(3, "stream: want true or false")
+		}
 		switch v := opts.RawGetString("errors"); v {
 		case lua.LNil, lua.LString("raise"):
 		case lua.LString("collect"):
 			collect = true
 		default:
 			L.ArgError(3, `errors: want "raise" or "collect"`)
+		}
+		if stream && opts.RawGetString("errors") != lua.LNil {
+			L.ArgError(3, "errors: not with stream = true, which yields each call's error beside its objects")
 		}
 	}
 	c, err := s.resolve(name)
@@ -65,12 +83,22 @@ func (s *session) luaParallel(L *lua.LState) int {
 		reqs[i].PageAhead = false // each result is read whole
 	}
 	if len(reqs) > 0 && reqs[0].Write && lua.LVAsBool(s.exo.RawGetString("what_if")) {
-		out := runtime.NewArray(L, len(reqs))
 		for _, r := range reqs {
 			s.whatIf(r)
-			out.Append(runtime.NewArray(L, 0))
 		}
-		L.Push(out)
+		if !stream {
+			out := runtime.NewArray(L, inputs.Len())
+			for range inputs.Len() {
+				out.Append(runtime.NewArray(L, 0))
+			}
+			L.Push(out)
+			return 1
+		}
+		L.Push(heldBackIterator(L, inputs.Len()))
+		return 1
+	}
+	if stream {
+		L.Push(s.iterator(L, c.Name, s.start(s.ctx(L), reqs, concurrency)))
 		return 1
 	}
 
@@ -88,13 +116,9 @@ func (s *session) luaParallel(L *lua.LState) int {
 			out.Append(runtime.ErrorValue(L, luaErr(o.err)))
 			continue
 		}
-		objs := runtime.NewArray(L, len(o.objects))
-		for _, raw := range o.objects {
-			t, err := s.dec.Object(L, raw)
-			if err != nil {
-				return runtime.Raise(L, &adminapi.Error{Code: adminapi.CodeBadResponse, Cmdlet: c.Name, Message: "undecodable object: " + err.Error()})
-			}
-			objs.Append(t)
+		objs, err := s.objects(L, c.Name, o.objects)
+		if err != nil {
+			return runtime.Raise(L, err)
 		}
 		out.Append(objs)
 	}
@@ -105,17 +129,84 @@ func (s *session) luaParallel(L *lua.LState) int {
 	return 1
 }
 
+// objects decodes one call's output into a Lua array.
+func (s *session) objects(L *lua.LState, cmdlet string, raws []json.RawMessage) (*lua.LTable, error) {
+	objs := runtime.NewArray(L, len(raws))
+	for _, raw := range raws {
+		t, err := s.dec.Object(L, raw)
+		if err != nil {
+			return nil, &adminapi.Error{Code: adminapi.CodeBadResponse, Cmdlet: cmdlet, Message: "undecodable object: " + err.Error()}
+		}
+		objs.Append(t)
+	}
+	return objs, nil
+}
+
+// iterator is the generic-for function of exo.parallel{stream = true}:
+// each call yields the next completed call as (i, objects, err), then nil
+// once every call has been read.
+func (s *session) iterator(L *lua.LState, cmdlet string, done <-chan completed) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		c, ok := <-done
+		if !ok {
+			L.Push(lua.LNil)
+			return 1
+		}
+		L.Push(lua.LNumber(c.index + 1))
+		if c.err != nil {
+			L.Push(lua.LNil)
+			L.Push(runtime.ErrorValue(L, luaErr(c.err)))
+			return 3
+		}
+		objs, err := s.objects(L, cmdlet, c.objects)
+		if err != nil {
+			L.Push(lua.LNil)
+			L.Push(runtime.ErrorValue(L, err))
+			return 3
+		}
+		L.Push(objs)
+		L.Push(lua.LNil)
+		return 3
+	})
+}
+
+// heldBackIterator yields (i, {}) for n writes what-if kept back.
+func heldBackIterator(L *lua.LState, n int) *lua.LFunction {
+	i := 0
+	return L.NewFunction(func(L *lua.LState) int {
+		if i == n {
+			L.Push(lua.LNil)
+			return 1
+		}
+		i++
+		L.Push(lua.LNumber(i))
+		L.Push(runtime.NewArray(L, 0))
+		L.Push(lua.LNil)
+		return 3
+	})
+}
+
 // callOutcome is one call's complete output.
 type callOutcome struct {
 	objects []json.RawMessage
 	err     error
 }
 
-// runAll runs reqs on a pool of n workers and returns their outcomes in
-// input order. Results are collected whole (raw JSON) because Lua tables
-// can only be built on the Lua goroutine.
-func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []callOutcome {
-	outcomes := make([]callOutcome, len(reqs))
+// completed is the outcome of the call of input index.
+type completed struct {
+	index int
+	callOutcome
+}
+
+// start runs reqs on a pool of n workers and sends each outcome as its
+// call completes. The channel holds at most n outcomes the reader has not
+// taken; while it is full the workers wait, so a reader that stops early
+// stops the sending too. It is closed once every call has been reported,
+// or, when ctx ends, once the workers have stopped: calls never started
+// are then not reported. Outcomes are raw JSON because Lua tables can
+// only be built on the Lua goroutine.
+func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int) <-chan completed {
+	out := make(chan completed, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(n, len(reqs)) {
@@ -123,28 +214,51 @@ func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				outcomes[i] = s.drain(ctx, reqs[i])
+				select {
+				case out <- completed{i, s.drain(ctx, reqs[i])}:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}()
 	}
-	for i := range reqs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
+	go func() {
+		defer func() {
+			close(next)
+			wg.Wait()
+			close(out)
+		}()
+		for i := range reqs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// runAll runs reqs on n workers and returns their outcomes in input
+// order; a call that never started because ctx ended has ctx's cause as
+// its error.
+func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []callOutcome {
+	outcomes := make([]callOutcome, len(reqs))
+	reported := make([]bool, len(reqs))
+	for c := range s.start(ctx, reqs, n) {
+		outcomes[c.index], reported[c.index] = c.callOutcome, true
+	}
+	for i, ok := range reported {
+		if !ok {
 			outcomes[i].err = context.Cause(ctx)
 		}
 	}
-	close(next)
-	wg.Wait()
 	return outcomes
 }
 
 // drain runs one request and reads its whole output.
 func (s *session) drain(ctx context.Context, req adminapi.Request) callOutcome {
-	stream, err := s.conn.Client.Invoke(ctx, req)
-	if req.Write {
-		s.host.journal.record(s.conn, req, stream, err)
-	}
+	stream, err := s.invoke(ctx, req)
 	if err != nil {
 		return callOutcome{err: err}
 	}
@@ -156,6 +270,7 @@ func (s *session) drain(ctx context.Context, req adminapi.Request) callOutcome {
 			return out
 		}
 		if err != nil {
+			s.usage.finished(req, err)
 			return callOutcome{err: err}
 		}
 		out.objects = append(out.objects, raw)

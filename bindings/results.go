@@ -19,14 +19,15 @@ const resultsType = "exorun.results"
 type results struct {
 	s      *session
 	stream *adminapi.Stream // nil: nothing was sent (what-if)
+	req    adminapi.Request
 	cmdlet string
 	done   bool
 	count  int
 }
 
-func newResults(L *lua.LState, s *session, stream *adminapi.Stream, cmdlet string) *lua.LUserData {
+func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi.Request) *lua.LUserData {
 	ud := L.NewUserData()
-	ud.Value = &results{s: s, stream: stream, cmdlet: cmdlet, done: stream == nil}
+	ud.Value = &results{s: s, stream: stream, req: req, cmdlet: req.Cmdlet, done: stream == nil}
 	L.SetMetatable(ud, resultsMeta(L))
 	return ud
 }
@@ -102,6 +103,7 @@ func (r *results) next(L *lua.LState) (lua.LValue, error) {
 	if err != nil {
 		r.done = true
 		_ = r.stream.Close()
+		r.s.usage.finished(r.req, err)
 		return nil, luaErr(err)
 	}
 	t, err := r.s.dec.Object(L, raw)

@@ -27,6 +27,9 @@ type session struct {
 	offered map[string]bool
 	dec     *decode.Decoder
 	exo     *lua.LTable
+	// organization is the tenant as the settings named it.
+	organization string
+	usage        usage
 }
 
 func newSession(h *Host, cs *connect.Session) *session {
@@ -242,6 +245,7 @@ func (s *session) whatIf(req adminapi.Request) bool {
 		return false
 	}
 	s.host.opts.Logger.Info("what-if: not sent", "cmdlet", req.Cmdlet, "parameters", describeParams(req.Parameters))
+	s.usage.heldBack()
 	return true
 }
 
@@ -249,18 +253,26 @@ func (s *session) whatIf(req adminapi.Request) bool {
 // stream.
 func (s *session) send(L *lua.LState, req adminapi.Request) int {
 	if s.whatIf(req) {
-		L.Push(newResults(L, s, nil, req.Cmdlet))
+		L.Push(newResults(L, s, nil, req))
 		return 1
 	}
-	stream, err := s.conn.Client.Invoke(s.ctx(L), req)
-	if req.Write {
-		s.host.journal.record(s.conn, req, stream, err)
-	}
+	stream, err := s.invoke(s.ctx(L), req)
 	if err != nil {
 		return runtime.Raise(L, luaErr(err))
 	}
-	L.Push(newResults(L, s, stream, req.Cmdlet))
+	L.Push(newResults(L, s, stream, req))
 	return 1
+}
+
+// invoke sends req, counting it and journalling a write.
+func (s *session) invoke(ctx context.Context, req adminapi.Request) (*adminapi.Stream, error) {
+	s.usage.sent(req)
+	stream, err := s.conn.Client.Invoke(ctx, req)
+	if req.Write {
+		s.host.journal.record(s.conn, req, stream, err)
+	}
+	s.usage.finished(req, err)
+	return stream, err
 }
 
 func (s *session) ctx(L *lua.LState) context.Context {

@@ -108,3 +108,14 @@ func HintOf(err error) string {
 	}
 	return ""
 }
+
+// Name is the code's name in Codes ("ok", "usage", ...), or "exit N" for
+// a code exorun does not define.
+func (c Code) Name() string {
+	for _, d := range Codes {
+		if d.Code == c {
+			return d.Name
+		}
+	}
+	return fmt.Sprintf("exit %d", int(c))
+}

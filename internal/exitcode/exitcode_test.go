@@ -35,3 +35,9 @@ func TestCodesAreUniqueAndNamed(t *testing.T) {
 		seen[c.Code] = true
 	}
 }
+
+func TestName(t *testing.T) {
+	if Timeout.Name() != "timeout" || OK.Name() != "ok" || Code(42).Name() != "exit 42" {
+		t.Errorf("names: %q %q %q", Timeout.Name(), OK.Name(), Code(42).Name())
+	}
+}

@@ -15,12 +15,16 @@ type Input struct {
 	Named map[string]string
 	// Args are the trailing positional arguments.
 	Args []string
+	// Declared, when not nil, is told the names a script declares, once
+	// params.declare has checked its spec (the CLI uses it to warn about
+	// its own flags written after the script).
+	Declared func(names []string)
 }
 
 // Module returns the "params" module over in. in is copied: later changes
 // to its map or slice do not reach scripts.
 func Module(in Input) runtime.Module {
-	in = Input{Named: maps.Clone(in.Named), Args: slices.Clone(in.Args)}
+	in = Input{Named: maps.Clone(in.Named), Args: slices.Clone(in.Args), Declared: in.Declared}
 	return runtime.Module{
 		Name: "params",
 		Open: func(L *lua.LState) lua.LValue {

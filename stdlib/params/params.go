@@ -50,6 +50,13 @@ func (m *module) declare(L *lua.LState) int {
 	if err != nil {
 		raise(L, fmt.Errorf("%s: %w", fn, err))
 	}
+	if m.in.Declared != nil {
+		names := make([]string, len(ps))
+		for i, p := range ps {
+			names[i] = p.name
+		}
+		m.in.Declared(names)
+	}
 	usage := func(format string, args ...any) {
 		e := exitcode.New(exitcode.Usage, fn+": "+format, args...)
 		raise(L, e.WithHint(hint(ps)))

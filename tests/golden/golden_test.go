@@ -2,8 +2,10 @@ package golden
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +58,8 @@ func TestCLI(t *testing.T) {
 		},
 		Condition: condition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
+			"exits":    cmdExits,
+			"normjson": cmdNormJSON,
 		},
 	})
 }
@@ -96,6 +99,61 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
+}
+
+// volatileKeys are the JSON fields whose values change from run to run
+// (ids, times, durations); normjson replaces them with "<key>".
+var volatileKeys = map[string]bool{
+	"run_id": true, "started_at": true, "ended_at": true, "duration_ms": true, "time": true,
+	"app_id": true, "certificate_thumbprint": true, "exorun_version": true, "throttle_wait_ms": true,
+}
+
+// cmdNormJSON runs `normjson IN OUT`: IN (stdout, stderr or a file) is a
+// stream of JSON values; OUT gets each value indented, with volatile
+// fields (volatileKeys, and tenant.id) replaced, so a golden file can pin
+// every other field of a run summary or a JSON log.
+func cmdNormJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: normjson IN OUT")
+	}
+	// ReadFile takes stdout and stderr by name, like cmp.
+	dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+	var out strings.Builder
+	for {
+		var v any
+		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			ts.Fatalf("normjson %s: %v", args[0], err)
+		}
+		enc := json.NewEncoder(&out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(normalize(v, "")); err != nil {
+			ts.Fatalf("normjson: %v", err)
+		}
+	}
+	if err := os.WriteFile(ts.MkAbs(args[1]), []byte(out.String()), 0o644); err != nil {
+		ts.Fatalf("normjson: %v", err)
+	}
+}
+
+func normalize(v any, parent string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if volatileKeys[k] || (parent == "tenant" && k == "id") {
+				x[k] = "<" + k + ">"
+				continue
+			}
+			x[k] = normalize(e, k)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e, parent)
+		}
+	}
+	return v
 }
 
 // TestScriptsSayWhatTheyCheck keeps the house rule: every txtar file opens

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/term"
 
 	"github.com/exorun/exorun/connect/certificate"
@@ -29,6 +30,11 @@ type Env struct {
 	LookupEnv func(key string) (string, bool)
 	// Now is the clock scripts see (time module, os.time is Lua's own).
 	Now func() time.Time
+	// Clock is the real clock the run summary's times and durations come
+	// from (Now may be pinned by EXORUN_NOW); nil means time.Now.
+	Clock func() time.Time
+	// NewRunID returns a fresh run id; nil means a random UUID.
+	NewRunID func() string
 
 	// StdinTerminal and StdoutTerminal say whether the streams are
 	// terminals; Width is the terminal width (0 when stdout is not one).
@@ -74,6 +80,20 @@ type LineEditor interface {
 	Prompt(prompt string) (string, error)
 	AppendHistory(line string)
 	Close() error
+}
+
+func (e *Env) clock() func() time.Time {
+	if e.Clock == nil {
+		return time.Now
+	}
+	return e.Clock
+}
+
+func (e *Env) newRunID() string {
+	if e.NewRunID == nil {
+		return uuid.NewString()
+	}
+	return e.NewRunID()
 }
 
 // getenv returns the variable's value, "" when unset.

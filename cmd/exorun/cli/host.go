@@ -28,15 +28,26 @@ type host struct {
 	logger   *slog.Logger
 	bindings *bindings.Host
 	demo     *demo
+	strays   *strayWarning
 }
 
-func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host, error) {
+// newHost prepares a run's host. runID, when not "", is stamped on every
+// log record in JSON format, so logs shipped from a scheduler can be tied
+// to the run's summary.
+func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID string) (*host, error) {
 	level, err := lualog.ParseLevel(o.LogLevel)
 	if err != nil {
 		return nil, usageError("--log-level: %v", err)
 	}
 	h := &host{env: env, opts: o, args: args}
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: env.getenv("EXORUN_LOG_NO_TIME") != ""})
+	if runID != "" && o.LogFormat == lualog.FormatJSON {
+		h.logger = h.logger.With("run_id", runID)
+	}
+	h.strays = &strayWarning{flags: strayFlags(args), warn: func(f strayFlag) {
+		h.logger.Warn("an exorun flag after the script goes to the script, not to exorun",
+			"argument", f.arg, "fix", "put "+f.arg+" before the script (exorun run "+f.arg+" ... SCRIPT.lua)")
+	}}
 	scriptRoot, err := env.OpenRoot(scriptDir)
 	if err != nil {
 		return nil, usageError("script folder %s: %v", scriptDir, err)
@@ -95,11 +106,16 @@ func (h *host) connectBindings() error {
 	return nil
 }
 
+// sessions is what the run's sessions did, for its summary.
+func (h *host) sessions() []bindings.Summary {
+	if h.bindings == nil {
+		return nil
+	}
+	return h.bindings.Summaries()
+}
+
 func (h *host) close() {
 	if h.bindings != nil {
-		for _, s := range h.bindings.Summaries() {
-			h.logger.Info("run summary", "session", s.String())
-		}
 		if err := h.bindings.Close(); err != nil {
 			h.logger.Warn("run journal", "error", err)
 		}
@@ -141,6 +157,6 @@ func (h *host) modules() []runtime.Module {
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),
 		luatime.Module(now),
-		params.Module(params.Input{Named: h.opts.named(), Args: h.args}),
+		params.Module(params.Input{Named: h.opts.named(), Args: h.args, Declared: h.strays.declared}),
 	}
 }

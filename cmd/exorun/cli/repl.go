@@ -36,7 +36,7 @@ func cmdRepl(env *Env, c *command, args []string) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	host, err := newHost(env, &o.scriptOptions, ".", nil)
+	host, err := newHost(env, &o.scriptOptions, ".", nil, "")
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,13 @@ func cmdRepl(env *Env, c *command, args []string) error {
 		fmt.Fprintf(env.Stdout, "exorun %s — Lua REPL. Modules: %s (load with require). Ctrl-D quits.\n",
 			version(), strings.Join(st.ModuleNames(), ", "))
 	}
-	return replLoop(env, st, lines)
+	err = replLoop(env, st, lines)
+	if sessions := host.sessions(); len(sessions) > 0 && !o.Quiet {
+		rec := newRunRecord("", "", o.WhatIf, env.clock())
+		rec.sessions(sessions)
+		rec.finish(err).writeText(env.Stderr, env.getenv("EXORUN_LOG_NO_TIME") == "")
+	}
+	return err
 }
 
 // replLoop reads chunks until end of input. A chunk that is unfinished

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,6 +27,7 @@ type scriptOptions struct {
 	LogLevel  string
 	LogFormat string
 	WhatIf    bool
+	Quiet     bool // no run summary and no progress line on stderr
 	connectionOptions
 	demo demoOptions
 }
@@ -36,6 +39,7 @@ func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
 	o.connectionOptions.register(fs)
 	o.demo.register(fs)
 }
@@ -71,9 +75,10 @@ func (o *scriptOptions) named() map[string]string {
 
 type runOptions struct {
 	scriptOptions
-	Timeout time.Duration
-	Script  string
-	Args    []string
+	Timeout     time.Duration
+	SummaryJSON string // --summary-json FILE
+	Script      string
+	Args        []string
 }
 
 func runFlags(o *runOptions) *pflag.FlagSet {
@@ -82,6 +87,7 @@ func runFlags(o *runOptions) *pflag.FlagSet {
 	fs.SetInterspersed(false)
 	o.register(fs)
 	fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
+	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
 	return fs
 }
 
@@ -109,8 +115,13 @@ func cmdRun(env *Env, c *command, args []string) error {
 	return runScript(env, o)
 }
 
-// runScript compiles and runs one script with a fresh sandboxed state.
-func runScript(env *Env, o *runOptions) error {
+// runScript compiles and runs one script with a fresh sandboxed state, and
+// reports the run's summary however it ends.
+func runScript(env *Env, o *runOptions) (err error) {
+	rec := newRunRecord(env.newRunID(), filepath.ToSlash(o.Script), o.WhatIf, env.clock())
+	var h *host
+	defer func() { err = finishRun(env, o, rec, h, err) }()
+
 	src, err := env.ReadFile(o.Script)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -118,16 +129,17 @@ func runScript(env *Env, o *runOptions) error {
 		}
 		return usageError("script %s: %v", o.Script, err)
 	}
+	rec.script(src)
 	name := filepath.ToSlash(filepath.Clean(o.Script))
 	sc, err := runtime.Compile(name, src)
 	if err != nil {
 		return err
 	}
-	host, err := newHost(env, &o.scriptOptions, filepath.Dir(o.Script), o.Args)
+	h, err = newHost(env, &o.scriptOptions, filepath.Dir(o.Script), o.Args, rec.sum.RunID)
 	if err != nil {
 		return err
 	}
-	defer host.close()
+	defer h.close()
 
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
@@ -138,13 +150,56 @@ func runScript(env *Env, o *runOptions) error {
 		defer stop()
 	}
 
-	st := runtime.New(host.options())
+	st := runtime.New(h.options())
 	defer st.Close()
 	args := make([]lua.LValue, len(o.Args))
 	for i, a := range o.Args {
 		args[i] = lua.LString(a)
 	}
-	return st.Run(ctx, sc, args...)
+	err = st.Run(ctx, sc, args...)
+	h.strays.declared(nil)
+	return err
+}
+
+// finishRun completes the run's summary with its outcome and reports it:
+// the --summary-json file, then the text summary on stderr (or, with
+// --log-format json, one structured log record). It returns the run's
+// error, or the summary file's when the run itself succeeded: a job whose
+// scheduler reads a summary must not pass without one.
+func finishRun(env *Env, o *runOptions, rec *runRecord, h *host, runErr error) error {
+	if h != nil {
+		rec.sessions(h.sessions())
+	}
+	sum := rec.finish(runErr)
+	var fileErr error
+	if o.SummaryJSON != "" {
+		data, err := sum.marshal()
+		if err == nil {
+			err = env.WriteFile(o.SummaryJSON, data, 0o644)
+		}
+		if err != nil {
+			fileErr = exitcode.New(exitcode.Usage, "--summary-json %s: %v", o.SummaryJSON, err)
+		}
+	}
+	if !o.Quiet {
+		level, _ := lualog.ParseLevel(o.LogLevel)
+		switch {
+		case h == nil || !sum.hasContent():
+			// The script never started, or did nothing a summary would
+			// add to: its output and error say it all.
+		case o.LogFormat == lualog.FormatJSON:
+			h.logger.Info("run summary", "summary", sum)
+		case level <= slog.LevelInfo:
+			sum.writeText(env.Stderr, env.getenv("EXORUN_LOG_NO_TIME") == "")
+		}
+	}
+	if runErr == nil {
+		return fileErr
+	}
+	if fileErr != nil {
+		fmt.Fprintf(env.Stderr, "exorun: %v\n", fileErr)
+	}
+	return runErr
 }
 
 // signalContext is Notify, or a plain cancellable context without one.

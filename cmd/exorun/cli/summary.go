@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/exorun/exorun/bindings"
+	"github.com/exorun/exorun/internal/exitcode"
+)
+
+// runSummary is the record of one run. --summary-json writes it as it is;
+// the text summary on stderr and the structured log record are derived
+// from it, so the three never disagree. Field names are part of exorun's
+// interface (the README documents them): add fields, never rename.
+type runSummary struct {
+	RunID      string    `json:"run_id"`
+	Version    string    `json:"exorun_version"`
+	Script     scriptRef `json:"script"`
+	StartedAt  string    `json:"started_at"`
+	EndedAt    string    `json:"ended_at"`
+	DurationMS int64     `json:"duration_ms"`
+	// Tenant, AppID and CertificateThumbprint are those of the first
+	// session; null and empty when the script never connected.
+	Tenant                *tenantRef       `json:"tenant"`
+	AppID                 string           `json:"app_id"`
+	CertificateThumbprint string           `json:"certificate_thumbprint,omitempty"`
+	WhatIf                bool             `json:"what_if"`
+	Services              []serviceSummary `json:"services"`
+	ExitCode              int              `json:"exit_code"`
+	ExitName              string           `json:"exit_name"`
+	// Error is the message of the failure that set ExitCode; "" on success.
+	Error string `json:"error,omitempty"`
+}
+
+type scriptRef struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+type tenantRef struct {
+	ID     string `json:"id"`
+	Domain string `json:"domain"`
+}
+
+// serviceSummary is what the run asked of one service (Exchange Online or
+// Security & Compliance), over all its sessions.
+type serviceSummary struct {
+	Service        string           `json:"service"`
+	Calls          map[string]int64 `json:"calls"` // cmdlets sent, by name
+	Requests       int64            `json:"requests"`
+	Pages          int64            `json:"pages"`
+	Objects        int64            `json:"objects"`
+	Retries        int64            `json:"retries"`
+	ThrottleWaitMS int64            `json:"throttle_wait_ms"`
+	Writes         bindings.Writes  `json:"writes"`
+	Errors         map[string]int   `json:"errors"` // failed calls by error code
+}
+
+// runRecord collects a run's summary as it goes.
+type runRecord struct {
+	sum     runSummary
+	started time.Time
+	now     func() time.Time
+}
+
+func newRunRecord(id, script string, whatIf bool, now func() time.Time) *runRecord {
+	r := &runRecord{now: now, started: now()}
+	r.sum = runSummary{
+		RunID:     id,
+		Version:   version(),
+		Script:    scriptRef{Path: script},
+		StartedAt: r.started.UTC().Format(time.RFC3339Nano),
+		WhatIf:    whatIf,
+		Services:  []serviceSummary{},
+	}
+	return r
+}
+
+// script notes the script's content.
+func (r *runRecord) script(src []byte) {
+	h := sha256.Sum256(src)
+	r.sum.Script.SHA256 = hex.EncodeToString(h[:])
+}
+
+// sessions folds the run's sessions in, per service in connect order.
+func (r *runRecord) sessions(sessions []bindings.Summary) {
+	byService := map[string]*serviceSummary{}
+	for _, s := range sessions {
+		if r.sum.Tenant == nil {
+			r.sum.Tenant = &tenantRef{ID: s.TenantID, Domain: s.Organization}
+			r.sum.AppID = s.AppID
+			r.sum.CertificateThumbprint = s.Thumbprint
+		}
+		key := s.Service.Key()
+		ss, ok := byService[key]
+		if !ok {
+			r.sum.Services = append(r.sum.Services, serviceSummary{Service: key, Calls: map[string]int64{}, Errors: map[string]int{}})
+			ss = &r.sum.Services[len(r.sum.Services)-1]
+			byService[key] = ss
+		}
+		for c, n := range s.Calls {
+			ss.Calls[c] += n
+		}
+		for c, n := range s.Errors {
+			ss.Errors[c] += n
+		}
+		ss.Requests += s.Requests
+		ss.Pages += s.Pages
+		ss.Objects += s.Objects
+		ss.Retries += s.Retries
+		ss.ThrottleWaitMS += s.ThrottleWait.Milliseconds()
+		ss.Writes.Sent += s.Writes.Sent
+		ss.Writes.WhatIf += s.Writes.WhatIf
+		ss.Writes.Uncertain += s.Writes.Uncertain
+	}
+}
+
+// finish closes the record with the run's outcome.
+func (r *runRecord) finish(err error) *runSummary {
+	end := r.now()
+	r.sum.EndedAt = end.UTC().Format(time.RFC3339Nano)
+	r.sum.DurationMS = end.Sub(r.started).Milliseconds()
+	code := exitcode.Of(err)
+	r.sum.ExitCode, r.sum.ExitName = int(code), code.Name()
+	if err != nil && code != exitcode.OK {
+		r.sum.Error = err.Error()
+	}
+	return &r.sum
+}
+
+// hasContent reports whether the run did anything a text summary adds to
+// its own output: connected, or recorded checks.
+func (s *runSummary) hasContent() bool {
+	return len(s.Services) > 0
+}
+
+// marshal is the --summary-json document.
+func (s *runSummary) marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("run summary: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// writeText prints the summary for people: a heading and a few aligned
+// lines. withTimes false leaves out durations, for reproducible output
+// (EXORUN_LOG_NO_TIME).
+func (s *runSummary) writeText(w io.Writer, withTimes bool) {
+	head := fmt.Sprintf("run summary: exit %d (%s)", s.ExitCode, s.ExitName)
+	if withTimes {
+		head += fmt.Sprintf(" in %s", (time.Duration(s.DurationMS) * time.Millisecond).String())
+	}
+	fmt.Fprintln(w, head)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if s.Tenant != nil {
+		fmt.Fprintf(tw, "  tenant\t%s\n", cmp.Or(s.Tenant.Domain, s.Tenant.ID))
+	}
+	for _, ss := range s.Services {
+		fmt.Fprintf(tw, "  %s\t%s\n", ss.Service, ss.text(withTimes))
+	}
+	_ = tw.Flush()
+}
+
+// text is one service's line: calls, pages, objects, then whatever is not
+// zero.
+func (ss *serviceSummary) text(withTimes bool) string {
+	var calls int64
+	for _, n := range ss.Calls {
+		calls += n
+	}
+	parts := []string{fmt.Sprintf("%s, %s, %s", count(calls, "call"), count(ss.Pages, "page"), count(ss.Objects, "object"))}
+	if ss.Retries > 0 {
+		retry := count(ss.Retries, "retry")
+		if withTimes && ss.ThrottleWaitMS > 0 {
+			retry += fmt.Sprintf(" (%s waited on throttling)", time.Duration(ss.ThrottleWaitMS)*time.Millisecond)
+		}
+		parts = append(parts, retry)
+	}
+	var writes []string
+	if ss.Writes.Sent > 0 {
+		writes = append(writes, fmt.Sprintf("%d sent", ss.Writes.Sent))
+	}
+	if ss.Writes.WhatIf > 0 {
+		writes = append(writes, fmt.Sprintf("%d what-if", ss.Writes.WhatIf))
+	}
+	if ss.Writes.Uncertain > 0 {
+		writes = append(writes, fmt.Sprintf("%d uncertain", ss.Writes.Uncertain))
+	}
+	if len(writes) > 0 {
+		parts = append(parts, "writes: "+strings.Join(writes, ", "))
+	}
+	if len(ss.Errors) > 0 {
+		var errs []string
+		for _, code := range slices.Sorted(maps.Keys(ss.Errors)) {
+			errs = append(errs, fmt.Sprintf("%s %d", code, ss.Errors[code]))
+		}
+		parts = append(parts, "errors: "+strings.Join(errs, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// count is "1 call", "2 calls", "3 retries".
+func count[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
