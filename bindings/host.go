@@ -76,8 +76,15 @@ func (h *Host) Globals() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{"connect": h.connect}
 }
 
-// Close closes the run journal.
-func (h *Host) Close() error { return h.journal.close() }
+// Close closes the run journal and the sessions' idle connections.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	for _, s := range h.sessions {
+		s.conn.Close()
+	}
+	h.mu.Unlock()
+	return h.journal.close()
+}
 
 // connect is Lua's connect{...}: settings from the table over the
 // ambient ones, then connect.Open.

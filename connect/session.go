@@ -64,6 +64,8 @@ type Session struct {
 	// Warnings were found while connecting (certificate expiring soon, a
 	// risky organization value); they are also logged.
 	Warnings []string
+
+	httpc *http.Client
 }
 
 // Info is who a session is, in one shape for `exorun whoami` (text and
@@ -305,7 +307,17 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("admin api client: %w", err))
 	}
 	sess.Client = client
+	sess.httpc = p.httpc
 	return sess, nil
+}
+
+// Close releases the session's idle connections. Without it a server
+// shutting down gracefully waits for HTTP/2 clients to hang up (a second
+// for Go's server), and an idle connection outlives the session.
+func (s *Session) Close() {
+	if s.httpc != nil {
+		s.httpc.CloseIdleConnections()
+	}
 }
 
 // checkRights are the permission and role steps, read from the token: a
