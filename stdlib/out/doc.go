@@ -33,7 +33,13 @@
 // wider. With Options.Color false the output holds no ANSI escapes.
 //
 // CSV output is RFC 4180 quoting (encoding/csv, "\n" line ends), header
-// first; an empty list prints nothing. JSON output is an array of objects
-// holding only the chosen columns (nil values are left out), keys sorted,
-// indented 2 spaces; an empty list prints [].
+// first; an empty list prints nothing.
+//
+// JSON output is one document per call, so several calls make a stream
+// that jq or a JSON stream decoder reads: an array of objects, even for
+// one record or none ([]), without the title. Each object holds the chosen
+// columns in their order (nil values left out, a repeated column once);
+// without columns the keys are sorted, since a Lua table has no order of
+// its own. Nested tables are encoded as runtime.EncodeJSON does, with
+// sorted keys. Indented 2 spaces.
 package out

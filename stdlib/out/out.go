@@ -202,27 +202,6 @@ func writeCSV(L *lua.LState, w io.Writer, req *request) error {
 	return cw.Error()
 }
 
-func writeJSON(L *lua.LState, w io.Writer, req *request) error {
-	list := runtime.NewArray(L, len(req.rows))
-	for _, r := range req.rows {
-		obj := L.CreateTable(0, len(req.columns))
-		for _, c := range req.columns {
-			v := r.RawGetString(c)
-			if _, ok := v.(*lua.LUserData); ok {
-				v = lua.LString(cellText(L, v))
-			}
-			obj.RawSetString(c, v)
-		}
-		list.Append(obj)
-	}
-	b, err := runtime.EncodeJSON(list, "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
-}
-
 // writeTable renders rows with tablewriter: light box borders, a header
 // line, one space of padding, no automatic formatting or wrapping (cells
 // are cut to width here, so the layout is fully decided before tablewriter

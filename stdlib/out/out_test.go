@@ -217,15 +217,16 @@ line two",42,,true
 }
 
 func TestJSON(t *testing.T) {
+	// Keys come in the order of columns, not sorted.
 	got := run(t, Options{Format: "json"}, mailboxes+`out.print(rows, {columns = {"Name", "SizeGB", "Aliases"}})`)
 	want := `[
   {
+    "Name": "alice",
+    "SizeGB": 12.5,
     "Aliases": [
       "alice@contoso.com",
       "a@contoso.com"
-    ],
-    "Name": "alice",
-    "SizeGB": 12.5
+    ]
   },
   {
     "Name": "bob",
