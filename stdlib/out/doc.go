@@ -20,6 +20,10 @@
 //	                              -- ("" keeps the default)
 //	title   = "Mailboxes"         -- a line above a table (ignored by CSV
 //	                              -- and JSON, which stay machine-readable)
+//	path    = "rules.csv"         -- CSV only: write this CSV to a file in the
+//	                              -- --out folder instead of stdout; ignored by
+//	                              -- the other formats, so one script serves
+//	                              -- every --output
 //
 // Table output has a header row (bold when Options.Color), numbers
 // right-aligned, cells as runtime.Text gives them (arrays joined with ", ",
@@ -33,7 +37,11 @@
 // wider. With Options.Color false the output holds no ANSI escapes.
 //
 // CSV output is RFC 4180 quoting (encoding/csv, "\n" line ends), header
-// first; an empty list prints nothing.
+// first; an empty list prints nothing. Stdout holds at most one CSV table,
+// so that it parses as one: a second CSV call to stdout (out.print or
+// out.csv, even after an empty first one) is an error asking for a path.
+// A path is relative to the --out folder (Options.Folders.Out) and
+// confined to it as fs.write is; its parent folders are created.
 //
 // JSON output is one document per call, so several calls make a stream
 // that jq or a JSON stream decoder reads: an array of objects, even for

@@ -251,14 +251,12 @@ local rows = {{A = 1}}
 out.print(rows)
 out.print(rows, {format = "JSON"})
 out.table(rows)
-out.csv(rows)
 out.json(rows)
 `
 	got := run(t, Options{Format: "csv"}, src)
 	want := "A\n1\n" +
 		"[\n  {\n    \"A\": 1\n  }\n]\n" +
 		"┌───┐\n│ A │\n├───┤\n│ 1 │\n└───┘\n(1 row)\n" +
-		"A\n1\n" +
 		"[\n  {\n    \"A\": 1\n  }\n]\n"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
@@ -313,11 +311,14 @@ func TestErrors(t *testing.T) {
 		{Options{}, `require("out").print({{A = 1}, 2})`, "out.print: rows[2] is a number, want a record (table)", nil},
 		{Options{}, `require("out").print({[5] = {}})`, "out.print: rows must be a list of records (tables), got a table with no string keys that is not a list", nil},
 		{Options{}, `require("out").print({}, "csv")`, "out.print: options must be a table, got string", nil},
-		{Options{}, `require("out").print({}, {colums = {"A"}})`, `out.print: options: unknown option "colums" (want columns, format or title)`, nil},
+		{Options{}, `require("out").print({}, {colums = {"A"}})`, `out.print: options: unknown option "colums" (want columns, format, path or title)`, nil},
 		{Options{}, `require("out").print({}, {format = "xml"})`, `out.print: options: unknown output format "xml": want table, csv or json`, nil},
 		{Options{}, `require("out").print({}, {columns = "A"})`, "out.print: options: columns must be a list of strings, got string", nil},
 		{Options{}, `require("out").print({}, {columns = {"A", 2}})`, "out.print: options: columns[2] is a number, want a string", nil},
 		{Options{}, `require("out").print({}, {title = 1})`, "out.print: options: title must be a string, got number", nil},
+		{Options{}, `require("out").print({}, {path = 1})`, "out.print: options: path must be a string, got number", nil},
+		{Options{}, `require("out").print({}, {path = "../x.csv"})`, `out.print: options: path: "../x.csv": path leaves the folder`, runtime.ErrEscape},
+		{Options{}, `require("out").print({}, {path = ""})`, "out.print: options: path: empty path", nil},
 		{Options{}, `require("out").csv({}, {format = "json"})`, "out.csv: options: format is not allowed here (this function always prints csv; use out.print to choose)", nil},
 		{Options{Format: "yaml"}, `require("out").print({})`, `out.print: unknown output format "yaml": want table, csv or json`, nil},
 		{Options{Format: "yaml"}, `require("out").format()`, `out.format: unknown output format "yaml": want table, csv or json`, nil},
