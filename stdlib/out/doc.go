@@ -1,6 +1,7 @@
 // Package out is the Lua module "out": it prints a list of records (Lua
-// tables) to stdout as an aligned table for people, or as CSV or JSON for
-// machines, chosen by the --output flag (Options.Format) or per call.
+// tables) to stdout as an aligned table for people, as CSV or JSON for
+// machines, or as a sheet of an Excel workbook, chosen by the --output flag
+// (Options.Format) or per call.
 //
 // Lua functions:
 //
@@ -8,7 +9,7 @@
 //	out.table(rows [, opts])  -- always a table
 //	out.csv(rows [, opts])    -- always CSV
 //	out.json(rows [, opts])   -- always JSON
-//	out.format() -> string    -- the default format: "table", "csv" or "json"
+//	out.format() -> string    -- the default format: "table", "csv", "json" or "xlsx"
 //
 // rows is a list of records: {{Name = "a", SizeGB = 1}, ...}. A single
 // record (a table with string keys that is not a list) prints as one row;
@@ -16,10 +17,11 @@
 //
 //	columns = {"Name", "SizeGB"}  -- which columns, in this order; default:
 //	                              -- the sorted union of the rows' string keys
-//	format  = "table"|"csv"|"json" -- out.print only; wins over --output
-//	                              -- ("" keeps the default)
-//	title   = "Mailboxes"         -- a line above a table (ignored by CSV
-//	                              -- and JSON, which stay machine-readable)
+//	format  = "table"|"csv"|"json"|"xlsx" -- out.print only; wins over
+//	                              -- --output ("" keeps the default)
+//	title   = "Mailboxes"         -- a line above a table; the sheet's name
+//	                              -- in xlsx (ignored by CSV and JSON, which
+//	                              -- stay machine-readable)
 //	path    = "rules.csv"         -- CSV only: write this CSV to a file in the
 //	                              -- --out folder instead of stdout; ignored by
 //	                              -- the other formats, so one script serves
@@ -50,4 +52,14 @@
 // without columns the keys are sorted, since a Lua table has no order of
 // its own. Nested tables are encoded as runtime.EncodeJSON does, with
 // sorted keys. Indented 2 spaces.
+//
+// xlsx output adds one sheet per call to Options.Workbook, the file
+// NAME.xlsx in the --out folder (NAME is the script's name without .lua),
+// and prints nothing to stdout; the CLI writes the workbook when the run
+// ends. The sheet is named after the title, made valid for Excel: []:*?/\
+// become _, at most 31 characters, unique (" (2)" is added); without a
+// title it is SheetN. Row 1 is the bold header, frozen; numbers are
+// numeric cells, booleans boolean cells, strings text, nil an empty cell,
+// other values their table text. Columns are as wide as their widest
+// text, at most 60 characters.
 package out

@@ -16,6 +16,7 @@ const (
 	FormatTable = "table"
 	FormatCSV   = "csv"
 	FormatJSON  = "json"
+	FormatXLSX  = "xlsx"
 )
 
 // Options configure the module; the CLI fills them from its flags and the
@@ -24,7 +25,7 @@ type Options struct {
 	// Stdout receives the output; nil discards it.
 	Stdout io.Writer
 	// Format is the default format (the --output flag): "table" (also
-	// when empty), "csv" or "json".
+	// when empty), "csv", "json" or "xlsx".
 	Format string
 	// Width is the terminal width a table must fit in; 0 means stdout is
 	// not a terminal, or no limit.
@@ -35,18 +36,21 @@ type Options struct {
 	// Folders.Out receives the CSV files of calls with a path; when it is
 	// nil such calls fail.
 	Folders runtime.Folders
+	// Workbook collects the sheets of xlsx output; the caller writes it
+	// with Close when the run ends. When it is nil xlsx output fails.
+	Workbook *Workbook
 }
 
 // ParseFormat checks an output format name (the --output flag): table,
-// csv or json, case-insensitive; "" means table.
+// csv, json or xlsx, case-insensitive; "" means table.
 func ParseFormat(s string) (string, error) {
 	switch f := strings.ToLower(strings.TrimSpace(s)); f {
 	case "":
 		return FormatTable, nil
-	case FormatTable, FormatCSV, FormatJSON:
+	case FormatTable, FormatCSV, FormatJSON, FormatXLSX:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown output format %q: want table, csv or json", s)
+	return "", fmt.Errorf("unknown output format %q: want table, csv, json or xlsx", s)
 }
 
 // Module returns the "out" module printing to opts.Stdout.
@@ -105,9 +109,15 @@ func (p *printer) printFunc(name, forced string) lua.LGFunction {
 	}
 }
 
-// emit sends one request where its format goes: a CSV file, or text on
-// stdout.
+// emit sends one request where its format goes: a sheet of the workbook,
+// a CSV file, or text on stdout.
 func (p *printer) emit(L *lua.LState, req *request) error {
+	if req.format == FormatXLSX {
+		if p.opts.Workbook == nil {
+			return errors.New("xlsx output is not available here (no workbook to write to)")
+		}
+		return p.opts.Workbook.add(L, req)
+	}
 	if req.format == FormatCSV && req.path != "" {
 		return writeCSVFile(L, p.opts.Folders.Out, req)
 	}

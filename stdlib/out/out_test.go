@@ -312,16 +312,17 @@ func TestErrors(t *testing.T) {
 		{Options{}, `require("out").print({[5] = {}})`, "out.print: rows must be a list of records (tables), got a table with no string keys that is not a list", nil},
 		{Options{}, `require("out").print({}, "csv")`, "out.print: options must be a table, got string", nil},
 		{Options{}, `require("out").print({}, {colums = {"A"}})`, `out.print: options: unknown option "colums" (want columns, format, path or title)`, nil},
-		{Options{}, `require("out").print({}, {format = "xml"})`, `out.print: options: unknown output format "xml": want table, csv or json`, nil},
+		{Options{}, `require("out").print({}, {format = "xml"})`, `out.print: options: unknown output format "xml": want table, csv, json or xlsx`, nil},
 		{Options{}, `require("out").print({}, {columns = "A"})`, "out.print: options: columns must be a list of strings, got string", nil},
 		{Options{}, `require("out").print({}, {columns = {"A", 2}})`, "out.print: options: columns[2] is a number, want a string", nil},
 		{Options{}, `require("out").print({}, {title = 1})`, "out.print: options: title must be a string, got number", nil},
 		{Options{}, `require("out").print({}, {path = 1})`, "out.print: options: path must be a string, got number", nil},
 		{Options{}, `require("out").print({}, {path = "../x.csv"})`, `out.print: options: path: "../x.csv": path leaves the folder`, runtime.ErrEscape},
 		{Options{}, `require("out").print({}, {path = ""})`, "out.print: options: path: empty path", nil},
+		{Options{Format: "xlsx"}, `require("out").print({{A = 1}})`, "out.print: xlsx output is not available here (no workbook to write to)", nil},
 		{Options{}, `require("out").csv({}, {format = "json"})`, "out.csv: options: format is not allowed here (this function always prints csv; use out.print to choose)", nil},
-		{Options{Format: "yaml"}, `require("out").print({})`, `out.print: unknown output format "yaml": want table, csv or json`, nil},
-		{Options{Format: "yaml"}, `require("out").format()`, `out.format: unknown output format "yaml": want table, csv or json`, nil},
+		{Options{Format: "yaml"}, `require("out").print({})`, `out.print: unknown output format "yaml": want table, csv, json or xlsx`, nil},
+		{Options{Format: "yaml"}, `require("out").format()`, `out.format: unknown output format "yaml": want table, csv, json or xlsx`, nil},
 		{Options{Stdout: failWriter{}}, `require("out").print({{A = 1}})`, "out.print: write: disk full", errDiskFull},
 	} {
 		_, err := runtimetest.Run(t, tc.src, runtime.Options{Modules: []runtime.Module{Module(tc.opts)}})
@@ -345,12 +346,12 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errDiskFull }
 
 func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]string{"": "table", "table": "table", " CSV ": "csv", "Json": "json"} {
+	for in, want := range map[string]string{"": "table", "table": "table", " CSV ": "csv", "Json": "json", "XLSX": "xlsx"} {
 		if got, err := ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseFormat("xml"); err == nil || err.Error() != `unknown output format "xml": want table, csv or json` {
+	if _, err := ParseFormat("xml"); err == nil || err.Error() != `unknown output format "xml": want table, csv, json or xlsx` {
 		t.Errorf("ParseFormat(xml): %v", err)
 	}
 }
