@@ -4,6 +4,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/exorun/exorun/bindings"
@@ -28,6 +30,8 @@ type host struct {
 	logger   *slog.Logger
 	bindings *bindings.Host
 	demo     *demo
+	script   string        // the script's path; "" in the REPL
+	workbook *out.Workbook // the xlsx output, written by close
 }
 
 func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host, error) {
@@ -96,6 +100,7 @@ func (h *host) connectBindings() error {
 }
 
 func (h *host) close() {
+	h.closeWorkbook()
 	if h.bindings != nil {
 		for _, s := range h.bindings.Summaries() {
 			h.logger.Info("run summary", "session", s.String())
@@ -129,19 +134,51 @@ func (h *host) modules() []runtime.Module {
 	if now == nil {
 		now = time.Now
 	}
+	if h.workbook == nil {
+		h.workbook = out.NewWorkbook(h.folders.Out, h.scriptName())
+	}
 	return []runtime.Module{
 		luajson.Module(),
 		luacsv.Module(luacsv.Options{Stdout: h.env.Stdout, Folders: h.folders}),
 		out.Module(out.Options{
-			Stdout:  h.env.Stdout,
-			Format:  h.opts.Output,
-			Width:   h.env.Width,
-			Color:   h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
-			Folders: h.folders,
+			Stdout:   h.env.Stdout,
+			Format:   h.opts.Output,
+			Width:    h.env.Width,
+			Color:    h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
+			Folders:  h.folders,
+			Workbook: h.workbook,
 		}),
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),
 		luatime.Module(now),
 		params.Module(params.Input{Named: h.opts.named(), Args: h.args}),
 	}
+}
+
+// scriptName names the xlsx workbook: the script's file name without its
+// extension, or "repl".
+func (h *host) scriptName() string {
+	if h.script == "" {
+		return "repl"
+	}
+	base := filepath.Base(h.script)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// closeWorkbook writes the xlsx workbook, if out.print added a sheet, and
+// logs where. close cannot fail the run, so a write error is logged.
+func (h *host) closeWorkbook() {
+	if h.workbook == nil || len(h.workbook.Sheets()) == 0 {
+		return
+	}
+	dir := h.opts.OutDir
+	if dir == "" {
+		dir = filepath.Dir(h.script)
+	}
+	file := filepath.Join(dir, h.workbook.Name())
+	if err := h.workbook.Close(); err != nil {
+		h.logger.Error("xlsx output not written", "file", file, "error", err)
+		return
+	}
+	h.logger.Info("xlsx output written", "file", file, "sheets", len(h.workbook.Sheets()))
 }
