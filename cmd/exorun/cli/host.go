@@ -121,7 +121,7 @@ func (h *host) close() {
 // from the script's folder, and the built-in modules.
 func (h *host) options() runtime.Options {
 	return runtime.Options{
-		Stdout:  h.env.Stdout,
+		Stdout:  h.printWriter(),
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
 		Globals: h.bindings.Globals(),
@@ -153,6 +153,16 @@ func (h *host) modules() []runtime.Module {
 		luatime.Module(now),
 		params.Module(params.Input{Named: h.opts.named(), Args: h.args}),
 	}
+}
+
+// printWriter is where Lua's print writes: stdout, except when --output
+// makes stdout data for machines (json, csv), which print's lines would
+// break; they go to stderr then.
+func (h *host) printWriter() io.Writer {
+	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+		return h.env.Stderr
+	}
+	return h.env.Stdout
 }
 
 // scriptName names the xlsx workbook: the script's file name without its
