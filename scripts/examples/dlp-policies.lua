@@ -74,7 +74,8 @@ if rulesError then
   log.warn("DLP rules not listed", { code = type(rulesError) == "table" and rulesError.code or "error" })
   print("DLP rules: not available to this app (" .. (type(rulesError) == "table" and rulesError.code or "error") .. ")")
 else
-  out.print(rules, { columns = { "Policy", "Rule", "Disabled", "Actions" }, title = "DLP rules" })
+  -- With --output csv stdout holds the policies; the rules go to a file.
+  out.print(rules, { columns = { "Policy", "Rule", "Disabled", "Actions" }, title = "DLP rules", path = "dlp-rules.csv" })
 end
 
 print()

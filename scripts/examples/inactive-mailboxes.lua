@@ -76,4 +76,5 @@ print()
 out.print(never, {
   columns = { "Mailbox", "UPN", "Type", "Created", "Age", "Size", "Disabled" },
   title = "Never signed in to (Age: days since the mailbox was created)",
+  path = "never-signed-in.csv", -- --output csv: stdout holds the first table, this one a file
 })

@@ -62,4 +62,5 @@ end
 out.print(summary, {
   columns = { "Protocol", "Enabled", "Disabled" },
   title = string.format("Summary over %d mailboxes (organization SMTP AUTH: %s)", total, orgSmtpAuthOff and "off" or "on"),
+  path = "protocol-summary.csv", -- --output csv: stdout holds the first table, this one a file
 })

@@ -1,6 +1,7 @@
 package out
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ const (
 	FormatTable = "table"
 	FormatCSV   = "csv"
 	FormatJSON  = "json"
+	FormatXLSX  = "xlsx"
 )
 
 // Options configure the module; the CLI fills them from its flags and the
@@ -23,7 +25,7 @@ type Options struct {
 	// Stdout receives the output; nil discards it.
 	Stdout io.Writer
 	// Format is the default format (the --output flag): "table" (also
-	// when empty), "csv" or "json".
+	// when empty), "csv", "json" or "xlsx".
 	Format string
 	// Width is the terminal width a table must fit in; 0 means stdout is
 	// not a terminal, or no limit.
@@ -31,18 +33,24 @@ type Options struct {
 	// Color allows ANSI styling (a bold header). The CLI sets it false when
 	// NO_COLOR is set or stdout is not a terminal.
 	Color bool
+	// Folders.Out receives the CSV files of calls with a path; when it is
+	// nil such calls fail.
+	Folders runtime.Folders
+	// Workbook collects the sheets of xlsx output; the caller writes it
+	// with Close when the run ends. When it is nil xlsx output fails.
+	Workbook *Workbook
 }
 
 // ParseFormat checks an output format name (the --output flag): table,
-// csv or json, case-insensitive; "" means table.
+// csv, json or xlsx, case-insensitive; "" means table.
 func ParseFormat(s string) (string, error) {
 	switch f := strings.ToLower(strings.TrimSpace(s)); f {
 	case "":
 		return FormatTable, nil
-	case FormatTable, FormatCSV, FormatJSON:
+	case FormatTable, FormatCSV, FormatJSON, FormatXLSX:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown output format %q: want table, csv or json", s)
+	return "", fmt.Errorf("unknown output format %q: want table, csv, json or xlsx", s)
 }
 
 // Module returns the "out" module printing to opts.Stdout.
@@ -65,10 +73,16 @@ func Module(opts Options) runtime.Module {
 	}
 }
 
-// printer is one opened module; it holds only the options it was made with.
+// printer is one opened module: the options it was made with, and whether
+// a CSV table went to stdout already (a second one would make stdout
+// unreadable as CSV).
 type printer struct {
-	opts Options
+	opts      Options
+	stdoutCSV bool
 }
+
+// errSecondCSV refuses a second CSV table on stdout.
+var errSecondCSV = errors.New(`stdout already holds a CSV table; give this one a path = "name.csv" to write it to a file in the --out folder`)
 
 // format is out.format(): the effective default format.
 func (p *printer) format(L *lua.LState) int {
@@ -85,24 +99,47 @@ func (p *printer) format(L *lua.LState) int {
 func (p *printer) printFunc(name, forced string) lua.LGFunction {
 	return func(L *lua.LState) int {
 		req, err := p.request(L, forced)
-		if err != nil {
-			return runtime.Raise(L, fmt.Errorf("%s: %w", name, err))
-		}
-		var b strings.Builder
-		switch req.format {
-		case FormatCSV:
-			err = writeCSV(L, &b, req)
-		case FormatJSON:
-			err = writeJSON(L, &b, req)
-		default:
-			err = writeTable(L, &b, req, p.opts.Width, p.opts.Color)
+		if err == nil {
+			err = p.emit(L, req)
 		}
 		if err != nil {
 			return runtime.Raise(L, fmt.Errorf("%s: %w", name, err))
-		}
-		if _, err := io.WriteString(p.opts.Stdout, b.String()); err != nil {
-			return runtime.Raise(L, fmt.Errorf("%s: write: %w", name, err))
 		}
 		return 0
 	}
+}
+
+// emit sends one request where its format goes: a sheet of the workbook,
+// a CSV file, or text on stdout.
+func (p *printer) emit(L *lua.LState, req *request) error {
+	if req.format == FormatXLSX {
+		if p.opts.Workbook == nil {
+			return errors.New("xlsx output is not available here (no workbook to write to)")
+		}
+		return p.opts.Workbook.add(L, req)
+	}
+	if req.format == FormatCSV && req.path != "" {
+		return writeCSVFile(L, p.opts.Folders.Out, req)
+	}
+	var b strings.Builder
+	var err error
+	switch req.format {
+	case FormatCSV:
+		if p.stdoutCSV {
+			return errSecondCSV
+		}
+		p.stdoutCSV = true
+		err = writeCSV(L, &b, req)
+	case FormatJSON:
+		err = writeJSON(L, &b, req)
+	default:
+		err = writeTable(L, &b, req, p.opts.Width, p.opts.Color)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(p.opts.Stdout, b.String()); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
 }

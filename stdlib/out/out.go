@@ -30,6 +30,7 @@ type request struct {
 	columns []string
 	format  string
 	title   string
+	path    string // a CSV file in the --out folder instead of stdout
 }
 
 // request parses (rows [, opts]) from the Lua stack. forced is the format
@@ -69,7 +70,7 @@ func (req *request) options(o *lua.LTable, forced string) error {
 		}
 		key, ok := k.(lua.LString)
 		if !ok {
-			err = fmt.Errorf("options: unexpected key %s (want columns, format or title)", runtime.Format(k))
+			err = fmt.Errorf("options: unexpected key %s (want columns, format, path or title)", runtime.Format(k))
 			return
 		}
 		switch key {
@@ -99,11 +100,26 @@ func (req *request) options(o *lua.LTable, forced string) error {
 				return
 			}
 			req.title = string(s)
+		case "path":
+			req.path, err = pathOption(v)
 		default:
-			err = fmt.Errorf("options: unknown option %q (want columns, format or title)", string(key))
+			err = fmt.Errorf("options: unknown option %q (want columns, format, path or title)", string(key))
 		}
 	})
 	return err
+}
+
+// pathOption checks the path option. It is checked in every format, though
+// only CSV uses it, so a bad path fails the same way whatever --output is.
+func pathOption(v lua.LValue) (string, error) {
+	s, ok := v.(lua.LString)
+	if !ok {
+		return "", fmt.Errorf("options: path must be a string, got %s", v.Type())
+	}
+	if _, err := runtime.CleanPath(string(s)); err != nil {
+		return "", fmt.Errorf("options: path: %w", err)
+	}
+	return string(s), nil
 }
 
 // records turns the rows argument into a list of records.
@@ -200,27 +216,6 @@ func writeCSV(L *lua.LState, w io.Writer, req *request) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func writeJSON(L *lua.LState, w io.Writer, req *request) error {
-	list := runtime.NewArray(L, len(req.rows))
-	for _, r := range req.rows {
-		obj := L.CreateTable(0, len(req.columns))
-		for _, c := range req.columns {
-			v := r.RawGetString(c)
-			if _, ok := v.(*lua.LUserData); ok {
-				v = lua.LString(cellText(L, v))
-			}
-			obj.RawSetString(c, v)
-		}
-		list.Append(obj)
-	}
-	b, err := runtime.EncodeJSON(list, "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }
 
 // writeTable renders rows with tablewriter: light box borders, a header

@@ -217,15 +217,16 @@ line two",42,,true
 }
 
 func TestJSON(t *testing.T) {
+	// Keys come in the order of columns, not sorted.
 	got := run(t, Options{Format: "json"}, mailboxes+`out.print(rows, {columns = {"Name", "SizeGB", "Aliases"}})`)
 	want := `[
   {
+    "Name": "alice",
+    "SizeGB": 12.5,
     "Aliases": [
       "alice@contoso.com",
       "a@contoso.com"
-    ],
-    "Name": "alice",
-    "SizeGB": 12.5
+    ]
   },
   {
     "Name": "bob",
@@ -250,14 +251,12 @@ local rows = {{A = 1}}
 out.print(rows)
 out.print(rows, {format = "JSON"})
 out.table(rows)
-out.csv(rows)
 out.json(rows)
 `
 	got := run(t, Options{Format: "csv"}, src)
 	want := "A\n1\n" +
 		"[\n  {\n    \"A\": 1\n  }\n]\n" +
 		"┌───┐\n│ A │\n├───┤\n│ 1 │\n└───┘\n(1 row)\n" +
-		"A\n1\n" +
 		"[\n  {\n    \"A\": 1\n  }\n]\n"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
@@ -312,14 +311,18 @@ func TestErrors(t *testing.T) {
 		{Options{}, `require("out").print({{A = 1}, 2})`, "out.print: rows[2] is a number, want a record (table)", nil},
 		{Options{}, `require("out").print({[5] = {}})`, "out.print: rows must be a list of records (tables), got a table with no string keys that is not a list", nil},
 		{Options{}, `require("out").print({}, "csv")`, "out.print: options must be a table, got string", nil},
-		{Options{}, `require("out").print({}, {colums = {"A"}})`, `out.print: options: unknown option "colums" (want columns, format or title)`, nil},
-		{Options{}, `require("out").print({}, {format = "xml"})`, `out.print: options: unknown output format "xml": want table, csv or json`, nil},
+		{Options{}, `require("out").print({}, {colums = {"A"}})`, `out.print: options: unknown option "colums" (want columns, format, path or title)`, nil},
+		{Options{}, `require("out").print({}, {format = "xml"})`, `out.print: options: unknown output format "xml": want table, csv, json or xlsx`, nil},
 		{Options{}, `require("out").print({}, {columns = "A"})`, "out.print: options: columns must be a list of strings, got string", nil},
 		{Options{}, `require("out").print({}, {columns = {"A", 2}})`, "out.print: options: columns[2] is a number, want a string", nil},
 		{Options{}, `require("out").print({}, {title = 1})`, "out.print: options: title must be a string, got number", nil},
+		{Options{}, `require("out").print({}, {path = 1})`, "out.print: options: path must be a string, got number", nil},
+		{Options{}, `require("out").print({}, {path = "../x.csv"})`, `out.print: options: path: "../x.csv": path leaves the folder`, runtime.ErrEscape},
+		{Options{}, `require("out").print({}, {path = ""})`, "out.print: options: path: empty path", nil},
+		{Options{Format: "xlsx"}, `require("out").print({{A = 1}})`, "out.print: xlsx output is not available here (no workbook to write to)", nil},
 		{Options{}, `require("out").csv({}, {format = "json"})`, "out.csv: options: format is not allowed here (this function always prints csv; use out.print to choose)", nil},
-		{Options{Format: "yaml"}, `require("out").print({})`, `out.print: unknown output format "yaml": want table, csv or json`, nil},
-		{Options{Format: "yaml"}, `require("out").format()`, `out.format: unknown output format "yaml": want table, csv or json`, nil},
+		{Options{Format: "yaml"}, `require("out").print({})`, `out.print: unknown output format "yaml": want table, csv, json or xlsx`, nil},
+		{Options{Format: "yaml"}, `require("out").format()`, `out.format: unknown output format "yaml": want table, csv, json or xlsx`, nil},
 		{Options{Stdout: failWriter{}}, `require("out").print({{A = 1}})`, "out.print: write: disk full", errDiskFull},
 	} {
 		_, err := runtimetest.Run(t, tc.src, runtime.Options{Modules: []runtime.Module{Module(tc.opts)}})
@@ -343,12 +346,12 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errDiskFull }
 
 func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]string{"": "table", "table": "table", " CSV ": "csv", "Json": "json"} {
+	for in, want := range map[string]string{"": "table", "table": "table", " CSV ": "csv", "Json": "json", "XLSX": "xlsx"} {
 		if got, err := ParseFormat(in); err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseFormat("xml"); err == nil || err.Error() != `unknown output format "xml": want table, csv or json` {
+	if _, err := ParseFormat("xml"); err == nil || err.Error() != `unknown output format "xml": want table, csv, json or xlsx` {
 		t.Errorf("ParseFormat(xml): %v", err)
 	}
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/exorun/exorun/bindings"
@@ -29,6 +32,8 @@ type host struct {
 	bindings *bindings.Host
 	demo     *demo
 	strays   *strayWarning
+	script   string        // the script's path; "" in the REPL
+	workbook *out.Workbook // the xlsx output, written by close
 }
 
 // newHost prepares a run's host. runID, when not "", is stamped on every
@@ -115,6 +120,7 @@ func (h *host) sessions() []bindings.Summary {
 }
 
 func (h *host) close() {
+	_ = h.closeWorkbook() // already logged
 	if h.bindings != nil {
 		if err := h.bindings.Close(); err != nil {
 			h.logger.Warn("run journal", "error", err)
@@ -132,7 +138,7 @@ func (h *host) close() {
 // from the script's folder, and the built-in modules.
 func (h *host) options() runtime.Options {
 	return runtime.Options{
-		Stdout:  h.env.Stdout,
+		Stdout:  h.printWriter(),
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
 		Globals: h.bindings.Globals(),
@@ -145,18 +151,65 @@ func (h *host) modules() []runtime.Module {
 	if now == nil {
 		now = time.Now
 	}
+	if h.workbook == nil {
+		h.workbook = out.NewWorkbook(h.folders.Out, h.scriptName())
+	}
 	return []runtime.Module{
 		luajson.Module(),
 		luacsv.Module(luacsv.Options{Stdout: h.env.Stdout, Folders: h.folders}),
 		out.Module(out.Options{
-			Stdout: h.env.Stdout,
-			Format: h.opts.Output,
-			Width:  h.env.Width,
-			Color:  h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
+			Stdout:   h.env.Stdout,
+			Format:   h.opts.Output,
+			Width:    h.env.Width,
+			Color:    h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
+			Folders:  h.folders,
+			Workbook: h.workbook,
 		}),
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),
 		luatime.Module(now),
 		params.Module(params.Input{Named: h.opts.named(), Args: h.args, Declared: h.strays.declared}),
 	}
+}
+
+// printWriter is where Lua's print writes: stdout, except when --output
+// makes stdout data for machines (json, csv), which print's lines would
+// break; they go to stderr then.
+func (h *host) printWriter() io.Writer {
+	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+		return h.env.Stderr
+	}
+	return h.env.Stdout
+}
+
+// scriptName names the xlsx workbook: the script's file name without its
+// extension, or "repl".
+func (h *host) scriptName() string {
+	if h.script == "" {
+		return "repl"
+	}
+	base := filepath.Base(h.script)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// closeWorkbook writes the xlsx workbook, if out.print added a sheet, and
+// logs where. It runs once: runScript calls it so a failed write fails
+// the run; close calls it for the REPL and for runs that ended early.
+func (h *host) closeWorkbook() error {
+	wb := h.workbook
+	h.workbook = nil
+	if wb == nil || len(wb.Sheets()) == 0 {
+		return nil
+	}
+	dir := h.opts.OutDir
+	if dir == "" {
+		dir = filepath.Dir(h.script)
+	}
+	file := filepath.Join(dir, wb.Name())
+	if err := wb.Close(); err != nil {
+		h.logger.Error("xlsx output not written", "file", file, "error", err)
+		return fmt.Errorf("xlsx output %s: %w", file, err)
+	}
+	h.logger.Info("xlsx output written", "file", file, "sheets", len(wb.Sheets()))
+	return nil
 }

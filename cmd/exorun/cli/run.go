@@ -22,7 +22,7 @@ import (
 // scriptOptions are the flags shared by everything that runs Lua.
 type scriptOptions struct {
 	Params    []string // --param key=value
-	Output    string   // --output table|csv|json
+	Output    string   // --output table|csv|json|xlsx
 	OutDir    string   // --out DIR
 	LogLevel  string
 	LogFormat string
@@ -34,7 +34,7 @@ type scriptOptions struct {
 
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&o.Params, "param", "p", nil, "script parameter `key=value` (repeatable)")
-	fs.StringVarP(&o.Output, "output", "o", "table", "default format of out.print: table, csv or json")
+	fs.StringVarP(&o.Output, "output", "o", "table", "default format of out.print: table, csv, json or xlsx")
 	fs.StringVar(&o.OutDir, "out", "", "folder the script may write to (default: the script's folder)")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
@@ -139,6 +139,7 @@ func runScript(env *Env, o *runOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	h.script = o.Script
 	defer h.close()
 
 	ctx, cancel := env.signalContext(context.Background())
@@ -158,6 +159,9 @@ func runScript(env *Env, o *runOptions) (err error) {
 	}
 	err = st.Run(ctx, sc, args...)
 	h.strays.declared(nil)
+	if werr := h.closeWorkbook(); err == nil {
+		err = werr
+	}
 	return err
 }
 

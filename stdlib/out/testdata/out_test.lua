@@ -18,7 +18,7 @@ assert(tostring(err):find("out.table: options: format is not allowed here", 1, t
 
 ok, err = pcall(out.print, {{A = 1}}, {format = "yaml"})
 assert(not ok)
-assert(err.message == 'out.print: options: unknown output format "yaml": want table, csv or json', err.message)
+assert(err.message == 'out.print: options: unknown output format "yaml": want table, csv, json or xlsx', err.message)
 
 -- A failed call prints nothing; these two print the expected output:
 -- format = "" keeps the default (json here).
