@@ -35,3 +35,13 @@ func TestCodesAreUniqueAndNamed(t *testing.T) {
 		seen[c.Code] = true
 	}
 }
+
+// The README shows Codes in order; a code added out of place would read
+// as if the table skipped one.
+func TestCodesAscend(t *testing.T) {
+	for i := 1; i < len(Codes); i++ {
+		if Codes[i].Code <= Codes[i-1].Code {
+			t.Errorf("code %d (%s) is listed after %d (%s)", Codes[i].Code, Codes[i].Name, Codes[i-1].Code, Codes[i-1].Name)
+		}
+	}
+}
