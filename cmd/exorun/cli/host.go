@@ -3,11 +3,15 @@ package cli
 import (
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"time"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/runtime"
+	"github.com/exorun/exorun/stdlib/checks"
 	luacsv "github.com/exorun/exorun/stdlib/csv"
 	luafs "github.com/exorun/exorun/stdlib/fs"
 	luajson "github.com/exorun/exorun/stdlib/json"
@@ -28,6 +32,10 @@ type host struct {
 	logger   *slog.Logger
 	bindings *bindings.Host
 	demo     *demo
+	// checks records the run's check, metric and threshold calls;
+	// results are its verdicts, set by runScript once the script ended.
+	checks  *checks.Recorder
+	results checks.Results
 }
 
 func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host, error) {
@@ -35,7 +43,7 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string) (*host
 	if err != nil {
 		return nil, usageError("--log-level: %v", err)
 	}
-	h := &host{env: env, opts: o, args: args}
+	h := &host{env: env, opts: o, args: args, checks: checks.New()}
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: env.getenv("EXORUN_LOG_NO_TIME") != ""})
 	scriptRoot, err := env.OpenRoot(scriptDir)
 	if err != nil {
@@ -119,8 +127,16 @@ func (h *host) options() runtime.Options {
 		Stdout:  h.env.Stdout,
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
-		Globals: h.bindings.Globals(),
+		Globals: h.globals(),
 	}
+}
+
+// globals are the functions a script calls without require: connect,
+// and check, metric and threshold.
+func (h *host) globals() map[string]lua.LGFunction {
+	g := maps.Clone(h.bindings.Globals())
+	maps.Copy(g, h.checks.Globals())
+	return g
 }
 
 // modules is the explicit table of built-in modules a script can require.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
+	"github.com/exorun/exorun/stdlib/checks"
 	lualog "github.com/exorun/exorun/stdlib/log"
 	"github.com/exorun/exorun/stdlib/out"
 )
@@ -144,7 +146,33 @@ func runScript(env *Env, o *runOptions) error {
 	for i, a := range o.Args {
 		args[i] = lua.LString(a)
 	}
-	return st.Run(ctx, sc, args...)
+	err = st.Run(ctx, sc, args...)
+	// Judged also when the script failed: the results describe what ran.
+	host.results = host.checks.Evaluate(ctx, st.L)
+	return thresholdVerdict(env, err, host.results)
+}
+
+// thresholdVerdict is a run's error once its thresholds are judged: a
+// script that finished (or called exit(0)) with a failed threshold exits
+// with code Checks, naming each failed threshold, its rule and what the
+// rule saw. Any other failure of the run stands as it is.
+func thresholdVerdict(env *Env, err error, res checks.Results) error {
+	failed := res.Failed()
+	var exit *runtime.ExitError
+	if len(failed) == 0 || err != nil && !(errors.As(err, &exit) && exit.Code == exitcode.OK) {
+		return err
+	}
+	if exit != nil && exit.Message != "" {
+		fmt.Fprintln(env.Stderr, exit.Message)
+	}
+	if len(failed) == 1 {
+		return exitcode.New(exitcode.Checks, "%s", failed[0])
+	}
+	lines := make([]string, len(failed))
+	for i, t := range failed {
+		lines[i] = "  " + t.String()
+	}
+	return exitcode.New(exitcode.Checks, "%d thresholds failed:\n%s", len(failed), strings.Join(lines, "\n"))
 }
 
 // signalContext is Notify, or a plain cancellable context without one.
