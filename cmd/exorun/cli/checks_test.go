@@ -19,8 +19,7 @@ func TestReplExitEndsSession(t *testing.T) {
 	}
 }
 
-// A failed threshold does not hide a timeout: the run's own failure wins,
-// and the results are kept for the summary.
+// A failed threshold does not hide a timeout: the run's own failure wins.
 func TestTimeoutBeatsFailedThreshold(t *testing.T) {
 	script := writeScript(t, "metric('m'):add()\nthreshold('m', 'count == 0')\nwhile true do end\n")
 	env, _, stderr := testEnv(t, "run", "--timeout", "50ms", script)
