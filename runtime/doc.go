@@ -9,6 +9,11 @@
 // require resolves only built-in modules (the explicit list the caller hands
 // in) and Lua files inside the script's own folder.
 //
+// exit(code [, message]) ends a run with 0 (success), 1 (failure) or 7
+// (findings, exitcode.Checks); Run returns it as an *ExitError. No pcall
+// can catch it: exit cancels the run's context, and the VM stops at the
+// next instruction.
+//
 // The package also holds what every module needs: Go<->Lua value conversion
 // with array/object markers, a pretty-printer, and the REPL engine.
 package runtime

@@ -50,6 +50,9 @@ func (s *State) openSandbox() {
 		os.RawSetString(name, fullOS.RawGetString(name))
 	}
 	L.SetMetatable(os, absentMembers(L, "os", "only os.time, os.date, os.clock and os.difftime are available; params and fs replace the rest"))
+	// A script reaching for os.exit wants the global exit, which ends the
+	// run without ending the process.
+	os.RawSetString("exit", L.NewFunction(refuse("os.exit is not available in exorun scripts: use exit(code [, message]) with code "+allowedExits())))
 	L.SetGlobal(lua.OsLibName, os)
 	for lib, hint := range map[string]string{
 		"io":    "use require(\"fs\") for files in the script's folder or --out, and print for stdout",
@@ -69,6 +72,7 @@ func (s *State) openSandbox() {
 	L.SetGlobal("loadstring", L.NewFunction(load))
 	L.SetGlobal("require", L.NewFunction(s.require))
 	L.SetGlobal("collectgarbage", L.NewFunction(collectGarbage))
+	L.SetGlobal("exit", L.NewFunction(s.exit))
 	pkg := L.NewTable()
 	pkg.RawSetString("loaded", s.loaded)
 	L.SetGlobal("package", pkg)

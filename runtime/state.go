@@ -54,6 +54,9 @@ type State struct {
 	opts    Options
 	modules map[string]Module
 	loaded  *lua.LTable // package.loaded: required modules by name
+	// stop cancels the running chunk's context; exit() calls it with an
+	// *ExitError. nil while no chunk runs.
+	stop context.CancelCauseFunc
 }
 
 // New returns a sandboxed state. Call Close when done.
@@ -105,7 +108,8 @@ func (s *State) ModuleNames() []string {
 
 // Run executes a compiled script with args as its varargs (...), under ctx:
 // when ctx ends, the VM stops at the next instruction and Run returns a
-// *StoppedError. A Lua failure is returned as a *ScriptError.
+// *StoppedError. A Lua failure is returned as a *ScriptError, and a run the
+// script ended with exit() as an *ExitError (even for exit(0)).
 func (s *State) Run(ctx context.Context, sc *Script, args ...lua.LValue) error {
 	fn := s.L.NewFunctionFromProto(sc.proto)
 	_, err := s.call(ctx, fn, 0, args...)
@@ -118,6 +122,13 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	// The chunk runs under a context of its own so that exit() can end
+	// it without ending ctx.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	prev := s.stop
+	s.stop = stop
+	defer func() { s.stop = prev }()
 	L.SetContext(ctx)
 	defer L.RemoveContext()
 	top := L.GetTop()
@@ -128,6 +139,12 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 	if err := L.PCall(len(args), nret, nil); err != nil {
 		return nil, s.runError(ctx, err)
 	}
+	if e := exitOf(ctx); e != nil {
+		// A Go function that caught the exit's raise may have let the
+		// chunk return before it ran another instruction.
+		L.SetTop(top)
+		return nil, e
+	}
 	n := L.GetTop() - top
 	out := make([]lua.LValue, n)
 	for i := range n {
@@ -137,8 +154,11 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 	return out, nil
 }
 
-// runError classifies an error from PCall.
+// runError classifies an error from PCall; ctx is the chunk's own context.
 func (s *State) runError(ctx context.Context, err error) error {
+	if e := exitOf(ctx); e != nil {
+		return e
+	}
 	var api *lua.ApiError
 	if !errors.As(err, &api) {
 		return &ScriptError{Message: err.Error()}

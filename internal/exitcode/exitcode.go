@@ -26,6 +26,9 @@ const (
 	Service Code = 5
 	// Throttled: the service kept throttling past the retry budget.
 	Throttled Code = 6
+	// Checks: the script finished, but a threshold it declared failed
+	// (or it called exit(7)): a clean run whose findings need attention.
+	Checks Code = 7
 	// Timeout: --timeout elapsed before the script finished.
 	Timeout Code = 124
 	// Interrupted: stopped by Ctrl-C (SIGINT) or SIGTERM.
@@ -45,6 +48,7 @@ var Codes = []struct {
 	{Permission, "permission", "the app's directory roles do not allow the cmdlet"},
 	{Service, "service", "Exchange Online answered with an error the script did not handle"},
 	{Throttled, "throttled", "the service kept throttling past the retry budget"},
+	{Checks, "checks", "the script finished but a threshold failed"},
 	{Timeout, "timeout", "--timeout elapsed before the script finished"},
 	{Interrupted, "interrupted", "stopped by Ctrl-C (SIGINT) or SIGTERM"},
 }

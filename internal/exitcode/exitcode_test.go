@@ -41,3 +41,13 @@ func TestName(t *testing.T) {
 		t.Errorf("names: %q %q %q", Timeout.Name(), OK.Name(), Code(42).Name())
 	}
 }
+
+// The README shows Codes in order; a code added out of place would read
+// as if the table skipped one.
+func TestCodesAscend(t *testing.T) {
+	for i := 1; i < len(Codes); i++ {
+		if Codes[i].Code <= Codes[i-1].Code {
+			t.Errorf("code %d (%s) is listed after %d (%s)", Codes[i].Code, Codes[i].Name, Codes[i-1].Code, Codes[i-1].Name)
+		}
+	}
+}

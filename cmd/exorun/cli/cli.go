@@ -216,6 +216,14 @@ func parseFlags(env *Env, c *command, fs *pflag.FlagSet, args []string) error {
 // report prints a failure the way users read it: the message, then what
 // helps (a Lua traceback, a hint).
 func report(w io.Writer, err error) {
+	// exit(0, message) finished the script: its message is no failure.
+	var exit *runtime.ExitError
+	if errors.As(err, &exit) && exit.Code == exitcode.OK {
+		if exit.Message != "" {
+			fmt.Fprintln(w, exit.Message)
+		}
+		return
+	}
 	fmt.Fprintf(w, "exorun: %s\n", err)
 	// A traceback helps debug a script; for a usage or permission failure
 	// raised inside one it is noise.

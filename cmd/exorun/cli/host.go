@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/runtime"
+	"github.com/exorun/exorun/stdlib/checks"
 	luacsv "github.com/exorun/exorun/stdlib/csv"
 	luafs "github.com/exorun/exorun/stdlib/fs"
 	luajson "github.com/exorun/exorun/stdlib/json"
@@ -34,6 +38,10 @@ type host struct {
 	strays   *strayWarning
 	script   string        // the script's path; "" in the REPL
 	workbook *out.Workbook // the xlsx output, written by close
+	// checks records the run's check, metric and threshold calls;
+	// results are its verdicts, set by runScript once the script ended.
+	checks  *checks.Recorder
+	results checks.Results
 }
 
 // newHost prepares a run's host. runID, when not "", is stamped on every
@@ -44,7 +52,7 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 	if err != nil {
 		return nil, usageError("--log-level: %v", err)
 	}
-	h := &host{env: env, opts: o, args: args}
+	h := &host{env: env, opts: o, args: args, checks: checks.New()}
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: env.getenv("EXORUN_LOG_NO_TIME") != ""})
 	if runID != "" && o.LogFormat == lualog.FormatJSON {
 		h.logger = h.logger.With("run_id", runID)
@@ -141,8 +149,16 @@ func (h *host) options() runtime.Options {
 		Stdout:  h.printWriter(),
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
-		Globals: h.bindings.Globals(),
+		Globals: h.globals(),
 	}
+}
+
+// globals are the functions a script calls without require: connect,
+// and check, metric and threshold.
+func (h *host) globals() map[string]lua.LGFunction {
+	g := maps.Clone(h.bindings.Globals())
+	maps.Copy(g, h.checks.Globals())
+	return g
 }
 
 // modules is the explicit table of built-in modules a script can require.

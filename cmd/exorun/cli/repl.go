@@ -98,6 +98,10 @@ func replLoop(env *Env, st *runtime.State, lines LineEditor) error {
 		}
 		pending = nil
 		lines.AppendHistory(chunk)
+		var exit *runtime.ExitError
+		if errors.As(err, &exit) {
+			return err // exit() ends the session as it ends a script
+		}
 		if err != nil {
 			report(env.Stderr, err)
 			continue

@@ -15,6 +15,7 @@ import (
 
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
+	"github.com/exorun/exorun/stdlib/checks"
 	lualog "github.com/exorun/exorun/stdlib/log"
 	"github.com/exorun/exorun/stdlib/out"
 )
@@ -159,10 +160,37 @@ func runScript(env *Env, o *runOptions) (err error) {
 	}
 	err = st.Run(ctx, sc, args...)
 	h.strays.declared(nil)
+	// Judged also when the script failed: the results describe what ran.
+	h.results = h.checks.Evaluate(ctx, st.L)
+	err = thresholdVerdict(env, err, h.results)
 	if werr := h.closeWorkbook(); err == nil {
 		err = werr
 	}
 	return err
+}
+
+// thresholdVerdict is a run's error once its thresholds are judged: a
+// script that finished (or called exit(0)) with a failed threshold exits
+// with code Checks, naming each failed threshold, its rule and what the
+// rule saw. Any other failure of the run stands as it is.
+func thresholdVerdict(env *Env, err error, res checks.Results) error {
+	failed := res.Failed()
+	var exit *runtime.ExitError
+	if len(failed) == 0 || err != nil && !(errors.As(err, &exit) && exit.Code == exitcode.OK) {
+		return err
+	}
+	if exit != nil && exit.Message != "" {
+		fmt.Fprintln(env.Stderr, exit.Message)
+	}
+	if len(failed) == 1 {
+		return exitcode.New(exitcode.Checks, "%s", failed[0])
+	}
+	lines := make([]string, len(failed))
+	for i, t := range failed {
+		lines[i] = "  " + t.String()
+	}
+	return exitcode.New(exitcode.Checks, "%d thresholds failed:\n%s", len(failed), strings.Join(lines, "\n"))
+
 }
 
 // finishRun completes the run's summary with its outcome and reports it:
@@ -173,6 +201,7 @@ func runScript(env *Env, o *runOptions) (err error) {
 func finishRun(env *Env, o *runOptions, rec *runRecord, h *host, runErr error) error {
 	if h != nil {
 		rec.sessions(h.sessions())
+		rec.results(h.results)
 	}
 	sum := rec.finish(runErr)
 	var fileErr error

@@ -9,12 +9,14 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/stdlib/checks"
 )
 
 // runSummary is the record of one run. --summary-json writes it as it is;
@@ -35,8 +37,13 @@ type runSummary struct {
 	CertificateThumbprint string           `json:"certificate_thumbprint,omitempty"`
 	WhatIf                bool             `json:"what_if"`
 	Services              []serviceSummary `json:"services"`
-	ExitCode              int              `json:"exit_code"`
-	ExitName              string           `json:"exit_name"`
+	// Checks, Thresholds and Metrics are what the script recorded with
+	// check, threshold and metric.
+	Checks     []checks.Check     `json:"checks"`
+	Thresholds []checks.Threshold `json:"thresholds"`
+	Metrics    []checks.Metric    `json:"metrics"`
+	ExitCode   int                `json:"exit_code"`
+	ExitName   string             `json:"exit_name"`
 	// Error is the message of the failure that set ExitCode; "" on success.
 	Error string `json:"error,omitempty"`
 }
@@ -82,6 +89,7 @@ func newRunRecord(id, script string, whatIf bool, now func() time.Time) *runReco
 		WhatIf:    whatIf,
 		Services:  []serviceSummary{},
 	}
+	r.results(checks.Results{})
 	return r
 }
 
@@ -89,6 +97,21 @@ func newRunRecord(id, script string, whatIf bool, now func() time.Time) *runReco
 func (r *runRecord) script(src []byte) {
 	h := sha256.Sum256(src)
 	r.sum.Script.SHA256 = hex.EncodeToString(h[:])
+}
+
+// results notes the script's checks, thresholds and metrics; empty lists
+// stay [] in JSON, so a reader never meets null.
+func (r *runRecord) results(res checks.Results) {
+	r.sum.Checks = nonNil(res.Checks)
+	r.sum.Thresholds = nonNil(res.Thresholds)
+	r.sum.Metrics = nonNil(res.Metrics)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // sessions folds the run's sessions in, per service in connect order.
@@ -140,7 +163,7 @@ func (r *runRecord) finish(err error) *runSummary {
 // hasContent reports whether the run did anything a text summary adds to
 // its own output: connected, or recorded checks.
 func (s *runSummary) hasContent() bool {
-	return len(s.Services) > 0
+	return len(s.Services) > 0 || len(s.Checks) > 0 || len(s.Thresholds) > 0 || len(s.Metrics) > 0
 }
 
 // marshal is the --summary-json document.
@@ -167,6 +190,19 @@ func (s *runSummary) writeText(w io.Writer, withTimes bool) {
 	}
 	for _, ss := range s.Services {
 		fmt.Fprintf(tw, "  %s\t%s\n", ss.Service, ss.text(withTimes))
+	}
+	for _, c := range s.Checks {
+		line := fmt.Sprintf("%d passed", c.Passes)
+		if c.Fails > 0 {
+			line += fmt.Sprintf(", %d failed", c.Fails)
+		}
+		fmt.Fprintf(tw, "  check %s\t%s\n", c.Name, line)
+	}
+	for _, m := range s.Metrics {
+		fmt.Fprintf(tw, "  metric %s\t%s\n", m.Name, metricText(m))
+	}
+	for _, t := range s.Thresholds {
+		fmt.Fprintf(tw, "  threshold %s\t%s\n", t.Name, strings.TrimPrefix(t.String(), "threshold "+t.Name+" "))
 	}
 	_ = tw.Flush()
 }
@@ -218,4 +254,18 @@ func count[N int | int64](n N, noun string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// metricText is a metric's aggregates: "count 3, value 7, min 1, max 7".
+func metricText(m checks.Metric) string {
+	parts := []string{"count " + strconv.FormatFloat(m.Count, 'g', -1, 64)}
+	for _, a := range []struct {
+		name string
+		v    *float64
+	}{{"value", m.Value}, {"min", m.Min}, {"max", m.Max}} {
+		if a.v != nil {
+			parts = append(parts, a.name+" "+strconv.FormatFloat(*a.v, 'g', -1, 64))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
