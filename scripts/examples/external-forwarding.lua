@@ -18,8 +18,18 @@
 --   export EXORUN_CERTIFICATE_THUMBPRINT=...
 --   exorun external-forwarding.lua
 --   exorun run -o csv external-forwarding.lua > forwarding.csv
+--
+-- As a scheduled job it fails with exit code 7 when mail leaves the
+-- organization (the threshold below); -p allow=N tolerates N findings.
 local log = require("log")
 local out = require("out")
+local params = require("params")
+
+local p = params.declare{
+  allow = { type = "integer", default = 0, help = "findings tolerated before the run fails with exit code 7" },
+}
+local forwarding = metric("external_forwarding")
+threshold("external_forwarding", "count <= " .. p.allow)
 
 local exo = connect()
 
@@ -46,6 +56,7 @@ local function add(m, kind, detail, target, enabled)
   findings[#findings + 1] = {
     Mailbox = m.UserPrincipalName, Kind = kind, Detail = detail, ["Forwards to"] = target, Enabled = enabled,
   }
+  forwarding:add()
 end
 
 -- Mailbox-level forwarding, and the mailboxes whose inbox rules to read.

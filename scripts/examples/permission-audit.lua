@@ -13,6 +13,9 @@
 --   export EXORUN_CERTIFICATE_THUMBPRINT=...
 --   exorun permission-audit.lua
 --   exorun run --out reports -p csv=delegates-2026-11.csv permission-audit.lua
+--
+-- As a scheduled job it fails with exit code 7 when a mailbox has more
+-- FullAccess delegates than -p max_full_access allows (default 2).
 local csv = require("csv")
 local log = require("log")
 local out = require("out")
@@ -20,7 +23,12 @@ local params = require("params")
 
 local p = params.declare{
   csv = { type = "string", default = "permission-audit.csv", help = "CSV file written in the --out folder" },
+  max_full_access = { type = "integer", default = 2, help = "most FullAccess delegates one mailbox may have" },
 }
+-- Each mailbox adds its FullAccess delegates: count is the total, max the
+-- most any one mailbox has (no FullAccess at all passes).
+local fullAccess = metric("full_access")
+threshold("full_access", "count == 0 or max <= " .. p.max_full_access)
 
 local exo = connect()
 local SELF = "NT AUTHORITY\\SELF"
@@ -95,6 +103,11 @@ out.print(rows, { columns = columns, title = string.format("Delegate permissions
 
 -- Totals by right, for the summary line of the review.
 local count = { FullAccess = 0, SendAs = 0, SendOnBehalf = 0 }
-for _, r in ipairs(rows) do count[r.Right] = count[r.Right] + 1 end
+local perMailbox = {}
+for _, r in ipairs(rows) do
+  count[r.Right] = count[r.Right] + 1
+  if r.Right == "FullAccess" then perMailbox[r.Mailbox] = (perMailbox[r.Mailbox] or 0) + 1 end
+end
+for _, n in pairs(perMailbox) do fullAccess:add(n) end
 print(string.format("FullAccess: %d, SendAs: %d, SendOnBehalf: %d", count.FullAccess, count.SendAs, count.SendOnBehalf))
 csv.write(rows, { columns = columns, path = p.csv })

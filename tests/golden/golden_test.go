@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ var volatileKeys = map[string]bool{
 
 // cmdNormJSON runs `normjson IN OUT`: IN (stdout, stderr or a file) is a
 // stream of JSON values; OUT gets each value indented, with volatile
-// fields (volatileKeys, and tenant.id) replaced, so a golden file can pin
+// fields (volatileKeys, and tenant.id) and ids inside text replaced, so a golden file can pin
 // every other field of a run summary or a JSON log.
 func cmdNormJSON(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
@@ -138,8 +139,13 @@ func cmdNormJSON(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// uuidPattern finds ids inside text (a request id in an error message).
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
 func normalize(v any, parent string) any {
 	switch x := v.(type) {
+	case string:
+		return uuidPattern.ReplaceAllString(x, "<uuid>")
 	case map[string]any:
 		for k, e := range x {
 			if volatileKeys[k] || (parent == "tenant" && k == "id") {
