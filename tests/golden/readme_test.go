@@ -3,6 +3,7 @@ package golden
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,5 +72,36 @@ func TestReadmeSettings(t *testing.T) {
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README lacks the settings row\n%s", row)
 		}
+	}
+}
+
+// readmeRunCommand is the unattended run the README shows with its output.
+const readmeRunCommand = "$ EXORUN_LOG_NO_TIME=1 exorun run --demo --summary-json summary.json scripts/examples/external-forwarding.lua > forwarding.txt\n"
+
+// TestReadmeRunSummary runs the README's unattended run and compares
+// what it prints on stderr, and its exit code, with what the README shows.
+func TestReadmeRunSummary(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), readmeRunCommand)
+	if !ok {
+		t.Fatalf("README lacks the command %q", readmeRunCommand)
+	}
+	wantStderr, rest, ok := strings.Cut(block, "$ echo $?\n")
+	if !ok {
+		t.Fatal("README's run shows no exit code ($ echo $?)")
+	}
+	wantCode, _, _ := strings.Cut(rest, "\n")
+
+	dir := t.TempDir()
+	_, stderr, code := runCLI([]string{"run", "--demo", "--summary-json", filepath.Join(dir, "summary.json"),
+		filepath.Join(examplesDir, "external-forwarding.lua")})
+	if stderr != wantStderr || fmt.Sprint(code) != wantCode {
+		t.Errorf("the README's run differs from a real one\n--- real (exit %d) ---\n%s--- README (exit %s) ---\n%s", code, stderr, wantCode, wantStderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "summary.json")); err != nil {
+		t.Errorf("no summary written: %v", err)
 	}
 }
