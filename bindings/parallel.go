@@ -74,7 +74,9 @@ func (s *session) luaParallel(L *lua.LState) int {
 		return 1
 	}
 
-	outcomes := s.runAll(s.ctx(L), reqs, concurrency)
+	act := s.host.running.start(s, c.Name, len(reqs))
+	outcomes := s.runAll(s.ctx(L), reqs, concurrency, act)
+	s.host.running.end(act)
 	out := runtime.NewArray(L, len(outcomes))
 	var firstErr error
 	for _, o := range outcomes {
@@ -114,7 +116,7 @@ type callOutcome struct {
 // runAll runs reqs on a pool of n workers and returns their outcomes in
 // input order. Results are collected whole (raw JSON) because Lua tables
 // can only be built on the Lua goroutine.
-func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []callOutcome {
+func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int, act *activity) []callOutcome {
 	outcomes := make([]callOutcome, len(reqs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -124,6 +126,7 @@ func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []
 			defer wg.Done()
 			for i := range next {
 				outcomes[i] = s.drain(ctx, reqs[i])
+				act.called(len(outcomes[i].objects))
 			}
 		}()
 	}

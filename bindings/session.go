@@ -249,17 +249,19 @@ func (s *session) whatIf(req adminapi.Request) bool {
 // stream.
 func (s *session) send(L *lua.LState, req adminapi.Request) int {
 	if s.whatIf(req) {
-		L.Push(newResults(L, s, nil, req.Cmdlet))
+		L.Push(newResults(L, s, nil, req.Cmdlet, nil))
 		return 1
 	}
+	act := s.host.running.start(s, req.Cmdlet, 0)
 	stream, err := s.conn.Client.Invoke(s.ctx(L), req)
 	if req.Write {
 		s.host.journal.record(s.conn, req, stream, err)
 	}
 	if err != nil {
+		s.host.running.end(act)
 		return runtime.Raise(L, luaErr(err))
 	}
-	L.Push(newResults(L, s, stream, req.Cmdlet))
+	L.Push(newResults(L, s, stream, req.Cmdlet, act))
 	return 1
 }
 
