@@ -25,6 +25,7 @@ type scriptOptions struct {
 	LogLevel  string
 	LogFormat string
 	WhatIf    bool
+	Quiet     bool
 	connectionOptions
 	demo demoOptions
 }
@@ -36,6 +37,7 @@ func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
 	o.connectionOptions.register(fs)
 	o.demo.register(fs)
 }
@@ -123,11 +125,14 @@ func runScript(env *Env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	host, err := newHost(env, &o.scriptOptions, filepath.Dir(o.Script), o.Args)
+	prog := newProgressLine(env, &o.scriptOptions)
+	host, err := newHost(prog.runEnv(env), &o.scriptOptions, filepath.Dir(o.Script), o.Args)
 	if err != nil {
 		return err
 	}
 	defer host.close()
+	prog.start(host.bindings)
+	defer prog.stop() // before host.close logs the summary
 
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
