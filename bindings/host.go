@@ -47,6 +47,7 @@ type Host struct {
 	mu       sync.Mutex
 	sessions []*session
 	journal  *journal
+	running  activities // for Activity (activity.go)
 }
 
 // NewHost returns the bindings of one run.

@@ -97,12 +97,12 @@ func (s *session) luaParallel(L *lua.LState) int {
 		L.Push(heldBackIterator(L, inputs.Len()))
 		return 1
 	}
+	act := s.host.running.start(s, c.Name, len(reqs))
 	if stream {
-		L.Push(s.iterator(L, c.Name, s.start(s.ctx(L), reqs, concurrency)))
+		L.Push(s.iterator(L, c.Name, s.start(s.ctx(L), reqs, concurrency, act)))
 		return 1
 	}
-
-	outcomes := s.runAll(s.ctx(L), reqs, concurrency)
+	outcomes := s.runAll(s.ctx(L), reqs, concurrency, act)
 	out := runtime.NewArray(L, len(outcomes))
 	var firstErr error
 	for _, o := range outcomes {
@@ -199,13 +199,14 @@ type completed struct {
 }
 
 // start runs reqs on a pool of n workers and sends each outcome as its
-// call completes. The channel holds at most n outcomes the reader has not
+// call completes, counting it in act, which ends with the last call. The
+// channel holds at most n outcomes the reader has not
 // taken; while it is full the workers wait, so a reader that stops early
 // stops the sending too. It is closed once every call has been reported,
 // or, when ctx ends, once the workers have stopped: calls never started
 // are then not reported. Outcomes are raw JSON because Lua tables can
 // only be built on the Lua goroutine.
-func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int) <-chan completed {
+func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act *activity) <-chan completed {
 	out := make(chan completed, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -214,8 +215,10 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int) <-c
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				o := s.drain(ctx, reqs[i])
+				act.called(len(o.objects))
 				select {
-				case out <- completed{i, s.drain(ctx, reqs[i])}:
+				case out <- completed{i, o}:
 				case <-ctx.Done():
 					return
 				}
@@ -226,6 +229,7 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int) <-c
 		defer func() {
 			close(next)
 			wg.Wait()
+			s.host.running.end(act)
 			close(out)
 		}()
 		for i := range reqs {
@@ -242,10 +246,10 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int) <-c
 // runAll runs reqs on n workers and returns their outcomes in input
 // order; a call that never started because ctx ended has ctx's cause as
 // its error.
-func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int) []callOutcome {
+func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int, act *activity) []callOutcome {
 	outcomes := make([]callOutcome, len(reqs))
 	reported := make([]bool, len(reqs))
-	for c := range s.start(ctx, reqs, n) {
+	for c := range s.start(ctx, reqs, n, act) {
 		outcomes[c.index], reported[c.index] = c.callOutcome, true
 	}
 	for i, ok := range reported {

@@ -23,11 +23,16 @@ type results struct {
 	cmdlet string
 	done   bool
 	count  int
+	act    *activity // nil when nothing was sent
 }
 
-func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi.Request) *lua.LUserData {
+func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi.Request, act *activity) *lua.LUserData {
 	ud := L.NewUserData()
-	ud.Value = &results{s: s, stream: stream, req: req, cmdlet: req.Cmdlet, done: stream == nil}
+	r := &results{s: s, stream: stream, req: req, cmdlet: req.Cmdlet, done: stream == nil, act: act}
+	if act != nil {
+		s.host.running.endWhenDropped(r, act)
+	}
+	ud.Value = r
 	L.SetMetatable(ud, resultsMeta(L))
 	return ud
 }
@@ -96,24 +101,29 @@ func (r *results) next(L *lua.LState) (lua.LValue, error) {
 	}
 	raw, err := r.stream.Next()
 	if errors.Is(err, io.EOF) {
-		r.done = true
-		_ = r.stream.Close()
+		r.finish()
 		return lua.LNil, nil
 	}
 	if err != nil {
-		r.done = true
-		_ = r.stream.Close()
+		r.finish()
 		r.s.usage.finished(r.req, err)
 		return nil, luaErr(err)
 	}
 	t, err := r.s.dec.Object(L, raw)
 	if err != nil {
-		r.done = true
-		_ = r.stream.Close()
+		r.finish()
 		return nil, &adminapi.Error{Code: adminapi.CodeBadResponse, Cmdlet: r.cmdlet, Message: "undecodable object: " + err.Error()}
 	}
 	r.count++
+	r.act.object(r.stream.Pages())
 	return t, nil
+}
+
+// finish ends the stream: closed, and no longer running.
+func (r *results) finish() {
+	r.done = true
+	_ = r.stream.Close()
+	r.s.host.running.end(r.act)
 }
 
 func resultsNext(L *lua.LState) int {
@@ -164,8 +174,7 @@ func resultsClose(L *lua.LState) int {
 
 func (r *results) close() {
 	if !r.done {
-		r.done = true
-		_ = r.stream.Close()
+		r.finish()
 	}
 }
 

@@ -253,14 +253,16 @@ func (s *session) whatIf(req adminapi.Request) bool {
 // stream.
 func (s *session) send(L *lua.LState, req adminapi.Request) int {
 	if s.whatIf(req) {
-		L.Push(newResults(L, s, nil, req))
+		L.Push(newResults(L, s, nil, req, nil))
 		return 1
 	}
+	act := s.host.running.start(s, req.Cmdlet, 0)
 	stream, err := s.invoke(s.ctx(L), req)
 	if err != nil {
+		s.host.running.end(act)
 		return runtime.Raise(L, luaErr(err))
 	}
-	L.Push(newResults(L, s, stream, req))
+	L.Push(newResults(L, s, stream, req, act))
 	return 1
 }
 

@@ -66,14 +66,20 @@ type result struct {
 	rssMB float64
 }
 
-// run runs the client script against ep as a separate process.
-func run(b *testing.B, bin string, ep endpoints, script string, args ...string) result {
-	b.Helper()
+// client is the command that runs the client script against ep.
+func client(bin string, ep endpoints, script string, args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, append(append([]string{"run", "--log-level", "warn"}, args...), script)...)
 	cmd.Env = append(os.Environ(),
 		"EXORUN_APP_ID="+ep.AppID, "EXORUN_ORGANIZATION="+ep.Organization,
 		"EXORUN_CERTIFICATE_FILE="+ep.CertificateFile, "EXORUN_AUTHORITY="+ep.Authority,
 		"EXORUN_EXCHANGE_URL="+ep.ExchangeURL, "EXORUN_COMPLIANCE_URL="+ep.ComplianceURL, "EXORUN_CA_FILE="+ep.CAFile)
+	return cmd
+}
+
+// run runs the client script against ep as a separate process.
+func run(b *testing.B, bin string, ep endpoints, script string, args ...string) result {
+	b.Helper()
+	cmd := client(bin, ep, script, args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	out, err := cmd.Output()

@@ -41,6 +41,11 @@ type Env struct {
 	StdinTerminal  bool
 	StdoutTerminal bool
 	Width          int
+	// StderrTerminal says whether stderr is a terminal that can show the
+	// progress line; StderrWidth is its width now (0 when unknown), asked
+	// at each redraw since a terminal can be resized during a long run.
+	StderrTerminal bool
+	StderrWidth    func() int
 
 	// ConfigDir is the user's config folder for exorun (history, later
 	// profiles and the certificate store); "" when there is none.
@@ -116,6 +121,8 @@ func OSEnv() *Env {
 		Now:            time.Now,
 		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())) && enableEscapes(os.Stderr),
+		StderrWidth:    func() int { return terminalWidth(os.Stderr) },
 		Notify:         notifySignals,
 		ReadFile:       os.ReadFile,
 		OpenRoot:       os.OpenRoot,
@@ -152,6 +159,15 @@ func OSEnv() *Env {
 		}
 	}
 	return env
+}
+
+// terminalWidth is f's width in columns, 0 when it has none.
+func terminalWidth(f *os.File) int {
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 func notifySignals(parent context.Context) (context.Context, context.CancelFunc) {

@@ -136,12 +136,15 @@ func runScript(env *Env, o *runOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	h, err = newHost(env, &o.scriptOptions, filepath.Dir(o.Script), o.Args, rec.sum.RunID)
+	prog := newProgressLine(env, &o.scriptOptions)
+	h, err = newHost(prog.runEnv(env), &o.scriptOptions, filepath.Dir(o.Script), o.Args, rec.sum.RunID)
 	if err != nil {
 		return err
 	}
 	h.script = o.Script
 	defer h.close()
+	prog.start(h.bindings)
+	defer prog.stop() // before the summary and any error are printed
 
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
