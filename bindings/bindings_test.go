@@ -371,3 +371,29 @@ func TestSummaryCounts(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// TestParallelStreamBreak leaves a stream after its first result: at most
+// concurrency more calls are sent past it, and Close waits for them, so
+// the summary counts every call sent.
+func TestParallelStreamBreak(t *testing.T) {
+	tn := sharedTenant(t)
+	h := bindings.NewHost(bindings.Options{Settings: tn.settings, Connect: connect.Options{ReadFile: os.ReadFile}})
+	_, err := runtimetest.Run(t, `
+		local exo = connect()
+		local inputs = {}
+		for i = 1, 40 do inputs[i] = {Identity = "AdeleV"} end
+		for i, stats, err in exo.parallel("Get-MailboxStatistics", inputs, {concurrency = 2, stream = true}) do
+			assert(err == nil and #stats == 1)
+			break
+		end
+	`, runtime.Options{Globals: h.Globals()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.Summaries()[0].Calls["Get-MailboxStatistics"]; n < 1 || n > 3 {
+		t.Errorf("%d calls sent for a loop left after one result; want at most 1 + concurrency (3)", n)
+	}
+}

@@ -48,6 +48,9 @@ type Host struct {
 	sessions []*session
 	journal  *journal
 	running  activities // for Activity (activity.go)
+	// workers are exo.parallel fan-outs still running; Close waits for
+	// them, so every call sent is journalled and counted.
+	workers sync.WaitGroup
 }
 
 // NewHost returns the bindings of one run.
@@ -77,8 +80,11 @@ func (h *Host) Globals() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{"connect": h.connect}
 }
 
-// Close closes the run journal and the sessions' idle connections.
+// Close waits for exo.parallel calls still running (they stop with the
+// context of the chunk that started them), then closes the run journal
+// and the sessions' idle connections.
 func (h *Host) Close() error {
+	h.workers.Wait()
 	h.mu.Lock()
 	for _, s := range h.sessions {
 		s.conn.Close()

@@ -145,10 +145,15 @@ func (s *session) objects(L *lua.LState, cmdlet string, raws []json.RawMessage) 
 // iterator is the generic-for function of exo.parallel{stream = true}:
 // each call yields the next completed call as (i, objects, err), then nil
 // once every call has been read.
-func (s *session) iterator(L *lua.LState, cmdlet string, done <-chan completed) *lua.LFunction {
+func (s *session) iterator(L *lua.LState, cmdlet string, f *fanOut) *lua.LFunction {
 	return L.NewFunction(func(L *lua.LState) int {
-		c, ok := <-done
+		c, ok := f.next()
 		if !ok {
+			if f.taken < f.total {
+				// Stopped before every call was reported: an end of
+				// the loop here would read as a complete fan-out.
+				return runtime.Raise(L, luaErr(context.Cause(f.ctx)))
+			}
 			L.Push(lua.LNil)
 			return 1
 		}
@@ -198,16 +203,36 @@ type completed struct {
 	callOutcome
 }
 
-// start runs reqs on a pool of n workers and sends each outcome as its
-// call completes, counting it in act, which ends with the last call. The
-// channel holds at most n outcomes the reader has not
-// taken; while it is full the workers wait, so a reader that stops early
-// stops the sending too. It is closed once every call has been reported,
-// or, when ctx ends, once the workers have stopped: calls never started
-// are then not reported. Outcomes are raw JSON because Lua tables can
-// only be built on the Lua goroutine.
-func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act *activity) <-chan completed {
-	out := make(chan completed, n)
+// fanOut is an exo.parallel in flight; next takes its outcomes.
+type fanOut struct {
+	ctx   context.Context
+	out   chan completed
+	slots chan struct{} // one per call started and not yet taken
+	total int
+	taken int
+}
+
+// next returns the next outcome, in completion order; false once every
+// call has been taken, or, when ctx ended, once the workers stopped.
+func (f *fanOut) next() (completed, bool) {
+	c, ok := <-f.out
+	if ok {
+		f.taken++
+		<-f.slots
+	}
+	return c, ok
+}
+
+// start runs reqs on a pool of n workers and reports each outcome as its
+// call completes, counting it in act, which ends with the last call. At
+// most n calls are started and not yet taken: a reader that stops early
+// (a break out of the loop) stops the sending too, so no more than n
+// calls run past it. When ctx ends, calls never started are not reported.
+// The host's Close waits for the workers, so every call sent is journalled
+// and counted before the run's summary. Outcomes are raw JSON because Lua
+// tables can only be built on the Lua goroutine.
+func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act *activity) *fanOut {
+	f := &fanOut{ctx: ctx, out: make(chan completed, n), slots: make(chan struct{}, n), total: len(reqs)}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(n, len(reqs)) {
@@ -218,21 +243,28 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act
 				o := s.drain(ctx, reqs[i])
 				act.called(len(o.objects))
 				select {
-				case out <- completed{i, o}:
+				case f.out <- completed{i, o}:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}()
 	}
+	s.host.workers.Add(1)
 	go func() {
+		defer s.host.workers.Done()
 		defer func() {
 			close(next)
 			wg.Wait()
 			s.host.running.end(act)
-			close(out)
+			close(f.out)
 		}()
 		for i := range reqs {
+			select {
+			case f.slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -240,7 +272,7 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act
 			}
 		}
 	}()
-	return out
+	return f
 }
 
 // runAll runs reqs on n workers and returns their outcomes in input
@@ -249,7 +281,8 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act
 func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int, act *activity) []callOutcome {
 	outcomes := make([]callOutcome, len(reqs))
 	reported := make([]bool, len(reqs))
-	for c := range s.start(ctx, reqs, n, act) {
+	f := s.start(ctx, reqs, n, act)
+	for c, ok := f.next(); ok; c, ok = f.next() {
 		outcomes[c.index], reported[c.index] = c.callOutcome, true
 	}
 	for i, ok := range reported {

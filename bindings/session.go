@@ -258,8 +258,12 @@ func (s *session) send(L *lua.LState, req adminapi.Request) int {
 	}
 	act := s.host.running.start(s, req.Cmdlet, 0)
 	stream, err := s.invoke(s.ctx(L), req)
-	if err != nil {
+	if err != nil || req.Write {
+		// A write's answer is whole once Invoke returns; a script that
+		// keeps its results unread must not leave it "running".
 		s.host.running.end(act)
+	}
+	if err != nil {
 		return runtime.Raise(L, luaErr(err))
 	}
 	L.Push(newResults(L, s, stream, req, act))

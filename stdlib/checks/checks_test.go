@@ -202,6 +202,7 @@ func TestFunctionPredicates(t *testing.T) {
 		threshold("stale", function(a) return a.count < 3 end)
 		threshold("stale", function(a) error("no verdict for " .. a.count) end)
 		threshold("stale", function() end)
+		threshold("stale", function(a) return a.count end)
 		threshold("checks", function(a) return a.rate == nil and a.count == 0 end)
 	`
 	res := mustRun(t, sc)
@@ -209,8 +210,9 @@ func TestFunctionPredicates(t *testing.T) {
 		"threshold stale passed: function at test.lua:4 (count = 4, min = 4, max = 4)",
 		"threshold stale failed: function at test.lua:5 (count = 4, min = 4, max = 4)",
 		"threshold stale failed: function at test.lua:6 (count = 4, min = 4, max = 4): test.lua:6: no verdict for 4",
-		"threshold stale failed: function at test.lua:7 (count = 4, min = 4, max = 4)",
-		"threshold checks passed: function at test.lua:8 (passes = 0, fails = 0, count = 0)",
+		"threshold stale failed: function at test.lua:7 (count = 4, min = 4, max = 4): the function returned a nil; want true (passed) or false (failed)",
+		"threshold stale failed: function at test.lua:8 (count = 4, min = 4, max = 4): the function returned a number; want true (passed) or false (failed)",
+		"threshold checks passed: function at test.lua:9 (passes = 0, fails = 0, count = 0)",
 	}, "\n")
 	if got := verdicts(res); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

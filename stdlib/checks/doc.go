@@ -21,6 +21,8 @@
 // declared: its aggregates are passes, fails, count (passes + fails) and
 // rate (passes / count) over every check().
 //
+// A string rule is at most 1000 characters.
+//
 // threshold(name, rule) needs name to be "checks" or a metric already
 // declared with metric(name), and checks that at once, as it parses a
 // string rule: a threshold declared at the top of a script fails before
@@ -36,7 +38,8 @@
 //     of a metric never given a number, rate with no checks) fails the
 //     threshold with "metric NAME has no value: ...", never passes it.
 //   - a Lua function, called after the script with a table of the
-//     aggregates that have a value; a truthy result passes. One that
+//     aggregates that have a value; true passes, false fails, and any
+//     other result (a count, nil) fails with an error saying so. One that
 //     raises, or is stopped (--timeout, Ctrl-C), fails the threshold with
 //     the error's text. It cannot exit().
 //

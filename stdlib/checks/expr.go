@@ -171,8 +171,16 @@ type parser struct {
 	names []string
 }
 
+// maxRuleLength bounds a rule. Rules are short conditions; the bound also
+// bounds the parser's recursion, which a rule of a million "(" would
+// otherwise take past Go's stack limit, a crash no pcall recovers.
+const maxRuleLength = 1000
+
 // parseRule parses src, a rule over the aggregates named in known.
 func parseRule(src string, known []string) (*rule, error) {
+	if len(src) > maxRuleLength {
+		return nil, &exprError{maxRuleLength + 1, fmt.Sprintf("the rule is %d characters long; a rule is at most %d (use a function for more)", len(src), maxRuleLength)}
+	}
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err

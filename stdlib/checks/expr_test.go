@@ -3,6 +3,7 @@ package checks
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -121,5 +122,13 @@ func TestRuleReadsLazily(t *testing.T) {
 		if _, err := r.eval(get); !errors.Is(err, want) {
 			t.Errorf("%q: error %v, want %v", src, err, want)
 		}
+	}
+}
+
+// A rule nested a million deep is refused by length, not by a crash.
+func TestRuleTooLong(t *testing.T) {
+	_, err := parseRule(strings.Repeat("(", 1_000_000)+"count > 0", []string{"count"})
+	if err == nil || !strings.Contains(err.Error(), "a rule is at most 1000") {
+		t.Errorf("got %v", err)
 	}
 }

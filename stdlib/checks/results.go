@@ -214,7 +214,14 @@ func callPredicate(ctx context.Context, L *lua.LState, fn *lua.LFunction, all ma
 		}
 		return false, errors.New(luaErrorText(err))
 	}
-	return lua.LVAsBool(L.Get(-1)), nil
+	// Only a boolean decides: a function that returns a count would
+	// pass for any count, 0 included, since every number is truthy.
+	result := L.Get(-1)
+	verdict, ok := result.(lua.LBool)
+	if !ok {
+		return false, fmt.Errorf("the function returned a %s; want true (passed) or false (failed)", result.Type())
+	}
+	return bool(verdict), nil
 }
 
 // luaErrorText is the message of a Lua error, without the traceback.

@@ -18,7 +18,8 @@
 //	columns = {"Name", "SizeGB"}  -- which columns, in this order; default:
 //	                              -- the sorted union of the rows' string keys
 //	format  = "table"|"csv"|"json"|"xlsx" -- out.print only; wins over
-//	                              -- --output ("" keeps the default)
+//	                              -- --output ("" keeps the default), except
+//	                              -- where Exclusive reserves stdout
 //	title   = "Mailboxes"         -- a line above a table; the sheet's name
 //	                              -- in xlsx (ignored by CSV and JSON, which
 //	                              -- stay machine-readable)
@@ -52,6 +53,12 @@
 // without columns the keys are sorted, since a Lua table has no order of
 // its own. Nested tables are encoded as runtime.EncodeJSON does, with
 // sorted keys. Indented 2 spaces.
+//
+// With Options.Exclusive and Format json or csv, stdout is data a program
+// reads, so
+// a call that would print another format to it (out.table, out.json under
+// csv, format = "table") is an error saying so; CSV files (path) and xlsx
+// sheets are still written.
 //
 // xlsx output adds one sheet per call to Options.Workbook, the file
 // NAME.xlsx in the --out folder (NAME is the script's name without .lua),

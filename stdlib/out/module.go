@@ -39,6 +39,10 @@ type Options struct {
 	// Workbook collects the sheets of xlsx output; the caller writes it
 	// with Close when the run ends. When it is nil xlsx output fails.
 	Workbook *Workbook
+	// Exclusive reserves stdout for Format when it is json or csv: a call
+	// that would print another format there is an error, so a program
+	// reading stdout always can (the CLI sets it for -o json and -o csv).
+	Exclusive bool
 }
 
 // ParseFormat checks an output format name (the --output flag): table,
@@ -120,6 +124,11 @@ func (p *printer) emit(L *lua.LState, req *request) error {
 	}
 	if req.format == FormatCSV && req.path != "" {
 		return writeCSVFile(L, p.opts.Folders.Out, req)
+	}
+	// Under -o json or -o csv stdout is data a program reads: a table, or
+	// the other format, in the middle of it would break the reader.
+	if def, _ := ParseFormat(p.opts.Format); p.opts.Exclusive && (def == FormatJSON || def == FormatCSV) && req.format != def {
+		return fmt.Errorf("stdout holds -o %s output, which %s would break; use out.print, which follows -o (or path = \"name.csv\" for a CSV file)", def, req.format)
 	}
 	var b strings.Builder
 	var err error

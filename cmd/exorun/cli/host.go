@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/exorun/exorun/bindings"
+	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
 	"github.com/exorun/exorun/stdlib/checks"
 	luacsv "github.com/exorun/exorun/stdlib/csv"
@@ -172,7 +174,7 @@ func (h *host) modules() []runtime.Module {
 	}
 	return []runtime.Module{
 		luajson.Module(),
-		luacsv.Module(luacsv.Options{Stdout: h.env.Stdout, Folders: h.folders}),
+		luacsv.Module(luacsv.Options{Stdout: h.csvStdout(), Folders: h.folders}),
 		out.Module(out.Options{
 			Stdout:   h.env.Stdout,
 			Format:   h.opts.Output,
@@ -180,6 +182,8 @@ func (h *host) modules() []runtime.Module {
 			Color:    h.env.StdoutTerminal && h.env.getenv("NO_COLOR") == "",
 			Folders:  h.folders,
 			Workbook: h.workbook,
+			// -o json/csv promise a program a clean stdout.
+			Exclusive: true,
 		}),
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),
@@ -197,6 +201,20 @@ func (h *host) printWriter() io.Writer {
 	}
 	return h.env.Stdout
 }
+
+// csvStdout is where csv.write without a path writes: stdout, except
+// under -o json or -o csv, where stdout holds that output alone.
+func (h *host) csvStdout() io.Writer {
+	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+		return refusingWriter{fmt.Errorf("stdout holds -o %s output; give csv.write a path = \"name.csv\"", f)}
+	}
+	return h.env.Stdout
+}
+
+// refusingWriter fails every write with its error.
+type refusingWriter struct{ err error }
+
+func (w refusingWriter) Write([]byte) (int, error) { return 0, w.err }
 
 // scriptName names the xlsx workbook: the script's file name without its
 // extension, or "repl".
@@ -228,4 +246,36 @@ func (h *host) closeWorkbook() error {
 	}
 	h.logger.Info("xlsx output written", "file", file, "sheets", len(wb.Sheets()))
 	return nil
+}
+
+// say writes a script's own message (exit's): a plain line on stderr, or
+// a record with --log-format json.
+func (h *host) say(message string) {
+	if h.opts.LogFormat == lualog.FormatJSON {
+		h.logger.Info(message)
+		return
+	}
+	fmt.Fprintln(h.env.Stderr, message)
+}
+
+// logRunError reports how a run ended as one log record, for
+// --log-format json, where report's plain lines would break a reader.
+func (h *host) logRunError(err error) {
+	var exit *runtime.ExitError
+	if errors.As(err, &exit) && exit.Code == exitcode.OK {
+		if exit.Message != "" {
+			h.logger.Info(exit.Message)
+		}
+		return
+	}
+	code := exitcode.Of(err)
+	attrs := []any{"exit_code", int(code), "exit_name", code.Name()}
+	if hint := exitcode.HintOf(err); hint != "" {
+		attrs = append(attrs, "hint", hint)
+	}
+	var se *runtime.ScriptError
+	if errors.As(err, &se) && se.Traceback != "" && code == exitcode.Script {
+		attrs = append(attrs, "traceback", se.Traceback)
+	}
+	h.logger.Error(err.Error(), attrs...)
 }

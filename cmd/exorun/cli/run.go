@@ -111,6 +111,12 @@ func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 func cmdRun(env *Env, c *command, args []string) error {
 	o, err := parseRun(env, c, args)
 	if err != nil {
+		if o != nil && o.SummaryJSON != "" {
+			// A scheduler that reads the summary must not find the last
+			// run's: a run refused for a bad flag value writes one too.
+			rec := newRunRecord(env.newRunID(), filepath.ToSlash(o.Script), o.WhatIf, env.clock())
+			return finishRun(env, o, rec, nil, err)
+		}
 		return err
 	}
 	return runScript(env, o)
@@ -162,11 +168,12 @@ func runScript(env *Env, o *runOptions) (err error) {
 		args[i] = lua.LString(a)
 	}
 	err = st.Run(ctx, sc, args...)
+	prog.stop() // nothing more to show; what follows is printed
 	h.strays.declared(nil)
 	// Judged also when the script failed: the results describe what ran.
 	h.results = h.checks.Evaluate(ctx, st.L)
-	err = thresholdVerdict(env, err, h.results)
-	if werr := h.closeWorkbook(); err == nil {
+	err = thresholdVerdict(err, h.results, h.say)
+	if werr := h.closeWorkbook(); werr != nil && exitcode.Of(err) == exitcode.OK {
 		err = werr
 	}
 	return err
@@ -176,14 +183,14 @@ func runScript(env *Env, o *runOptions) (err error) {
 // script that finished (or called exit(0)) with a failed threshold exits
 // with code Checks, naming each failed threshold, its rule and what the
 // rule saw. Any other failure of the run stands as it is.
-func thresholdVerdict(env *Env, err error, res checks.Results) error {
+func thresholdVerdict(err error, res checks.Results, say func(string)) error {
 	failed := res.Failed()
 	var exit *runtime.ExitError
 	if len(failed) == 0 || err != nil && !(errors.As(err, &exit) && exit.Code == exitcode.OK) {
 		return err
 	}
 	if exit != nil && exit.Message != "" {
-		fmt.Fprintln(env.Stderr, exit.Message)
+		say(exit.Message)
 	}
 	if len(failed) == 1 {
 		return exitcode.New(exitcode.Checks, "%s", failed[0])
@@ -193,7 +200,6 @@ func thresholdVerdict(env *Env, err error, res checks.Results) error {
 		lines[i] = "  " + t.String()
 	}
 	return exitcode.New(exitcode.Checks, "%d thresholds failed:\n%s", len(failed), strings.Join(lines, "\n"))
-
 }
 
 // finishRun completes the run's summary with its outcome and reports it:
@@ -229,11 +235,15 @@ func finishRun(env *Env, o *runOptions, rec *runRecord, h *host, runErr error) e
 			sum.writeText(env.Stderr, env.getenv("EXORUN_LOG_NO_TIME") == "")
 		}
 	}
-	if runErr == nil {
-		return fileErr
-	}
-	if fileErr != nil {
+	if exitcode.Of(runErr) == exitcode.OK && fileErr != nil {
+		runErr = fileErr
+	} else if fileErr != nil {
 		fmt.Fprintf(env.Stderr, "exorun: %v\n", fileErr)
+	}
+	if runErr != nil && h != nil && o.LogFormat == lualog.FormatJSON {
+		// stderr is JSON records in this mode, the failure included.
+		h.logRunError(runErr)
+		return silent{runErr}
 	}
 	return runErr
 }

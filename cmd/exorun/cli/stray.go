@@ -11,7 +11,7 @@ import (
 // it belongs to the script: `exorun run report.lua -o json` hands "-o" and
 // "json" to the script, and the output stays a table.
 type strayFlag struct {
-	arg  string // as written: "-o", "--output=json"
+	arg  string // as written, without a value: "-o", "--output"
 	name string // the flag's long name: "output"
 }
 
@@ -21,10 +21,21 @@ func strayFlags(args []string) []strayFlag {
 	var out []strayFlag
 	for _, a := range args {
 		if f := flagOf(fs, a); f != nil {
-			out = append(out, strayFlag{arg: a, name: f.Name})
+			out = append(out, strayFlag{arg: flagPart(a), name: f.Name})
 		}
 	}
 	return out
+}
+
+// flagPart is the flag of an argument without its value: "--param" of
+// "--param=token=abc", "-p" of "-ptoken=abc". The warning names only
+// that, so a value (which may be a secret) never reaches the log.
+func flagPart(arg string) string {
+	if strings.HasPrefix(arg, "--") {
+		name, _, _ := strings.Cut(arg, "=")
+		return name
+	}
+	return arg[:2]
 }
 
 // flagOf is the flag of fs that arg would set as a flag: --name,
