@@ -20,7 +20,7 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	s := fmt.Sprintf("script exited with code %d (%s)", e.Code, codeName(e.Code))
+	s := fmt.Sprintf("script exited with code %d (%s)", e.Code, e.Code.Name())
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
@@ -42,15 +42,6 @@ var exitCodes = []struct {
 	{exitcode.OK, "success"},
 	{exitcode.Script, "the script failed"},
 	{exitcode.Checks, "the script finished but found problems, as a failed threshold does"},
-}
-
-func codeName(c exitcode.Code) string {
-	for _, k := range exitcode.Codes {
-		if k.Code == c {
-			return k.Name
-		}
-	}
-	return "unknown"
 }
 
 // allowedExits lists exitCodes for a message: "0 (success), 1 (...) or 7 (...)".

@@ -101,6 +101,10 @@ func (e *Env) newRunID() string {
 	return e.NewRunID()
 }
 
+// logTimes is false when EXORUN_LOG_NO_TIME asks for output without times
+// (log record times, the summary's durations), for reproducible runs.
+func (e *Env) logTimes() bool { return e.getenv("EXORUN_LOG_NO_TIME") == "" }
+
 // getenv returns the variable's value, "" when unset.
 func (e *Env) getenv(key string) string {
 	if e.LookupEnv == nil {

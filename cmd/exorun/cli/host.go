@@ -55,7 +55,7 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		return nil, usageError("--log-level: %v", err)
 	}
 	h := &host{env: env, opts: o, args: args, checks: checks.New()}
-	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: env.getenv("EXORUN_LOG_NO_TIME") != ""})
+	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: !env.logTimes()})
 	if runID != "" && o.LogFormat == lualog.FormatJSON {
 		h.logger = h.logger.With("run_id", runID)
 	}
@@ -196,16 +196,25 @@ func (h *host) modules() []runtime.Module {
 // makes stdout data for machines (json, csv), which print's lines would
 // break; they go to stderr then.
 func (h *host) printWriter() io.Writer {
-	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+	if h.machineOutput() != "" {
 		return h.env.Stderr
 	}
 	return h.env.Stdout
 }
 
+// machineOutput is the --output format when it makes stdout data a
+// program reads (json or csv), "" otherwise.
+func (h *host) machineOutput() string {
+	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+		return f
+	}
+	return ""
+}
+
 // csvStdout is where csv.write without a path writes: stdout, except
 // under -o json or -o csv, where stdout holds that output alone.
 func (h *host) csvStdout() io.Writer {
-	if f, _ := out.ParseFormat(h.opts.Output); f == out.FormatJSON || f == out.FormatCSV {
+	if f := h.machineOutput(); f != "" {
 		return refusingWriter{fmt.Errorf("stdout holds -o %s output; give csv.write a path = \"name.csv\"", f)}
 	}
 	return h.env.Stdout

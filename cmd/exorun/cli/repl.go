@@ -57,7 +57,7 @@ func cmdRepl(env *Env, c *command, args []string) error {
 	if sessions := host.sessions(); len(sessions) > 0 && !o.Quiet {
 		rec := newRunRecord("", "", o.WhatIf, env.clock())
 		rec.sessions(sessions)
-		rec.finish(err).writeText(env.Stderr, env.getenv("EXORUN_LOG_NO_TIME") == "")
+		rec.finish(err).writeText(env.Stderr, env.logTimes())
 	}
 	return err
 }

@@ -232,7 +232,7 @@ func finishRun(env *Env, o *runOptions, rec *runRecord, h *host, runErr error) e
 		case o.LogFormat == lualog.FormatJSON:
 			h.logger.Info("run summary", "summary", sum)
 		case level <= slog.LevelInfo:
-			sum.writeText(env.Stderr, env.getenv("EXORUN_LOG_NO_TIME") == "")
+			sum.writeText(env.Stderr, env.logTimes())
 		}
 	}
 	if exitcode.Of(runErr) == exitcode.OK && fileErr != nil {

@@ -51,7 +51,7 @@ func parseSession(env *Env, c *command, args []string) (*sessionOptions, connect
 
 // commandLogger logs warnings and errors of a command to stderr.
 func (e *Env) commandLogger() *slog.Logger {
-	return lualog.NewLogger(e.Stderr, lualog.Options{Level: slog.LevelWarn, OmitTime: e.getenv("EXORUN_LOG_NO_TIME") != ""})
+	return lualog.NewLogger(e.Stderr, lualog.Options{Level: slog.LevelWarn, OmitTime: !e.logTimes()})
 }
 
 // cmdWhoami connects and prints who the session is.
