@@ -108,10 +108,7 @@ func (h *Host) connect(L *lua.LState) int {
 		}
 	}
 	s := connect.Merge(lset, h.opts.Settings)
-	ctx := L.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx := runtime.Context(L)
 	cs, err := h.opts.Open(ctx, s, h.opts.Connect)
 	if err != nil {
 		return runtime.Raise(L, err)

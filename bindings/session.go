@@ -282,10 +282,7 @@ func (s *session) invoke(ctx context.Context, req adminapi.Request) (*adminapi.S
 }
 
 func (s *session) ctx(L *lua.LState) context.Context {
-	if ctx := L.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
+	return runtime.Context(L)
 }
 
 // luaInvoke is exo.invoke(name, params): a catalog cmdlet goes the usual

@@ -167,3 +167,15 @@ func cleanTraceback(trace string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// InternalError is a Go panic while a script ran: a bug in exorun (or in
+// a library it uses), never the script's fault. The CLI prints one line
+// and shows Stack only at debug level.
+type InternalError struct {
+	Value string // what panicked
+	Stack string // the Go stack where it did
+}
+
+func (e *InternalError) Error() string {
+	return "internal error (a bug in exorun, not in the script): " + e.Value
+}

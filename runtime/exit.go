@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,19 +82,19 @@ func (s *State) exit(L *lua.LState) int {
 	default:
 		L.RaiseError("exit: message must be a string, not %s", v.Type())
 	}
-	if s.stop == nil {
+	if s.guard == nil {
 		// Only Lua run after the script (a threshold's predicate) gets here.
 		L.RaiseError("exit: the script has already finished; exit works only while it runs")
 	}
 	e := &ExitError{Code: code, Message: msg}
-	s.stop(e)
+	s.guard.halt(e)
 	return Raise(L, e)
 }
 
-// exitOf returns the *ExitError that ended ctx, if exit did.
-func exitOf(ctx context.Context) *ExitError {
+// exitOf returns the *ExitError that stopped the run, if exit did.
+func exitOf(g *guard) *ExitError {
 	var e *ExitError
-	if ctx.Err() != nil && errors.As(context.Cause(ctx), &e) {
+	if errors.As(g.stopCause(), &e) {
 		return e
 	}
 	return nil

@@ -64,7 +64,7 @@ func (s *State) openSandbox() {
 	}
 
 	str := L.GetGlobal(lua.StringLibName).(*lua.LTable)
-	str.RawSetString("dump", lua.LNil)
+	str.RawSetString("dump", L.NewFunction(refuse("string.dump is not available in exorun scripts: it makes bytecode, which load refuses; pass functions, not their dumps")))
 	str.RawSetString("rep", L.NewFunction(stringRep))
 
 	L.SetGlobal("print", L.NewFunction(s.print))
@@ -76,6 +76,41 @@ func (s *State) openSandbox() {
 	pkg := L.NewTable()
 	pkg.RawSetString("loaded", s.loaded)
 	L.SetGlobal("package", pkg)
+
+	co := L.GetGlobal(lua.CoroutineLibName).(*lua.LTable)
+	for _, name := range []string{"create", "wrap"} {
+		co.RawSetString(name, L.NewFunction(guardThreads(co.RawGetString(name).(*lua.LFunction).GFunction)))
+	}
+	s.builtins.track("", L.G.Global)
+	for _, lib := range []string{lua.StringLibName, lua.TabLibName, lua.MathLibName, lua.OsLibName} {
+		s.builtins.track(lib+".", L.GetGlobal(lib).(*lua.LTable))
+	}
+}
+
+// guardThreads wraps coroutine.create or wrap so that the new coroutine
+// runs under the run's guard: gopher-lua gives a coroutine a context of
+// its own, derived from the creator's, which a guard never closes (the VM
+// is stopped by a flag, see vmContext), so a busy loop inside a coroutine
+// would not stop.
+func guardThreads(create lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		n := create(L)
+		ctx, ok := L.Context().(*vmContext)
+		if !ok {
+			return n
+		}
+		switch v := L.Get(-1).(type) {
+		case *lua.LState:
+			v.SetContext(ctx)
+		case *lua.LFunction: // wrap: the coroutine is the closure's upvalue
+			for _, uv := range v.Upvalues {
+				if th, ok := uv.Value().(*lua.LState); ok {
+					th.SetContext(ctx)
+				}
+			}
+		}
+		return n
+	}
 }
 
 // refuse returns a function that fails with msg.

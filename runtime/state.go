@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -39,6 +42,9 @@ type Options struct {
 	// with a Lua error instead of exhausting memory.
 	CallStackSize   int
 	RegistryMaxSize int
+	// Limits bound the memory a run may use and how long a stopped run
+	// may take to come back.
+	Limits Limits
 }
 
 const (
@@ -54,9 +60,16 @@ type State struct {
 	opts    Options
 	modules map[string]Module
 	loaded  *lua.LTable // package.loaded: required modules by name
-	// stop cancels the running chunk's context; exit() calls it with an
-	// *ExitError. nil while no chunk runs.
-	stop context.CancelCauseFunc
+	// guard stops the running chunk; exit() halts it with an *ExitError.
+	// nil while no chunk runs.
+	guard *guard
+	// builtins knows which Go built-in the chunk is in.
+	builtins builtins
+	// peakHeap is the most heap measured while a limited chunk ran.
+	peakHeap atomic.Int64
+	// givenUp is the *StuckError of a chunk that never came back; the
+	// state is unusable after it.
+	givenUp error
 }
 
 // New returns a sandboxed state. Call Close when done.
@@ -76,6 +89,9 @@ func New(opts Options) *State {
 		RegistrySize:        initialRegistrySize,
 		RegistryMaxSize:     opts.RegistryMaxSize,
 		MinimizeStackMemory: true,
+		// A panic in a Go function becomes an *InternalError whose
+		// stack the CLI shows at debug level.
+		IncludeGoStackTrace: true,
 	})
 	s := &State{
 		L:       L,
@@ -93,8 +109,13 @@ func New(opts Options) *State {
 	return s
 }
 
-// Close releases the state.
-func (s *State) Close() { s.L.Close() }
+// Close releases the state; a state given up after a stuck run is left
+// to the goroutine still using it.
+func (s *State) Close() {
+	if s.givenUp == nil {
+		s.L.Close()
+	}
+}
 
 // ModuleNames lists the built-in modules, sorted.
 func (s *State) ModuleNames() []string {
@@ -109,41 +130,110 @@ func (s *State) ModuleNames() []string {
 // Run executes a compiled script with args as its varargs (...), under ctx:
 // when ctx ends, the VM stops at the next instruction and Run returns a
 // *StoppedError. A Lua failure is returned as a *ScriptError, and a run the
-// script ended with exit() as an *ExitError (even for exit(0)).
+// script ended with exit() as an *ExitError (even for exit(0)). A stopped
+// run stuck in a Go built-in past Options.Limits.Grace gives *StuckError,
+// and the state is given up.
 func (s *State) Run(ctx context.Context, sc *Script, args ...lua.LValue) error {
 	fn := s.L.NewFunctionFromProto(sc.proto)
 	_, err := s.call(ctx, fn, 0, args...)
 	return err
 }
 
+// callResult is what a chunk's goroutine hands back.
+type callResult struct {
+	values []lua.LValue
+	err    error
+}
+
 // call runs fn under ctx and returns its results (nret may be lua.MultRet).
+// The chunk runs on a goroutine of its own so that call can return when a
+// stopped chunk does not: a Go built-in cannot be interrupted, and the
+// process that waits on it must still exit on time.
 func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...lua.LValue) ([]lua.LValue, error) {
-	L := s.L
+	if s.givenUp != nil {
+		return nil, fmt.Errorf("the Lua state was given up after an earlier run got stuck: %w", s.givenUp)
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	// The chunk runs under a context of its own so that exit() can end
-	// it without ending ctx.
-	ctx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
-	prev := s.stop
-	s.stop = stop
-	defer func() { s.stop = prev }()
-	L.SetContext(ctx)
-	defer L.RemoveContext()
+	g := newGuard(ctx)
+	defer g.release()
+	prev := s.guard
+	s.guard = g
+	s.L.SetContext(&vmContext{g: g, L: s.L})
+
+	done := make(chan callResult, 1)
+	finished := make(chan struct{})
+	if limit := s.opts.Limits.Memory; limit > 0 {
+		go s.watchMemory(g, limit, finished)
+	}
+	go func() { done <- s.protectedCall(g, fn, nret, args) }()
+	r, ok := s.await(g, done)
+	close(finished)
+	if !ok {
+		// The chunk's goroutine still owns L: leave it alone.
+		s.givenUp = r.err
+		return nil, r.err
+	}
+	s.L.RemoveContext()
+	s.guard = prev
+	return r.values, r.err
+}
+
+// await waits for the chunk, or, once it was stopped, for at most the
+// grace period; ok is false when it gave the chunk up.
+func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) {
+	select {
+	case r := <-done:
+		return r, true
+	case <-g.stopped:
+	}
+	grace := s.opts.Limits.Grace
+	if grace <= 0 {
+		grace = defaultGrace
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r, true
+	case <-t.C:
+	case <-g.urgent:
+	}
+	stuck := &StuckError{Cause: g.stopCause(), Grace: grace}
+	// The built-in's atomic store ordered the frames the chunk wrote
+	// before it: reading them is safe while it stays in the built-in.
+	if b := s.builtins.current.Load(); b != nil {
+		stuck.Builtin = b.name
+		stuck.Where = luaWhere(s.L)
+	}
+	return callResult{err: stuck}, false
+}
+
+// protectedCall runs fn on L and classifies how it ended. It runs on the
+// chunk's goroutine; a panic that escapes gopher-lua's own recovery is
+// reported as an *InternalError instead of crashing the process.
+func (s *State) protectedCall(g *guard, fn *lua.LFunction, nret int, args []lua.LValue) (r callResult) {
+	L := s.L
 	top := L.GetTop()
+	defer func() {
+		if v := recover(); v != nil {
+			r = callResult{err: &InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}}
+		}
+	}()
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
 	}
 	if err := L.PCall(len(args), nret, nil); err != nil {
-		return nil, s.runError(ctx, err)
+		L.SetTop(top)
+		return callResult{err: s.runError(g, err)}
 	}
-	if e := exitOf(ctx); e != nil {
+	if e := exitOf(g); e != nil {
 		// A Go function that caught the exit's raise may have let the
 		// chunk return before it ran another instruction.
 		L.SetTop(top)
-		return nil, e
+		return callResult{err: e}
 	}
 	n := L.GetTop() - top
 	out := make([]lua.LValue, n)
@@ -151,20 +241,20 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 		out[i] = L.Get(top + 1 + i)
 	}
 	L.SetTop(top)
-	return out, nil
+	return callResult{values: out}
 }
 
 // runError classifies an error from PCall; ctx is the chunk's own context.
-func (s *State) runError(ctx context.Context, err error) error {
-	if e := exitOf(ctx); e != nil {
+func (s *State) runError(g *guard, err error) error {
+	if e := exitOf(g); e != nil {
 		return e
 	}
 	var api *lua.ApiError
 	if !errors.As(err, &api) {
 		return &ScriptError{Message: err.Error()}
 	}
-	if ctx.Err() != nil {
-		return &StoppedError{Cause: context.Cause(ctx), Where: firstLuaFrame(api.StackTrace)}
+	if cause := g.stopCause(); cause != nil {
+		return &StoppedError{Cause: cause, Where: firstLuaFrame(api.StackTrace)}
 	}
 	e := &ScriptError{Traceback: cleanTraceback(api.StackTrace)}
 	switch v := api.Object.(type) {
@@ -191,7 +281,7 @@ func (s *State) runError(ctx context.Context, err error) error {
 				e.Message = where + ": " + e.Message
 			}
 		} else {
-			e.Message = "internal error in a built-in function: " + e.Message
+			return &InternalError{Value: e.Message, Stack: api.StackTrace}
 		}
 	}
 	return e

@@ -29,6 +29,9 @@ const (
 	// Checks: the script finished, but a threshold it declared failed
 	// (or it called exit(7)): a clean run whose findings need attention.
 	Checks Code = 7
+	// Resources: the script went past a limit exorun sets to protect the
+	// host: --memory-limit, or a string pattern too costly to match.
+	Resources Code = 8
 	// Timeout: --timeout elapsed before the script finished.
 	Timeout Code = 124
 	// Interrupted: stopped by Ctrl-C (SIGINT) or SIGTERM.
@@ -49,6 +52,7 @@ var Codes = []struct {
 	{Service, "service", "Exchange Online answered with an error the script did not handle"},
 	{Throttled, "throttled", "the service kept throttling past the retry budget"},
 	{Checks, "checks", "the script finished but a threshold failed"},
+	{Resources, "resources", "the script exceeded --memory-limit or a pattern's matching budget"},
 	{Timeout, "timeout", "--timeout elapsed before the script finished"},
 	{Interrupted, "interrupted", "stopped by Ctrl-C (SIGINT) or SIGTERM"},
 }

@@ -49,10 +49,7 @@ func Module(logger *slog.Logger) runtime.Module {
 }
 
 func luaContext(L *lua.LState) context.Context {
-	if ctx := L.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
+	return runtime.Context(L)
 }
 
 // logFunc returns log.debug, log.info, log.warn or log.error.

@@ -1,0 +1,187 @@
+package runtime
+
+import (
+	"fmt"
+	"runtime/metrics"
+	"sync/atomic"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/exorun/exorun/internal/exitcode"
+)
+
+// Limits bound what one run may take from the host it shares with other
+// jobs. The zero value sets no memory limit and the default grace period.
+type Limits struct {
+	// Memory is the most Go heap in use, in bytes, while the script runs;
+	// 0 means no limit. The heap is the whole process's: results a stream
+	// holds ahead of the script count as much as the script's tables.
+	Memory int64
+	// Grace is how long a stopped script may take to come back from a Go
+	// built-in before Run stops waiting for it (default 2 s).
+	Grace time.Duration
+}
+
+const (
+	defaultGrace = 2 * time.Second
+	// memoryTick is how often the heap is measured while a limited run
+	// goes: often enough that a doubling string cannot double many times
+	// between two looks, rare enough to cost nothing (a read of
+	// runtime/metrics takes about a microsecond).
+	memoryTick = 5 * time.Millisecond
+	// memoryUrgent is how far past its limit the heap may grow after the
+	// run was stopped before Run gives the run up without waiting out the
+	// grace period: a built-in that keeps allocating must not take the
+	// host down while exorun waits for it.
+	memoryUrgent = 1.5
+)
+
+// MemoryError is a run stopped because the heap outgrew Limits.Memory.
+type MemoryError struct {
+	Limit int64 // bytes
+	Heap  int64 // bytes in use when the limit was found exceeded
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("memory limit %s exceeded (heap in use %s)", FormatBytes(e.Limit), FormatBytes(e.Heap))
+}
+
+// Unwrap carries exitcode.Resources.
+func (e *MemoryError) Unwrap() error {
+	return &exitcode.Error{Code: exitcode.Resources, Err: fmt.Errorf("memory limit exceeded")}
+}
+
+// FormatBytes is n in binary units, as --memory-limit takes them: "512 MiB", "1.5 GiB".
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	v := float64(n) / float64(div)
+	s := fmt.Sprintf("%.1f", v)
+	if v == float64(int64(v)) {
+		s = fmt.Sprintf("%d", int64(v))
+	}
+	return s + " " + string("KMGTP"[exp]) + "iB"
+}
+
+// heapInUse is the bytes of heap objects, live or not yet swept: what the
+// process holds, and what the host's memory sees.
+func heapInUse() int64 {
+	sample := [1]metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample[:])
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(sample[0].Value.Uint64())
+}
+
+// watchMemory measures the heap every memoryTick until done is closed,
+// records the peak, and halts g when the heap is over limit; once halted,
+// it gives the run up if the heap keeps growing.
+func (s *State) watchMemory(g *guard, limit int64, done <-chan struct{}) {
+	t := time.NewTicker(memoryTick)
+	defer t.Stop()
+	for {
+		heap := heapInUse()
+		s.notePeak(heap)
+		switch {
+		case heap > int64(memoryUrgent*float64(limit)) && g.halted.Load():
+			g.giveUp()
+		case heap > limit:
+			g.halt(&MemoryError{Limit: limit, Heap: heap})
+		}
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *State) notePeak(heap int64) {
+	for {
+		p := s.peakHeap.Load()
+		if heap <= p || s.peakHeap.CompareAndSwap(p, heap) {
+			return
+		}
+	}
+}
+
+// PeakHeap is the most heap in use measured while a memory-limited run
+// went (0 when no limit was set).
+func (s *State) PeakHeap() int64 { return s.peakHeap.Load() }
+
+// builtins records which Go built-in a run is in, so that a run that does
+// not come back from one after it was stopped can be reported as stuck
+// there ("string.find at report.lua:12"). Each built-in call costs two
+// atomic stores.
+type builtins struct {
+	current atomic.Pointer[builtin]
+}
+
+type builtin struct{ name string }
+
+// callsLua are the built-ins that may run Lua code (a callback, a
+// metamethod, a chunk) before they return. They are not tracked: the
+// watchdog reads the caller's position from the frames, which must not
+// change while it does, and they never get stuck themselves anyway, since
+// the Lua code they run stops at its next instruction.
+var callsLua = map[string]bool{
+	"pcall": true, "xpcall": true, "require": true, "load": true, "loadstring": true,
+	"tostring": true, "print": true, "string.format": true, "string.gsub": true,
+	"table.sort": true, "table.foreach": true, "table.foreachi": true,
+}
+
+// track makes every Go function in t that never runs Lua code report
+// itself as prefix+name.
+func (b *builtins) track(prefix string, t *lua.LTable) {
+	t.ForEach(func(k, v lua.LValue) {
+		name, ok := k.(lua.LString)
+		fn, isFn := v.(*lua.LFunction)
+		if !ok || !isFn || !fn.IsG || callsLua[prefix+string(name)] {
+			return
+		}
+		fn.GFunction = b.wrap(prefix+string(name), fn.GFunction)
+	})
+}
+
+func (b *builtins) wrap(name string, fn lua.LGFunction) lua.LGFunction {
+	me := &builtin{name: name}
+	return func(L *lua.LState) int {
+		prev := b.current.Swap(me)
+		defer b.current.Store(prev)
+		return fn(L)
+	}
+}
+
+// StuckError is a run that was stopped but did not come back from a Go
+// built-in within the grace period. Run returns it and gives the state
+// up: the built-in may still be running, so the process should exit.
+type StuckError struct {
+	Cause   error  // why the run was stopped
+	Builtin string // the built-in it was in ("string.find"), "" if unknown
+	Where   string // file:line that called it, "" if unknown
+	Grace   time.Duration
+}
+
+func (e *StuckError) Error() string {
+	in := "a Go built-in"
+	if e.Builtin != "" {
+		in = e.Builtin
+	}
+	if e.Where != "" {
+		in += " at " + e.Where
+	}
+	return fmt.Sprintf("script stopped: %v; it was stuck in %s and did not return within %s, so exorun gave it up", e.Cause, in, e.Grace)
+}
+
+// Unwrap is the cause, which carries the exit code (timeout, interrupted,
+// resources).
+func (e *StuckError) Unwrap() error { return e.Cause }
