@@ -179,10 +179,11 @@ func TestGmatchAndGsubStopEarly(t *testing.T) {
 func TestContextStopsPatternMatch(t *testing.T) {
 	runtime.SetPatternLimit(t, func(int) int64 { return 1 << 62 })
 	for name, src := range map[string]string{
-		"plain":   "local s = string.rep('a', 1200) .. 'b'\nlocal i = s:find('(.-)(.-)(.-)(.-)c')\n",
-		"pcall":   "local s = string.rep('a', 1200) .. 'b'\nlocal ok = pcall(string.gsub, s, '(.-)(.-)(.-)(.-)c', '')\nprint(ok)\n",
-		"gmatch":  "local s = string.rep('a', 1200) .. 'b'\nfor x in s:gmatch('(.-)(.-)(.-)(.-)c') do end\n",
-		"replace": "local s = string.rep('ab', 600)\nlocal r = s:gsub('%a', function(c) return s:match('(.-)(.-)(.-)(.-)c') end)\n",
+		"plain":     "local s = string.rep('a', 1200) .. 'b'\nlocal i = s:find('(.-)(.-)(.-)(.-)c')\n",
+		"pcall":     "local s = string.rep('a', 1200) .. 'b'\nlocal ok = pcall(string.gsub, s, '(.-)(.-)(.-)(.-)c', '')\nprint(ok)\n",
+		"gmatch":    "local s = string.rep('a', 1200) .. 'b'\nfor x in s:gmatch('(.-)(.-)(.-)(.-)c') do end\n",
+		"coroutine": "local s = string.rep('a', 1200) .. 'b'\ncoroutine.wrap(function() s:match('(.-)(.-)(.-)(.-)c') end)()\n",
+		"replace":   "local s = string.rep('ab', 600)\nlocal r = s:gsub('%a', function(c) return s:match('(.-)(.-)(.-)(.-)c') end)\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			sc, err := runtime.Compile("match.lua", []byte(src))
