@@ -15,4 +15,11 @@
 // Compile parses a pattern once; a *Pattern is immutable and may be used
 // for many Find calls. Find returns one match at a time, so gmatch and gsub
 // can stop after the first match, or after n.
+//
+// Where it departs from Lua 5.1: Compile reports an error anywhere in a
+// pattern, where Lua 5.1 reports it only if the matcher gets there; %b
+// without its two characters says so (Lua 5.2's message) instead of
+// "unbalanced pattern"; a pattern may contain '\0' (Lua 5.1 stops reading
+// it there in places); and more than 200 nested repetitions fail with
+// ErrTooDeep, as in Lua 5.2, where Lua 5.1 would use the C stack.
 package luapattern
