@@ -78,6 +78,7 @@ func (g *guard) release() {
 type vmContext struct {
 	g *guard
 	L *lua.LState // the run's main state, for the position of the stop
+	s *State
 }
 
 func (c *vmContext) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }

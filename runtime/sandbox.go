@@ -64,6 +64,12 @@ func (s *State) openSandbox() {
 	}
 
 	str := L.GetGlobal(lua.StringLibName).(*lua.LTable)
+	// Pattern functions with a step budget that the run's context stops;
+	// strings' metatable indexes this table, so s:find(...) uses them too.
+	for name, fn := range patternFunctions() {
+		str.RawSetString(name, L.NewFunction(fn))
+	}
+	str.RawSetString("gfind", str.RawGetString("gmatch")) // Lua 5.1's old name
 	str.RawSetString("dump", L.NewFunction(refuse("string.dump is not available in exorun scripts: it makes bytecode, which load refuses; pass functions, not their dumps")))
 	str.RawSetString("rep", L.NewFunction(stringRep))
 

@@ -45,6 +45,9 @@ type Options struct {
 	// Limits bound the memory a run may use and how long a stopped run
 	// may take to come back.
 	Limits Limits
+
+	// patternLimit replaces luapattern.DefaultLimit (tests).
+	patternLimit func(subjectLen int) int64
 }
 
 const (
@@ -160,7 +163,7 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 	defer g.release()
 	prev := s.guard
 	s.guard = g
-	s.L.SetContext(&vmContext{g: g, L: s.L})
+	s.L.SetContext(&vmContext{g: g, L: s.L, s: s})
 
 	done := make(chan callResult, 1)
 	finished := make(chan struct{})
