@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -240,7 +242,7 @@ func (s *session) start(ctx context.Context, reqs []adminapi.Request, n int, act
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				o := s.drain(ctx, reqs[i])
+				o := s.drainSafely(ctx, reqs[i])
 				act.called(len(o.objects))
 				select {
 				case f.out <- completed{i, o}:
@@ -294,6 +296,18 @@ func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int, ac
 }
 
 // drain runs one request and reads its whole output.
+// drainSafely is drain on a worker goroutine, where a panic would end
+// the process: a bug met while sending or decoding one call fails that
+// call, as an *runtime.InternalError, and the run reports it.
+func (s *session) drainSafely(ctx context.Context, req adminapi.Request) (o callOutcome) {
+	defer func() {
+		if v := recover(); v != nil {
+			o = callOutcome{err: &runtime.InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}}
+		}
+	}()
+	return s.drain(ctx, req)
+}
+
 func (s *session) drain(ctx context.Context, req adminapi.Request) callOutcome {
 	stream, err := s.invoke(ctx, req)
 	if err != nil {

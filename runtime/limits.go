@@ -35,6 +35,8 @@ const (
 	// grace period: a built-in that keeps allocating must not take the
 	// host down while exorun waits for it.
 	memoryUrgent = 1.5
+	// memoryGrace is the grace period of a run stopped for memory.
+	memoryGrace = 100 * time.Millisecond
 )
 
 // MemoryError is a run stopped because the heap outgrew Limits.Memory.
@@ -168,18 +170,22 @@ type StuckError struct {
 	Cause   error  // why the run was stopped
 	Builtin string // the built-in it was in ("string.find"), "" if unknown
 	Where   string // file:line that called it, "" if unknown
-	Grace   time.Duration
+	Waited  time.Duration
 }
 
 func (e *StuckError) Error() string {
-	in := "a Go built-in"
+	in := "Go code (a built-in, or an operator on a huge value)"
 	if e.Builtin != "" {
 		in = e.Builtin
 	}
 	if e.Where != "" {
 		in += " at " + e.Where
 	}
-	return fmt.Sprintf("script stopped: %v; it was stuck in %s and did not return within %s, so exorun gave it up", e.Cause, in, e.Grace)
+	if e.Waited < 10*time.Millisecond {
+		// Only a heap growing on past its limit is given up at once.
+		return fmt.Sprintf("script stopped: %v; it was in %s and the heap kept growing, so exorun gave it up at once", e.Cause, in)
+	}
+	return fmt.Sprintf("script stopped: %v; it was in %s and had not come back %s later, so exorun gave it up", e.Cause, in, e.Waited)
 }
 
 // Unwrap is the cause, which carries the exit code (timeout, interrupted,

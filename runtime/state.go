@@ -195,6 +195,13 @@ func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) 
 	if grace <= 0 {
 		grace = defaultGrace
 	}
+	var mem *MemoryError
+	if errors.As(g.stopCause(), &mem) {
+		// Memory cannot wait: a Go function that does not come back
+		// at once is most likely still allocating.
+		grace = min(grace, memoryGrace)
+	}
+	stoppedAt := time.Now()
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
@@ -203,7 +210,7 @@ func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) 
 	case <-t.C:
 	case <-g.urgent:
 	}
-	stuck := &StuckError{Cause: g.stopCause(), Grace: grace}
+	stuck := &StuckError{Cause: g.stopCause(), Waited: time.Since(stoppedAt).Round(time.Millisecond)}
 	// The built-in's atomic store ordered the frames the chunk wrote
 	// before it: reading them is safe while it stays in the built-in.
 	if b := s.builtins.current.Load(); b != nil {

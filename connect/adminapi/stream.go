@@ -3,6 +3,7 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -199,6 +200,13 @@ func (s *Stream) startAhead() {
 	s.ahead, s.aheadDone = ch, done
 	go func() {
 		defer close(done)
+		defer func() {
+			// A bug met fetching the page ahead fails the stream, not
+			// the process.
+			if v := recover(); v != nil {
+				ch <- aheadResult{err: fmt.Errorf("internal error (a bug in exorun) fetching the next page: %v", v)}
+			}
+		}()
 		p, err := s.c.fetchPage(ctx, op, "")
 		ch <- aheadResult{p, err}
 	}()

@@ -82,16 +82,26 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("exits does not take !")
 	}
+	maxRSS := int64(0)
+	if len(args) > 2 && args[1] == "-maxrss" {
+		mib, err := strconv.ParseInt(args[2], 10, 64)
+		if err != nil {
+			ts.Fatalf("exits: bad -maxrss %q", args[2])
+		}
+		maxRSS = mib << 20
+		args = append(args[:1], args[3:]...)
+	}
 	if len(args) < 2 {
-		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+		ts.Fatalf("usage: exits CODE [-maxrss MIB] PROGRAM [ARGS...]")
 	}
 	want, err := strconv.Atoi(args[0])
 	if err != nil {
 		ts.Fatalf("exits: bad code %q", args[0])
 	}
 	got := 0
-	if err := ts.Exec(args[1], args[2:]...); err != nil {
-		var ee *exec.ExitError
+	err = ts.Exec(args[1], args[2:]...)
+	var ee *exec.ExitError
+	if err != nil {
 		if !errors.As(err, &ee) {
 			ts.Fatalf("exits: %v", err)
 		}
@@ -100,6 +110,19 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
+	if maxRSS > 0 && !raceEnabled {
+		if ee == nil {
+			ts.Fatalf("exits -maxrss: only a failing exit reports its resource use")
+		}
+		rss, ok := peakRSS(ee.ProcessState)
+		if !ok {
+			ts.Logf("exits -maxrss: peak RSS unknown on this system; not checked")
+		} else if rss > maxRSS {
+			ts.Fatalf("peak RSS %d MiB, want at most %d MiB", rss>>20, maxRSS>>20)
+		} else {
+			ts.Logf("peak RSS %d MiB (at most %d MiB)", rss>>20, maxRSS>>20)
+		}
+	}
 }
 
 // volatileKeys are the JSON fields whose values change from run to run
@@ -107,6 +130,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 var volatileKeys = map[string]bool{
 	"run_id": true, "started_at": true, "ended_at": true, "duration_ms": true, "time": true,
 	"app_id": true, "certificate_thumbprint": true, "exorun_version": true, "throttle_wait_ms": true,
+	"limit_bytes": true, "peak_heap_bytes": true,
 }
 
 // cmdNormJSON runs `normjson IN OUT`: IN (stdout, stderr or a file) is a

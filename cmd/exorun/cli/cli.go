@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -151,7 +152,14 @@ func (c *command) runWith(env *Env, args []string) error {
 var errHelp = errors.New("help requested")
 
 // Main runs exorun with env and returns the process exit code.
-func Main(env *Env) int {
+func Main(env *Env) (code int) {
+	defer func() {
+		// The last line of defence: a panic is a bug in exorun, and the
+		// user gets one line that says so, not a goroutine dump.
+		if v := recover(); v != nil {
+			code = reportPanic(env, v, debug.Stack())
+		}
+	}()
 	err := dispatch(env, env.Args)
 	if errors.Is(err, errHelp) {
 		return int(exitcode.OK)
@@ -234,4 +242,26 @@ func report(w io.Writer, err error) {
 	if hint := exitcode.HintOf(err); hint != "" {
 		fmt.Fprintf(w, "hint: %s\n", hint)
 	}
+}
+
+// reportPanic prints a panic that reached Main as one line and a hint,
+// with the Go stack only when the command line asked for debug logs.
+func reportPanic(env *Env, v any, stack []byte) int {
+	err := limitHint(&runtime.InternalError{Value: fmt.Sprint(v), Stack: string(stack)}, 0)
+	report(env.Stderr, err)
+	if debugLogs(env.Args) {
+		fmt.Fprintf(env.Stderr, "%s\n", stack)
+	}
+	return int(exitcode.Of(err))
+}
+
+// debugLogs reports whether args ask for --log-level debug; Main's
+// recover has no parsed flags to ask.
+func debugLogs(args []string) bool {
+	for i, a := range args {
+		if a == "--log-level=debug" || a == "--log-level" && i+1 < len(args) && args[i+1] == "debug" {
+			return true
+		}
+	}
+	return false
 }

@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +76,15 @@ type Env struct {
 	// StoreFS is the file system of the certificate store.
 	StoreFS certificate.StoreFS
 
+	// MemoryTotal is the memory the process may use, in bytes: the
+	// container's cgroup limit or the machine's memory, whichever is
+	// smaller; 0 or nil when unknown. The default --memory-limit is half.
+	MemoryTotal func() int64
+	// SetMemoryLimit sets the Go runtime's soft memory limit and returns
+	// the previous one (runtime/debug.SetMemoryLimit); nil in tests that
+	// run in-process.
+	SetMemoryLimit func(int64) int64
+
 	// Terminal runs an interactive line editor; nil when there is no
 	// terminal (the REPL then reads plain lines from Stdin).
 	Terminal func(historyFile string) (LineEditor, error)
@@ -135,6 +147,8 @@ func OSEnv() *Env {
 		MkdirTemp:      func() (string, error) { return os.MkdirTemp("", "exorun-demo-") },
 		RemoveAll:      os.RemoveAll,
 		StoreFS:        osStoreFS{},
+		MemoryTotal:    memoryTotal,
+		SetMemoryLimit: debug.SetMemoryLimit,
 	}
 	if pinned, ok := os.LookupEnv("EXORUN_NOW"); ok {
 		// EXORUN_NOW pins the clock scripts see, for reproducible runs
@@ -240,3 +254,33 @@ func (osStoreFS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 func (osStoreFS) ReadDir(name string) ([]fs.DirEntry, error)   { return os.ReadDir(name) }
 func (osStoreFS) MkdirAll(name string, perm fs.FileMode) error { return os.MkdirAll(name, perm) }
 func (osStoreFS) RemoveAll(name string) error                  { return os.RemoveAll(name) }
+
+// memoryTotal is the smaller of the cgroup's memory limit (v2, then v1)
+// and the machine's memory (/proc/meminfo); 0 where neither is known
+// (other systems than Linux).
+func memoryTotal() int64 {
+	var total int64
+	consider := func(n int64) {
+		// cgroup v1 writes a huge number for "no limit".
+		if n > 0 && n < 1<<60 && (total == 0 || n < total) {
+			total = n
+		}
+	}
+	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		if b, err := os.ReadFile(f); err == nil {
+			if n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+				consider(n)
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+					consider(kb << 10)
+				}
+			}
+		}
+	}
+	return total
+}

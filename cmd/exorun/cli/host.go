@@ -38,8 +38,12 @@ type host struct {
 	bindings *bindings.Host
 	demo     *demo
 	strays   *strayWarning
-	script   string        // the script's path; "" in the REPL
-	workbook *out.Workbook // the xlsx output, written by close
+	script   string // the script's path; "" in the REPL
+	// memoryLimit is the run's --memory-limit in bytes, 0 for none;
+	// restoreSoftLimit undoes the runtime's soft limit set for it.
+	memoryLimit      int64
+	restoreSoftLimit func()
+	workbook         *out.Workbook // the xlsx output, written by close
 	// checks records the run's check, metric and threshold calls;
 	// results are its verdicts, set by runScript once the script ended.
 	checks  *checks.Recorder
@@ -55,6 +59,15 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		return nil, usageError("--log-level: %v", err)
 	}
 	h := &host{env: env, opts: o, args: args, checks: checks.New()}
+	if h.memoryLimit, err = o.memoryLimit(env); err != nil {
+		return nil, err
+	}
+	if h.memoryLimit > 0 && env.SetMemoryLimit != nil {
+		// The soft brake: Go's collector works harder as the heap nears
+		// the limit, so garbage never makes a run fail.
+		prev := env.SetMemoryLimit(h.memoryLimit)
+		h.restoreSoftLimit = func() { env.SetMemoryLimit(prev) }
+	}
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: !env.logTimes()})
 	if runID != "" && o.LogFormat == lualog.FormatJSON {
 		h.logger = h.logger.With("run_id", runID)
@@ -130,6 +143,10 @@ func (h *host) sessions() []bindings.Summary {
 }
 
 func (h *host) close() {
+	if h.restoreSoftLimit != nil {
+		h.restoreSoftLimit()
+		h.restoreSoftLimit = nil
+	}
 	_ = h.closeWorkbook() // already logged
 	if h.bindings != nil {
 		if err := h.bindings.Close(); err != nil {
@@ -152,6 +169,7 @@ func (h *host) options() runtime.Options {
 		Files:   h.roots[0].FS(),
 		Modules: h.modules(),
 		Globals: h.globals(),
+		Limits:  runtime.Limits{Memory: h.memoryLimit},
 	}
 }
 
@@ -287,4 +305,14 @@ func (h *host) logRunError(err error) {
 		attrs = append(attrs, "traceback", se.Traceback)
 	}
 	h.logger.Error(err.Error(), attrs...)
+}
+
+// debugStack logs, at debug level, the Go stack of an internal error (a
+// panic): the one line the user sees asks for a report, and the stack is
+// what the report needs.
+func (h *host) debugStack(err error) {
+	var internal *runtime.InternalError
+	if errors.As(err, &internal) && internal.Stack != "" {
+		h.logger.Debug("where the internal error happened", "stack", internal.Stack)
+	}
 }

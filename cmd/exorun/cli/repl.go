@@ -53,7 +53,7 @@ func cmdRepl(env *Env, c *command, args []string) error {
 		fmt.Fprintf(env.Stdout, "exorun %s — Lua REPL. Modules: %s (load with require). Ctrl-D quits.\n",
 			version(), strings.Join(st.ModuleNames(), ", "))
 	}
-	err = replLoop(env, st, lines)
+	err = replLoop(env, host, st, lines)
 	if sessions := host.sessions(); len(sessions) > 0 && !o.Quiet {
 		rec := newRunRecord("", "", o.WhatIf, env.clock())
 		rec.sessions(sessions)
@@ -64,7 +64,7 @@ func cmdRepl(env *Env, c *command, args []string) error {
 
 // replLoop reads chunks until end of input. A chunk that is unfinished
 // (an open block, an unterminated string) continues on the next line.
-func replLoop(env *Env, st *runtime.State, lines LineEditor) error {
+func replLoop(env *Env, h *host, st *runtime.State, lines LineEditor) error {
 	var pending []string
 	for {
 		prompt := "exo> "
@@ -99,10 +99,15 @@ func replLoop(env *Env, st *runtime.State, lines LineEditor) error {
 		pending = nil
 		lines.AppendHistory(chunk)
 		var exit *runtime.ExitError
-		if errors.As(err, &exit) {
-			return err // exit() ends the session as it ends a script
+		var stuck *runtime.StuckError
+		if errors.As(err, &exit) || errors.As(err, &stuck) {
+			// exit() ends the session as it ends a script; a stuck
+			// built-in leaves a state no one may use again.
+			return limitHint(err, h.memoryLimit)
 		}
 		if err != nil {
+			err = limitHint(err, h.memoryLimit)
+			h.debugStack(err)
 			report(env.Stderr, err)
 			continue
 		}

@@ -29,6 +29,9 @@ type scriptOptions struct {
 	LogFormat string
 	WhatIf    bool
 	Quiet     bool // no run summary and no progress line on stderr
+	// MemoryLimit is --memory-limit; unset means the default (see
+	// scriptOptions.memoryLimit).
+	MemoryLimit byteSize
 	connectionOptions
 	demo demoOptions
 }
@@ -41,6 +44,7 @@ func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
+	fs.Var(&o.MemoryLimit, "memory-limit", "stop the script (exit 8) when the heap passes `SIZE`, e.g. 512MiB or 2GiB; 0 means no limit (default: half the machine's memory, at most 1 GiB)")
 	o.connectionOptions.register(fs)
 	o.demo.register(fs)
 }
@@ -168,6 +172,16 @@ func runScript(env *Env, o *runOptions) (err error) {
 		args[i] = lua.LString(a)
 	}
 	err = st.Run(ctx, sc, args...)
+	rec.memory(h.memoryLimit, st.PeakHeap())
+	var stuck *runtime.StuckError
+	if errors.As(err, &stuck) {
+		// The state still runs a built-in: nothing may touch it, and
+		// the process must exit now rather than judge thresholds in it.
+		prog.stop()
+		return limitHint(err, h.memoryLimit)
+	}
+	err = limitHint(err, h.memoryLimit)
+	h.debugStack(err)
 	prog.stop() // nothing more to show; what follows is printed
 	h.strays.declared(nil)
 	// Judged also when the script failed: the results describe what ran.

@@ -42,10 +42,17 @@ type runSummary struct {
 	Checks     []checks.Check     `json:"checks"`
 	Thresholds []checks.Threshold `json:"thresholds"`
 	Metrics    []checks.Metric    `json:"metrics"`
-	ExitCode   int                `json:"exit_code"`
-	ExitName   string             `json:"exit_name"`
+	// Memory is the run's --memory-limit and the most heap it measured.
+	Memory   memorySummary `json:"memory"`
+	ExitCode int           `json:"exit_code"`
+	ExitName string        `json:"exit_name"`
 	// Error is the message of the failure that set ExitCode; "" on success.
 	Error string `json:"error,omitempty"`
+}
+
+type memorySummary struct {
+	LimitBytes    int64 `json:"limit_bytes"`     // 0: no limit
+	PeakHeapBytes int64 `json:"peak_heap_bytes"` // measured only under a limit
 }
 
 type scriptRef struct {
@@ -112,6 +119,11 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// memory notes the run's memory limit and the peak heap measured.
+func (r *runRecord) memory(limit, peak int64) {
+	r.sum.Memory = memorySummary{LimitBytes: limit, PeakHeapBytes: peak}
 }
 
 // sessions folds the run's sessions in, per service in connect order.
