@@ -58,3 +58,41 @@ func BenchmarkToLuaRecord30(b *testing.B) {
 		_ = runtime.ToLua(L, rec)
 	}
 }
+
+// workLoop is CPU-bound Lua of the kind reports run per object: table
+// building, field access, built-in calls and string work, no patterns
+// (their matcher is measured in luapattern).
+const workLoop = `
+local rows = {}
+for i = 1, 20000 do
+  local r = {id = i, name = "user" .. i, size = i * 1024, tags = {"a", "b"}}
+  r.kb = math.floor(r.size / 1024)
+  r.upper = string.upper(r.name)
+  r.short = string.sub(r.name, 1, 4)
+  table.insert(rows, r)
+end
+local total = 0
+for _, r in ipairs(rows) do
+  if r.kb % 2 == 0 then total = total + #r.upper + #tostring(r.id) end
+end
+return total
+`
+
+// BenchmarkWorkLoop runs workLoop in a fresh state under a 1 GiB memory
+// limit, as the CLI does by default: the price of the stop flag checked
+// before every instruction, the built-in tracking and the heap watch.
+func BenchmarkWorkLoop(b *testing.B) {
+	sc, err := runtime.Compile("work.lua", []byte(workLoop))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		st := runtime.New(runtime.Options{Limits: runtime.Limits{Memory: 1 << 30}})
+		if err := st.Run(ctx, sc); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}

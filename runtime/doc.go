@@ -11,8 +11,18 @@
 //
 // exit(code [, message]) ends a run with 0 (success), 1 (failure) or 7
 // (findings, exitcode.Checks); Run returns it as an *ExitError. No pcall
-// can catch it: exit cancels the run's context, and the VM stops at the
-// next instruction.
+// can catch it: exit halts the run's guard, and the VM stops at the next
+// instruction.
+//
+// A script cannot take the host down. Every stop (the caller's context,
+// exit, a limit) sets a flag the VM reads before each instruction, so
+// loops, tail calls, pcall retries and coroutines all stop at once; the
+// chunk runs on a goroutine of its own, and one stuck in a Go built-in is
+// given up after Limits.Grace (*StuckError). Limits.Memory bounds the
+// heap, measured every few milliseconds (*MemoryError, exit code 8). The
+// string pattern functions run on luapattern, a Lua 5.1 matcher with a
+// step budget that a stop interrupts. A Go panic in a built-in becomes an
+// *InternalError.
 //
 // The package also holds what every module needs: Go<->Lua value conversion
 // with array/object markers, a pretty-printer, and the REPL engine.

@@ -159,6 +159,16 @@ func firstLuaFrame(trace string) string {
 	return ""
 }
 
+// luaTraceback is the Lua part of a gopher-lua stack trace: after a Go
+// panic (IncludeGoStackTrace) the Go stack comes first, and only an
+// *InternalError shows it.
+func luaTraceback(trace string) string {
+	if i := strings.Index(trace, "stack traceback:"); i > 0 {
+		return trace[i:]
+	}
+	return trace
+}
+
 // cleanTraceback drops the synthetic "[G]: ?" frame gopher-lua appends.
 func cleanTraceback(trace string) string {
 	lines := strings.Split(strings.TrimRight(trace, "\n"), "\n")

@@ -180,3 +180,17 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestStackOverflowTracebackIsLuaOnly: runaway recursion, which
+// gopher-lua reports as a Go panic, shows the Lua traceback and never the
+// Go stack that comes with a panic.
+func TestStackOverflowTracebackIsLuaOnly(t *testing.T) {
+	_, err := runFor(t, "local function r(n) return 1 + r(n + 1) end\nprint(r(1))", Options{}, time.Minute, errTimeout)
+	var se *ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %T %v, want *ScriptError", err, err)
+	}
+	if !strings.Contains(se.Message, "stack overflow") || !strings.HasPrefix(se.Traceback, "stack traceback:") || strings.Contains(se.Traceback, "goroutine") {
+		t.Errorf("message %q, traceback:\n%s", se.Message, se.Traceback)
+	}
+}

@@ -266,7 +266,7 @@ func (s *State) runError(g *guard, err error) error {
 	if cause := g.stopCause(); cause != nil {
 		return &StoppedError{Cause: cause, Where: firstLuaFrame(api.StackTrace)}
 	}
-	e := &ScriptError{Traceback: cleanTraceback(api.StackTrace)}
+	e := &ScriptError{Traceback: cleanTraceback(luaTraceback(api.StackTrace))}
 	switch v := api.Object.(type) {
 	case *lua.LTable:
 		e.Fields = tableFields(v)
