@@ -122,32 +122,31 @@ func (s *State) PeakHeap() int64 { return s.peakHeap.Load() }
 
 // builtins records which Go built-in a run is in, so that a run that does
 // not come back from one after it was stopped can be reported as stuck
-// there ("string.find at report.lua:12"). Each built-in call costs two
-// atomic stores.
+// there ("table.concat at report.lua:12"). Only the built-ins that can
+// take long on a large value are tracked (slowBuiltins): a call of one
+// costs two atomic stores of an int32, and the cheap ones that run in
+// every loop (math.floor, string.sub, table.insert) pay nothing.
 type builtins struct {
-	current atomic.Pointer[builtin]
+	names   []string     // tracked built-ins, by index
+	current atomic.Int32 // index+1 of the one running, 0 for none
 }
 
-type builtin struct{ name string }
-
-// callsLua are the built-ins that may run Lua code (a callback, a
-// metamethod, a chunk) before they return. They are not tracked: the
-// watchdog reads the caller's position from the frames, which must not
-// change while it does, and they never get stuck themselves anyway, since
-// the Lua code they run stops at its next instruction.
-var callsLua = map[string]bool{
-	"pcall": true, "xpcall": true, "require": true, "load": true, "loadstring": true,
-	"tostring": true, "print": true, "string.format": true, "string.gsub": true,
-	"table.sort": true, "table.foreach": true, "table.foreachi": true,
+// slowBuiltins are the built-ins tracked: they may run for long on a huge
+// string or table, and none of them runs Lua code before it returns. That
+// matters, because the watchdog reads the caller's position from the
+// frames, which must not change while it does.
+var slowBuiltins = map[string]bool{
+	"string.rep": true, "string.upper": true, "string.lower": true, "string.reverse": true,
+	"string.byte": true, "string.char": true, "string.find": true, "string.match": true,
+	"table.concat": true, "unpack": true,
 }
 
-// track makes every Go function in t that never runs Lua code report
-// itself as prefix+name.
+// track makes the slowBuiltins in t report themselves as prefix+name.
 func (b *builtins) track(prefix string, t *lua.LTable) {
 	t.ForEach(func(k, v lua.LValue) {
 		name, ok := k.(lua.LString)
 		fn, isFn := v.(*lua.LFunction)
-		if !ok || !isFn || !fn.IsG || callsLua[prefix+string(name)] {
+		if !ok || !isFn || !fn.IsG || !slowBuiltins[prefix+string(name)] {
 			return
 		}
 		fn.GFunction = b.wrap(prefix+string(name), fn.GFunction)
@@ -155,12 +154,22 @@ func (b *builtins) track(prefix string, t *lua.LTable) {
 }
 
 func (b *builtins) wrap(name string, fn lua.LGFunction) lua.LGFunction {
-	me := &builtin{name: name}
+	b.names = append(b.names, name)
+	me := int32(len(b.names))
 	return func(L *lua.LState) int {
-		prev := b.current.Swap(me)
+		prev := b.current.Load()
+		b.current.Store(me)
 		defer b.current.Store(prev)
 		return fn(L)
 	}
+}
+
+// running is the tracked built-in the run is in, "" for none.
+func (b *builtins) running() string {
+	if i := b.current.Load(); i > 0 {
+		return b.names[i-1]
+	}
+	return ""
 }
 
 // StuckError is a run that was stopped but did not come back from a Go

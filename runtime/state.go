@@ -213,8 +213,8 @@ func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) 
 	stuck := &StuckError{Cause: g.stopCause(), Waited: time.Since(stoppedAt).Round(time.Millisecond)}
 	// The built-in's atomic store ordered the frames the chunk wrote
 	// before it: reading them is safe while it stays in the built-in.
-	if b := s.builtins.current.Load(); b != nil {
-		stuck.Builtin = b.name
+	if name := s.builtins.running(); name != "" {
+		stuck.Builtin = name
 		stuck.Where = luaWhere(s.L)
 	}
 	return callResult{err: stuck}, false
