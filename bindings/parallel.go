@@ -295,7 +295,6 @@ func (s *session) runAll(ctx context.Context, reqs []adminapi.Request, n int, ac
 	return outcomes
 }
 
-// drain runs one request and reads its whole output.
 // drainSafely is drain on a worker goroutine, where a panic would end
 // the process: a bug met while sending or decoding one call fails that
 // call, as an *runtime.InternalError, and the run reports it.
@@ -308,6 +307,7 @@ func (s *session) drainSafely(ctx context.Context, req adminapi.Request) (o call
 	return s.drain(ctx, req)
 }
 
+// drain runs one request and reads its whole output.
 func (s *session) drain(ctx context.Context, req adminapi.Request) callOutcome {
 	stream, err := s.invoke(ctx, req)
 	if err != nil {

@@ -52,9 +52,9 @@ func allowedExits() string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
-// exit is the global exit(code [, message]). It cancels the run's context
+// exit is the global exit(code [, message]). It halts the run's guard
 // with an *ExitError before raising: the raise unwinds to the nearest
-// pcall, but the cancelled context stops the VM at the very next
+// pcall, but the halted guard stops the VM at the very next
 // instruction, so no pcall can swallow the exit.
 func (s *State) exit(L *lua.LState) int {
 	var code exitcode.Code
@@ -82,12 +82,13 @@ func (s *State) exit(L *lua.LState) int {
 	default:
 		L.RaiseError("exit: message must be a string, not %s", v.Type())
 	}
-	if s.guard == nil {
+	g := s.active.Load()
+	if g == nil || s.finished {
 		// Only Lua run after the script (a threshold's predicate) gets here.
 		L.RaiseError("exit: the script has already finished; exit works only while it runs")
 	}
 	e := &ExitError{Code: code, Message: msg}
-	s.guard.halt(e)
+	g.halt(e)
 	return Raise(L, e)
 }
 

@@ -38,6 +38,11 @@ func newGuard(parent context.Context) *guard {
 	g := &guard{stopped: make(chan struct{}), urgent: make(chan struct{})}
 	g.ctx, g.cancel = context.WithCancelCause(context.WithoutCancel(parent))
 	g.unhook = context.AfterFunc(parent, func() { g.halt(context.Cause(parent)) })
+	if parent.Err() != nil {
+		// Already over: stop before the first instruction, not whenever
+		// the AfterFunc's goroutine gets to run.
+		g.halt(context.Cause(parent))
+	}
 	return g
 }
 
@@ -68,26 +73,44 @@ func (g *guard) release() {
 	g.cancel(context.Canceled)
 }
 
-// vmContext is the context gopher-lua's VM is given. The VM calls Done
-// before every instruction; once the guard is halted, Done raises the stop
-// as a Lua error with a traceback of bounded size. Letting the VM raise
-// it instead would have gopher-lua write one traceback line per tail call:
-// gigabytes after an endless `return f(n + 1)`. Done returns nil (a context
-// that never closes) because the flag, not a channel, is what stops the
-// VM; bindings get the guard's real context from Context(L).
-type vmContext struct {
-	g *guard
-	L *lua.LState // the run's main state, for the position of the stop
-	s *State
+// vmContext is the context gopher-lua's VM is given, one per State, set
+// on the state and on every coroutine it creates. The VM calls Done before
+// every instruction; once the running chunk's guard is halted, Done raises
+// the stop as a Lua error with a traceback of bounded size. Letting the VM
+// raise it instead would have gopher-lua write one traceback line per
+// tail call: gigabytes after an endless `return f(n + 1)`. Done returns
+// nil (a context that never closes) because the flag, not a channel, is
+// what stops the VM; bindings get the guard's real context from
+// Context(L). The guard is looked up at each call, so a coroutine made in
+// one REPL chunk and resumed in the next obeys the chunk that resumes it.
+type vmContext struct{ s *State }
+
+func (c *vmContext) guard() *guard { return c.s.active.Load() }
+
+func (c *vmContext) Deadline() (time.Time, bool) {
+	if g := c.guard(); g != nil {
+		return g.ctx.Deadline()
+	}
+	return time.Time{}, false
 }
 
-func (c *vmContext) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }
-func (c *vmContext) Err() error                  { return c.g.stopCause() }
-func (c *vmContext) Value(key any) any           { return c.g.ctx.Value(key) }
+func (c *vmContext) Err() error {
+	if g := c.guard(); g != nil {
+		return g.stopCause()
+	}
+	return nil
+}
+
+func (c *vmContext) Value(key any) any {
+	if g := c.guard(); g != nil {
+		return g.ctx.Value(key)
+	}
+	return nil
+}
 
 func (c *vmContext) Done() <-chan struct{} {
-	if c.g.halted.Load() {
-		panic(stopError(c.L, c.g.cause))
+	if g := c.guard(); g != nil && g.halted.Load() {
+		panic(stopError(c.s.L, g.cause))
 	}
 	return nil
 }
@@ -127,7 +150,10 @@ func luaWhere(L *lua.LState) string {
 func Context(L *lua.LState) context.Context {
 	switch ctx := L.Context().(type) {
 	case *vmContext:
-		return ctx.g.ctx
+		if g := ctx.guard(); g != nil {
+			return g.ctx
+		}
+		return context.Background()
 	case nil:
 		return context.Background()
 	default:
@@ -139,7 +165,9 @@ func Context(L *lua.LState) context.Context {
 // long time without returning to the VM (the pattern matcher); it returns
 // normally while the run goes on.
 func raiseIfStopped(L *lua.LState) {
-	if c, ok := L.Context().(*vmContext); ok && c.g.halted.Load() {
-		panic(stopError(c.L, c.g.cause))
+	if c, ok := L.Context().(*vmContext); ok {
+		if g := c.guard(); g != nil && g.halted.Load() {
+			panic(stopError(c.s.L, g.cause))
+		}
 	}
 }

@@ -193,3 +193,48 @@ func TestStackOverflowTracebackIsLuaOnly(t *testing.T) {
 		t.Errorf("message %q, traceback:\n%s", se.Message, se.Traceback)
 	}
 }
+
+// TestXpcallAndWrapKeepLuaSemantics: the guarded xpcall and
+// coroutine.wrap behave as Lua's while the run goes on.
+func TestXpcallAndWrapKeepLuaSemantics(t *testing.T) {
+	src := `
+local ok, e = xpcall(function() error("x", 0) end, function(e) return "handled " .. e end)
+assert(not ok and e == "handled x", tostring(e))
+local ok2, a, b = xpcall(function() return 1, 2 end, print)
+assert(ok2 and a == 1 and b == 2)
+local gen = coroutine.wrap(function(x) local y = coroutine.yield(x + 1) return y * 2 end)
+assert(gen(1) == 2 and gen(5) == 10)
+local ok3, e3 = pcall(coroutine.wrap(function() error("boom", 0) end))
+assert(not ok3 and e3 == "boom", tostring(e3))
+local ok4, e4 = pcall(coroutine.wrap(function() error({code = 7}) end))
+assert(not ok4 and type(e4) == "table" and e4.code == 7)
+`
+	if _, err := runFor(t, src, Options{}, time.Minute, errTimeout); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCoroutineObeysTheChunkThatResumesIt: a coroutine made in one REPL
+// chunk and resumed in a later one is stopped by the later chunk's stop,
+// and sees its context.
+func TestCoroutineObeysTheChunkThatResumesIt(t *testing.T) {
+	st := New(Options{})
+	defer st.Close()
+	if _, err := st.Eval(context.Background(), "spin = coroutine.wrap(function() while true do end end)"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 50*time.Millisecond, errTimeout)
+	defer cancel()
+	_, err := st.Eval(ctx, "spin()")
+	var stopped *StoppedError
+	if !errors.As(err, &stopped) {
+		t.Fatalf("got %T %v, want *StoppedError", err, err)
+	}
+	if _, err := st.Eval(context.Background(), "co = coroutine.create(function() return 42 end)"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Eval(context.Background(), "coroutine.resume(co)")
+	if err != nil || strings.Join(got, " ") != "true 42" {
+		t.Errorf("a later chunk: %v %v", got, err)
+	}
+}

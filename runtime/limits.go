@@ -180,6 +180,9 @@ type StuckError struct {
 	Builtin string // the built-in it was in ("string.find"), "" if unknown
 	Where   string // file:line that called it, "" if unknown
 	Waited  time.Duration
+	// Urgent: the heap kept growing past its limit, so the run was
+	// given up without waiting out the grace period.
+	Urgent bool
 }
 
 func (e *StuckError) Error() string {
@@ -190,8 +193,7 @@ func (e *StuckError) Error() string {
 	if e.Where != "" {
 		in += " at " + e.Where
 	}
-	if e.Waited < 10*time.Millisecond {
-		// Only a heap growing on past its limit is given up at once.
+	if e.Urgent {
 		return fmt.Sprintf("script stopped: %v; it was in %s and the heap kept growing, so exorun gave it up at once", e.Cause, in)
 	}
 	return fmt.Sprintf("script stopped: %v; it was in %s and had not come back %s later, so exorun gave it up", e.Cause, in, e.Waited)

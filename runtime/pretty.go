@@ -30,6 +30,9 @@ func format(v lua.LValue, indent string, visiting map[*lua.LTable]bool) string {
 		if visiting[x] {
 			return "<cycle>"
 		}
+		if len(visiting) >= MaxNesting {
+			return "{...}"
+		}
 		visiting[x] = true
 		defer delete(visiting, x)
 		return formatTable(x, indent, visiting)

@@ -15,6 +15,9 @@ import (
 // gives an error for which Incomplete is true: read another line and retry
 // with the lines joined.
 func (s *State) Eval(ctx context.Context, chunk string) ([]string, error) {
+	if s.givenUp != nil {
+		return nil, s.givenUpError()
+	}
 	fn, err := s.L.Load(strings.NewReader("return "+chunk), "stdin")
 	if err != nil {
 		fn, err = s.L.Load(strings.NewReader(chunk), "stdin")

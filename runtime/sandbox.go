@@ -79,6 +79,7 @@ func (s *State) openSandbox() {
 	L.SetGlobal("require", L.NewFunction(s.require))
 	L.SetGlobal("collectgarbage", L.NewFunction(collectGarbage))
 	L.SetGlobal("exit", L.NewFunction(s.exit))
+	L.SetGlobal("xpcall", L.NewFunction(xpcall))
 	pkg := L.NewTable()
 	pkg.RawSetString("loaded", s.loaded)
 	L.SetGlobal("package", pkg)
@@ -105,6 +106,7 @@ func guardThreads(create lua.LGFunction) lua.LGFunction {
 		if !ok {
 			return n
 		}
+
 		switch v := L.Get(-1).(type) {
 		case *lua.LState:
 			v.SetContext(ctx)
@@ -114,9 +116,72 @@ func guardThreads(create lua.LGFunction) lua.LGFunction {
 					th.SetContext(ctx)
 				}
 			}
+			L.Pop(1)
+			L.Push(L.NewFunction(stopsWithShortTrace(v)))
 		}
 		return n
 	}
+}
+
+// identity is an error handler that keeps the error as it is. A PCall
+// with a handler does not have gopher-lua build a traceback, which after
+// an endless tail call would have a line per call.
+func identity(L *lua.LState) int {
+	L.Push(L.Get(1))
+	return 1
+}
+
+// stopsWithShortTrace calls the function coroutine.wrap made. gopher-lua
+// re-raises an error from inside the coroutine without a traceback, for
+// the catching PCall to build one over the whole caller's stack; a stop is
+// raised here with its short one instead.
+func stopsWithShortTrace(wrapped *lua.LFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		top := L.GetTop()
+		L.Insert(wrapped, 1)
+		if err := L.PCall(top, lua.MultRet, L.NewFunction(identity)); err != nil {
+			raiseIfStopped(L)
+			var api *lua.ApiError
+			if errors.As(err, &api) {
+				L.Error(api.Object, 0)
+			}
+			L.RaiseError("%s", err)
+		}
+		return L.GetTop()
+	}
+}
+
+// xpcall is Lua's xpcall(f, handler), except that once the run is stopped
+// the handler is not called: a Lua handler would raise the stop again
+// from inside gopher-lua's recovery, which then builds a full traceback.
+func xpcall(L *lua.LState) int {
+	fn := L.CheckFunction(1)
+	handler := L.CheckFunction(2)
+	guarded := L.NewFunction(func(L *lua.LState) int {
+		obj := L.Get(1)
+		if runStopped(L) != nil {
+			L.Push(obj)
+			return 1
+		}
+		L.Push(handler)
+		L.Push(obj)
+		L.Call(1, 1)
+		return 1
+	})
+	top := L.GetTop()
+	L.Push(fn)
+	if err := L.PCall(0, lua.MultRet, guarded); err != nil {
+		L.Push(lua.LFalse)
+		var api *lua.ApiError
+		if errors.As(err, &api) {
+			L.Push(api.Object)
+		} else {
+			L.Push(lua.LString(err.Error()))
+		}
+		return 2
+	}
+	L.Insert(lua.LTrue, top+1)
+	return L.GetTop() - top
 }
 
 // refuse returns a function that fails with msg.
@@ -207,8 +272,8 @@ func stringRep(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
-	if int64(len(str))*int64(n) > maxRepBytes {
-		L.RaiseError("string.rep: a result of %d bytes is over the %d MiB limit", int64(len(str))*int64(n), maxRepBytes>>20)
+	if n > maxRepBytes/len(str) {
+		L.RaiseError("string.rep: a result of %d copies of %d bytes is over the %d MiB limit", n, len(str), maxRepBytes>>20)
 	}
 	L.Push(lua.LString(strings.Repeat(str, n)))
 	return 1

@@ -63,9 +63,13 @@ type State struct {
 	opts    Options
 	modules map[string]Module
 	loaded  *lua.LTable // package.loaded: required modules by name
-	// guard stops the running chunk; exit() halts it with an *ExitError.
-	// nil while no chunk runs.
-	guard *guard
+	// active is the guard of the running chunk (exit() halts it with an
+	// *ExitError); nil while no chunk runs. vm is the context the VM and
+	// every coroutine see, which reads it.
+	active atomic.Pointer[guard]
+	vm     *vmContext
+	// finished is set once the script is over: exit() is refused.
+	finished bool
 	// builtins knows which Go built-in the chunk is in.
 	builtins builtins
 	// peakHeap is the most heap measured while a limited chunk ran.
@@ -102,6 +106,7 @@ func New(opts Options) *State {
 		modules: make(map[string]Module, len(opts.Modules)),
 		loaded:  L.NewTable(),
 	}
+	s.vm = &vmContext{s: s}
 	for _, m := range opts.Modules {
 		s.modules[m.Name] = m
 	}
@@ -137,9 +142,26 @@ func (s *State) ModuleNames() []string {
 // run stuck in a Go built-in past Options.Limits.Grace gives *StuckError,
 // and the state is given up.
 func (s *State) Run(ctx context.Context, sc *Script, args ...lua.LValue) error {
+	if s.givenUp != nil {
+		return s.givenUpError()
+	}
 	fn := s.L.NewFunctionFromProto(sc.proto)
 	_, err := s.call(ctx, fn, 0, args...)
 	return err
+}
+
+// Call calls fn with args under ctx, with Run's protections (a stop ends
+// it at the next instruction, the limits hold, a stuck built-in is given
+// up), and returns its results. It is for Lua that runs after the script
+// (threshold predicates): exit() is refused from then on.
+func (s *State) Call(ctx context.Context, fn *lua.LFunction, args ...lua.LValue) ([]lua.LValue, error) {
+	s.finished = true
+	return s.call(ctx, fn, lua.MultRet, args...)
+}
+
+// givenUpError is the error of any use of a state given up.
+func (s *State) givenUpError() error {
+	return fmt.Errorf("the Lua state was given up after an earlier run got stuck: %w", s.givenUp)
 }
 
 // callResult is what a chunk's goroutine hands back.
@@ -154,16 +176,15 @@ type callResult struct {
 // process that waits on it must still exit on time.
 func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...lua.LValue) ([]lua.LValue, error) {
 	if s.givenUp != nil {
-		return nil, fmt.Errorf("the Lua state was given up after an earlier run got stuck: %w", s.givenUp)
+		return nil, s.givenUpError()
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	g := newGuard(ctx)
 	defer g.release()
-	prev := s.guard
-	s.guard = g
-	s.L.SetContext(&vmContext{g: g, L: s.L, s: s})
+	prev := s.active.Swap(g)
+	s.L.SetContext(s.vm)
 
 	done := make(chan callResult, 1)
 	finished := make(chan struct{})
@@ -179,7 +200,7 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, nret int, args ...l
 		return nil, r.err
 	}
 	s.L.RemoveContext()
-	s.guard = prev
+	s.active.Store(prev)
 	return r.values, r.err
 }
 
@@ -196,7 +217,7 @@ func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) 
 		grace = defaultGrace
 	}
 	var mem *MemoryError
-	if errors.As(g.stopCause(), &mem) {
+	if limit := s.opts.Limits.Memory; errors.As(g.stopCause(), &mem) || limit > 0 && heapInUse() > limit {
 		// Memory cannot wait: a Go function that does not come back
 		// at once is most likely still allocating.
 		grace = min(grace, memoryGrace)
@@ -204,13 +225,15 @@ func (s *State) await(g *guard, done <-chan callResult) (r callResult, ok bool) 
 	stoppedAt := time.Now()
 	t := time.NewTimer(grace)
 	defer t.Stop()
+	urgent := false
 	select {
 	case r := <-done:
 		return r, true
 	case <-t.C:
 	case <-g.urgent:
+		urgent = true
 	}
-	stuck := &StuckError{Cause: g.stopCause(), Waited: time.Since(stoppedAt).Round(time.Millisecond)}
+	stuck := &StuckError{Cause: g.stopCause(), Waited: time.Since(stoppedAt).Round(time.Millisecond), Urgent: urgent}
 	// The built-in's atomic store ordered the frames the chunk wrote
 	// before it: reading them is safe while it stays in the built-in.
 	if name := s.builtins.running(); name != "" {
@@ -254,7 +277,7 @@ func (s *State) protectedCall(g *guard, fn *lua.LFunction, nret int, args []lua.
 	return callResult{values: out}
 }
 
-// runError classifies an error from PCall; ctx is the chunk's own context.
+// runError classifies an error from PCall under the chunk's guard g.
 func (s *State) runError(g *guard, err error) error {
 	if e := exitOf(g); e != nil {
 		return e

@@ -9,7 +9,9 @@ import (
 // it now and then, since the VM checks only between Lua instructions.
 func runStopped(L *lua.LState) error {
 	if c, ok := L.Context().(*vmContext); ok {
-		return c.g.stopCause()
+		if g := c.guard(); g != nil {
+			return g.stopCause()
+		}
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func newBudget(L *lua.LState, n int) luapattern.Budget {
 // gsub call, or one call of a gmatch iterator, for a subject of n bytes:
 // luapattern.DefaultLimit unless the state's options (tests) say otherwise.
 func patternLimit(L *lua.LState, n int) int64 {
-	if c, ok := L.Context().(*vmContext); ok && c.s != nil && c.s.opts.patternLimit != nil {
+	if c, ok := L.Context().(*vmContext); ok && c.s.opts.patternLimit != nil {
 		return c.s.opts.patternLimit(n)
 	}
 	return luapattern.DefaultLimit(n)

@@ -156,11 +156,17 @@ func reflectToLua(L *lua.LState, rv reflect.Value) lua.LValue {
 	return lua.LString(fmt.Sprint(rv.Interface()))
 }
 
+// MaxNesting is how deep tables may nest for FromLua and Format: walking
+// deeper could outgrow the Go stack, a fatal error no recover catches.
+const MaxNesting = 1000
+
 // FromLua converts a Lua value to Go: nil, bool, int64 (integral numbers
 // within ±2^53), float64, string, []any (arrays) and map[string]any (other
 // tables; number keys become their decimal text). Functions, userdata,
-// threads and cyclic tables are errors.
+// threads, cyclic tables and tables nested deeper than MaxNesting are
+// errors.
 func FromLua(v lua.LValue) (any, error) {
+	// visiting is the path from v down: cycles and depth both show in it.
 	return fromLua(v, map[*lua.LTable]bool{})
 }
 
@@ -177,6 +183,11 @@ func fromLua(v lua.LValue, visiting map[*lua.LTable]bool) (any, error) {
 	case *lua.LTable:
 		if visiting[x] {
 			return nil, fmt.Errorf("cannot convert a table that contains itself")
+		}
+		if len(visiting) >= MaxNesting {
+			// The Go stack of a deeper walk could outgrow its limit,
+			// a fatal error no recover catches.
+			return nil, fmt.Errorf("cannot convert tables nested more than %d deep", MaxNesting)
 		}
 		visiting[x] = true
 		defer delete(visiting, x)

@@ -23,7 +23,7 @@ func run(t *testing.T, ctx context.Context, src string) (checks.Results, error) 
 	st := runtime.New(runtime.Options{Globals: r.Globals()})
 	defer st.Close()
 	err = st.Run(context.Background(), sc)
-	return r.Evaluate(ctx, st.L), err
+	return r.Evaluate(ctx, st), err
 }
 
 // mustRun runs src, which must not fail, and returns its results.

@@ -35,7 +35,7 @@ print("checked", forwarding)
 	if err := s.Run(context.Background(), sc); err != nil {
 		fmt.Println(err)
 	}
-	res := r.Evaluate(context.Background(), s.L)
+	res := r.Evaluate(context.Background(), s)
 	for _, t := range res.Thresholds {
 		fmt.Println(t)
 	}

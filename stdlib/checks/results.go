@@ -99,11 +99,12 @@ func formatNumber(v float64) string {
 }
 
 // Evaluate judges every threshold, after the script has finished, and
-// returns the run's results. A function rule is called on L under ctx,
-// protected: one that raises, or that ctx stops, is a failed threshold
-// whose Error says why. Call it on the state the script ran in, also when
-// the script failed (its results still describe what ran).
-func (r *Recorder) Evaluate(ctx context.Context, L *lua.LState) Results {
+// returns the run's results. A function rule is called in st under ctx,
+// with Run's protections (State.Call): one that raises, or that ctx or a
+// limit stops, is a failed threshold whose Error says why. Call it on the
+// state the script ran in, also when the script failed (its results still
+// describe what ran).
+func (r *Recorder) Evaluate(ctx context.Context, st *runtime.State) Results {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -122,7 +123,7 @@ func (r *Recorder) Evaluate(ctx context.Context, L *lua.LState) Results {
 		res.Metrics = append(res.Metrics, out)
 	}
 	for _, t := range r.thresholds {
-		res.Thresholds = append(res.Thresholds, r.judge(ctx, L, t))
+		res.Thresholds = append(res.Thresholds, r.judge(ctx, st, t))
 	}
 	return res
 }
@@ -166,7 +167,7 @@ func noValue(metric, aggregate string) error {
 	return fmt.Errorf("metric %s has no value: it never received a number (add or set), so %s is undefined", metric, aggregate)
 }
 
-func (r *Recorder) judge(ctx context.Context, L *lua.LState, t *threshold) Threshold {
+func (r *Recorder) judge(ctx context.Context, st *runtime.State, t *threshold) Threshold {
 	all := r.aggregates(t.metric)
 	out := Threshold{Name: t.metric, Rule: t.rule, Value: map[string]float64{}}
 	var err error
@@ -184,7 +185,7 @@ func (r *Recorder) judge(ctx context.Context, L *lua.LState, t *threshold) Thres
 		})
 	} else {
 		out.Value = all
-		out.OK, err = callPredicate(ctx, L, t.fn, all)
+		out.OK, err = callPredicate(ctx, st, t.fn, all)
 	}
 	if err != nil {
 		out.OK, out.Error = false, err.Error()
@@ -192,31 +193,30 @@ func (r *Recorder) judge(ctx context.Context, L *lua.LState, t *threshold) Thres
 	return out
 }
 
-// callPredicate calls fn(aggregates) on L under ctx, protected.
-func callPredicate(ctx context.Context, L *lua.LState, fn *lua.LFunction, all map[string]float64) (bool, error) {
-	if prev := L.RemoveContext(); prev != nil {
-		defer L.SetContext(prev)
-	}
-	L.SetContext(ctx)
-	defer L.RemoveContext()
-	top := L.GetTop()
-	defer L.SetTop(top)
-
-	arg := L.NewTable()
+// callPredicate calls fn(aggregates) in st under ctx, protected.
+func callPredicate(ctx context.Context, st *runtime.State, fn *lua.LFunction, all map[string]float64) (bool, error) {
+	arg := st.L.NewTable()
 	for k, v := range all {
 		arg.RawSetString(k, lua.LNumber(v))
 	}
-	L.Push(fn)
-	L.Push(arg)
-	if err := L.PCall(1, 1, nil); err != nil {
-		if ctx.Err() != nil {
-			return false, fmt.Errorf("stopped: %v", context.Cause(ctx))
+	results, err := st.Call(ctx, fn, arg)
+	if err != nil {
+		var stopped *runtime.StoppedError
+		var stuck *runtime.StuckError
+		switch {
+		case errors.As(err, &stopped):
+			return false, fmt.Errorf("stopped: %v", stopped.Cause)
+		case errors.As(err, &stuck):
+			return false, fmt.Errorf("stopped: %v", stuck)
 		}
 		return false, errors.New(luaErrorText(err))
 	}
 	// Only a boolean decides: a function that returns a count would
 	// pass for any count, 0 included, since every number is truthy.
-	result := L.Get(-1)
+	var result lua.LValue = lua.LNil
+	if len(results) > 0 {
+		result = results[0]
+	}
 	verdict, ok := result.(lua.LBool)
 	if !ok {
 		return false, fmt.Errorf("the function returned a %s; want true (passed) or false (failed)", result.Type())

@@ -386,6 +386,9 @@ func toJSON(L *lua.LState, v lua.LValue, sc scrubber, visiting map[*lua.LTable]b
 		if visiting[x] {
 			return "<cycle>"
 		}
+		if len(visiting) >= runtime.MaxNesting {
+			return "{...}"
+		}
 		visiting[x] = true
 		defer delete(visiting, x)
 		if runtime.IsArray(x) {

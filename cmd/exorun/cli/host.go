@@ -43,7 +43,10 @@ type host struct {
 	// restoreSoftLimit undoes the runtime's soft limit set for it.
 	memoryLimit      int64
 	restoreSoftLimit func()
-	workbook         *out.Workbook // the xlsx output, written by close
+	// abandoned is set when the script was given up while stuck: close
+	// leaves what it may still use alone.
+	abandoned bool
+	workbook  *out.Workbook // the xlsx output, written by close
 	// checks records the run's check, metric and threshold calls;
 	// results are its verdicts, set by runScript once the script ended.
 	checks  *checks.Recorder
@@ -61,12 +64,6 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 	h := &host{env: env, opts: o, args: args, checks: checks.New()}
 	if h.memoryLimit, err = o.memoryLimit(env); err != nil {
 		return nil, err
-	}
-	if h.memoryLimit > 0 && env.SetMemoryLimit != nil {
-		// The soft brake: Go's collector works harder as the heap nears
-		// the limit, so garbage never makes a run fail.
-		prev := env.SetMemoryLimit(h.memoryLimit)
-		h.restoreSoftLimit = func() { env.SetMemoryLimit(prev) }
 	}
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: !env.logTimes()})
 	if runID != "" && o.LogFormat == lualog.FormatJSON {
@@ -99,6 +96,14 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 	if err := h.connectBindings(); err != nil {
 		h.close()
 		return nil, err
+	}
+	if h.memoryLimit > 0 && env.SetMemoryLimit != nil {
+		// The soft brake: Go's collector works harder as the heap nears
+		// the limit, so garbage is collected before it counts against
+		// the run (the heap measured includes what is not yet swept).
+		// Set last, since close restores it.
+		prev := env.SetMemoryLimit(h.memoryLimit)
+		h.restoreSoftLimit = func() { env.SetMemoryLimit(prev) }
 	}
 	return h, nil
 }
@@ -146,6 +151,11 @@ func (h *host) close() {
 	if h.restoreSoftLimit != nil {
 		h.restoreSoftLimit()
 		h.restoreSoftLimit = nil
+	}
+	if h.abandoned {
+		// The given-up script may still be inside out.print or a
+		// binding; the process exits, which closes the rest.
+		return
 	}
 	_ = h.closeWorkbook() // already logged
 	if h.bindings != nil {

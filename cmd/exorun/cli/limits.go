@@ -71,6 +71,10 @@ func parseByteSize(s string) (int64, error) {
 	if bytes > math.MaxInt64/2 {
 		return 0, fmt.Errorf("%q is too large", s)
 	}
+	if v > 0 && bytes < 1 {
+		// It would round to 0, which means no limit at all.
+		return 0, fmt.Errorf("%q is less than a byte: give a unit, e.g. 0.5GiB", s)
+	}
 	return int64(bytes), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -131,7 +132,18 @@ func cmdRun(env *Env, c *command, args []string) error {
 func runScript(env *Env, o *runOptions) (err error) {
 	rec := newRunRecord(env.newRunID(), filepath.ToSlash(o.Script), o.WhatIf, env.clock())
 	var h *host
-	defer func() { err = finishRun(env, o, rec, h, err) }()
+	defer func() {
+		if v := recover(); v != nil {
+			// A bug: the summary must say the run failed, not what
+			// err held when the panic struck.
+			stack := debug.Stack()
+			err = limitHint(&runtime.InternalError{Value: fmt.Sprint(v), Stack: string(stack)}, 0)
+			if o.LogLevel == "debug" {
+				fmt.Fprintf(env.Stderr, "%s\n", stack)
+			}
+		}
+		err = finishRun(env, o, rec, h, err)
+	}()
 
 	src, err := env.ReadFile(o.Script)
 	if err != nil {
@@ -175,8 +187,10 @@ func runScript(env *Env, o *runOptions) (err error) {
 	rec.memory(h.memoryLimit, st.PeakHeap())
 	var stuck *runtime.StuckError
 	if errors.As(err, &stuck) {
-		// The state still runs a built-in: nothing may touch it, and
-		// the process must exit now rather than judge thresholds in it.
+		// The state still runs a built-in: nothing may touch it or
+		// what it may be using (the workbook, the bindings), and the
+		// process must exit now rather than judge thresholds in it.
+		h.abandoned = true
 		prog.stop()
 		return limitHint(err, h.memoryLimit)
 	}
@@ -185,7 +199,7 @@ func runScript(env *Env, o *runOptions) (err error) {
 	prog.stop() // nothing more to show; what follows is printed
 	h.strays.declared(nil)
 	// Judged also when the script failed: the results describe what ran.
-	h.results = h.checks.Evaluate(ctx, st.L)
+	h.results = h.checks.Evaluate(ctx, st)
 	err = thresholdVerdict(err, h.results, h.say)
 	if werr := h.closeWorkbook(); werr != nil && exitcode.Of(err) == exitcode.OK {
 		err = werr
