@@ -123,7 +123,7 @@ func (s *State) PeakHeap() int64 { return s.peakHeap.Load() }
 // builtins records which Go built-in a run is in, so that a run that does
 // not come back from one after it was stopped can be reported as stuck
 // there ("table.concat at report.lua:12"). Only the built-ins that can
-// take long on a large value are tracked (slowBuiltins): a call of one
+// take long on a large value are tracked (slowBuiltin): a call of one
 // costs two atomic stores of an int32, and the cheap ones that run in
 // every loop (math.floor, string.sub, table.insert) pay nothing.
 type builtins struct {
@@ -131,22 +131,25 @@ type builtins struct {
 	current atomic.Int32 // index+1 of the one running, 0 for none
 }
 
-// slowBuiltins are the built-ins tracked: they may run for long on a huge
+// slowBuiltin says which built-ins are tracked: they may run for long on a huge
 // string or table, and none of them runs Lua code before it returns. That
 // matters, because the watchdog reads the caller's position from the
 // frames, which must not change while it does.
-var slowBuiltins = map[string]bool{
-	"string.rep": true, "string.upper": true, "string.lower": true, "string.reverse": true,
-	"string.byte": true, "string.char": true, "string.find": true, "string.match": true,
-	"table.concat": true, "unpack": true,
+func slowBuiltin(name string) bool {
+	switch name {
+	case "string.rep", "string.upper", "string.lower", "string.reverse", "string.byte", "string.char",
+		"string.find", "string.match", "table.concat", "unpack":
+		return true
+	}
+	return false
 }
 
-// track makes the slowBuiltins in t report themselves as prefix+name.
+// track makes the slow built-ins in t report themselves as prefix+name.
 func (b *builtins) track(prefix string, t *lua.LTable) {
 	t.ForEach(func(k, v lua.LValue) {
 		name, ok := k.(lua.LString)
 		fn, isFn := v.(*lua.LFunction)
-		if !ok || !isFn || !fn.IsG || !slowBuiltins[prefix+string(name)] {
+		if !ok || !isFn || !fn.IsG || !slowBuiltin(prefix+string(name)) {
 			return
 		}
 		fn.GFunction = b.wrap(prefix+string(name), fn.GFunction)

@@ -46,23 +46,31 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
-// units are the suffixes byteSize takes, by lower-case spelling.
-var units = map[string]int64{
-	"": 1, "b": 1,
-	"k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10,
-	"m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
-	"g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30,
-	"t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40,
+// unit is the multiplier of a byteSize suffix, by lower-case spelling.
+func unit(suffix string) (int64, bool) {
+	switch suffix {
+	case "", "b":
+		return 1, true
+	case "k", "kb", "kib":
+		return 1 << 10, true
+	case "m", "mb", "mib":
+		return 1 << 20, true
+	case "g", "gb", "gib":
+		return 1 << 30, true
+	case "t", "tb", "tib":
+		return 1 << 40, true
+	}
+	return 0, false
 }
 
 func parseByteSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	num, unit := t, ""
+	num, suffix := t, ""
 	if i >= 0 {
-		num, unit = t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+		num, suffix = t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
 	}
-	mult, ok := units[unit]
+	mult, ok := unit(suffix)
 	v, err := strconv.ParseFloat(num, 64)
 	if !ok || err != nil || num == "" {
 		return 0, fmt.Errorf("%q is not a size: want a number with an optional unit, e.g. 512MiB, 2GiB or 0", s)
