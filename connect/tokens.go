@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -107,7 +108,7 @@ func (ts *TokenSource) refresh(ctx context.Context, call *tokenRefresh, fresh bo
 	ctx, cancel := context.WithTimeout(ctx, acquireTimeout)
 	defer cancel()
 	start := ts.now()
-	token, exp, err := ts.acquire(ctx, fresh)
+	token, exp, err := ts.acquireSafely(ctx, fresh)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if err == nil {
@@ -118,6 +119,18 @@ func (ts *TokenSource) refresh(ctx context.Context, call *tokenRefresh, fresh bo
 	call.err = err
 	ts.inflight = nil
 	close(call.done)
+}
+
+// acquireSafely is acquire on the refresh goroutine, where a panic (a bug
+// here or in MSAL) would end the process: it fails this acquisition
+// instead, and the call waiting for the token reports it.
+func (ts *TokenSource) acquireSafely(ctx context.Context, fresh bool) (token string, exp time.Time, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error (a bug in exorun or MSAL) while acquiring a token: %v", v)
+		}
+	}()
+	return ts.acquire(ctx, fresh)
 }
 
 // staticToken serves a pre-acquired token; ts.mu is held.

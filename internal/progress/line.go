@@ -78,6 +78,9 @@ func (l *Line) Start() {
 
 func (l *Line) loop() {
 	defer close(l.done)
+	// A bug in drawing must not end the run it only shows: the line
+	// stops, the run goes on.
+	defer func() { _ = recover() }()
 	t := time.NewTicker(l.o.Interval)
 	defer t.Stop()
 	for {
