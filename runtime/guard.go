@@ -161,13 +161,23 @@ func Context(L *lua.LState) context.Context {
 	}
 }
 
+// runStopped returns why the running script must stop, or nil while it
+// may go on. Long-running Go functions, such as the pattern matcher, call
+// it now and then, since the VM checks only between Lua instructions.
+func runStopped(L *lua.LState) error {
+	if c, ok := L.Context().(*vmContext); ok {
+		if g := c.guard(); g != nil {
+			return g.stopCause()
+		}
+	}
+	return nil
+}
+
 // raiseIfStopped raises the run's stop in a Go function that loops for a
 // long time without returning to the VM (the pattern matcher); it returns
 // normally while the run goes on.
 func raiseIfStopped(L *lua.LState) {
-	if c, ok := L.Context().(*vmContext); ok {
-		if g := c.guard(); g != nil && g.halted.Load() {
-			panic(stopError(c.s.L, g.cause))
-		}
+	if cause := runStopped(L); cause != nil {
+		panic(stopError(L.Context().(*vmContext).s.L, cause))
 	}
 }
