@@ -96,3 +96,32 @@ func BenchmarkWorkLoop(b *testing.B) {
 		st.Close()
 	}
 }
+
+// concatLoop is the string building reports do per object: a CSV-like
+// line of several pieces, and a small string grown piece by piece.
+const concatLoop = `
+local n = 0
+for i = 1, 100000 do
+  local line = "user" .. i .. "," .. (i * 2) .. ",mailbox," .. "contoso.com"
+  n = n + #line
+end
+local s = ""
+for i = 1, 2000 do s = s .. "x" end
+return n + #s
+`
+
+func BenchmarkConcatLoop(b *testing.B) {
+	sc, err := runtime.Compile("concat.lua", []byte(concatLoop))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		st := runtime.New(runtime.Options{Limits: runtime.Limits{Memory: 1 << 30}})
+		if err := st.Run(ctx, sc); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}

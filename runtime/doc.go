@@ -19,7 +19,10 @@
 // loops, tail calls, pcall retries and coroutines all stop at once; the
 // chunk runs on a goroutine of its own, and one stuck in a Go built-in is
 // given up after Limits.Grace (*StuckError). Limits.Memory bounds the
-// heap, measured every few milliseconds (*MemoryError, exit code 8). The
+// heap, measured every few milliseconds (*MemoryError, exit code 8);
+// since a long copy can keep the watcher from looking, Compile turns `..`
+// into a call that checks the heap before a large result, as string.rep
+// and table.concat do (concat.go). The
 // string pattern functions run on luapattern, a Lua 5.1 matcher with a
 // step budget that a stop interrupts. A Go panic in a built-in becomes an
 // *InternalError.

@@ -43,9 +43,17 @@ const (
 type MemoryError struct {
 	Limit int64 // bytes
 	Heap  int64 // bytes in use when the limit was found exceeded
+	// Asked is what a built-in was about to allocate when it stopped the
+	// run instead (0 when the watcher found the heap over the limit), and
+	// By names it ("a concatenation (..)").
+	Asked int64
+	By    string
 }
 
 func (e *MemoryError) Error() string {
+	if e.Asked > 0 {
+		return fmt.Sprintf("memory limit %s exceeded (heap in use %s; %s needs %s more)", FormatBytes(e.Limit), FormatBytes(e.Heap), e.By, FormatBytes(e.Asked))
+	}
 	return fmt.Sprintf("memory limit %s exceeded (heap in use %s)", FormatBytes(e.Limit), FormatBytes(e.Heap))
 }
 

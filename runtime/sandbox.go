@@ -71,7 +71,10 @@ func (s *State) openSandbox() {
 	}
 	str.RawSetString("gfind", str.RawGetString("gmatch")) // Lua 5.1's old name
 	str.RawSetString("dump", L.NewFunction(refuse("string.dump is not available in exorun scripts: it makes bytecode, which load refuses; pass functions, not their dumps")))
-	str.RawSetString("rep", L.NewFunction(stringRep))
+	str.RawSetString("rep", L.NewFunction(s.stringRep))
+	tab := L.GetGlobal(lua.TabLibName).(*lua.LTable)
+	tab.RawSetString("concat", L.NewFunction(s.tableConcat(tab.RawGetString("concat").(*lua.LFunction).GFunction)))
+	L.SetGlobal(concatName, L.NewFunction(s.concat))
 
 	L.SetGlobal("print", L.NewFunction(s.print))
 	L.SetGlobal("load", L.NewFunction(load))
@@ -255,17 +258,37 @@ func load(L *lua.LState) int {
 		L.Push(lua.LString("load: precompiled bytecode is not allowed; load Lua source"))
 		return 2
 	}
-	fn, err := L.Load(strings.NewReader(src), name)
+	proto, err := compileChunk(strings.NewReader(src), name)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(strings.TrimSpace(err.Error())))
 		return 2
 	}
-	L.Push(fn)
+	L.Push(L.NewFunctionFromProto(proto))
 	return 1
 }
 
-func stringRep(L *lua.LState) int {
+// tableConcat wraps gopher-lua's table.concat (orig) with the heap check
+// concatenation has: the result's size is known before it is built.
+func (s *State) tableConcat(orig lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if t, ok := L.Get(1).(*lua.LTable); ok && s.opts.Limits.Memory > 0 {
+			sep := int64(len(L.OptString(2, "")))
+			n := t.Len()
+			i, j := max(L.OptInt(3, 1), 1), min(L.OptInt(4, n), n)
+			var size int64
+			for k := i; k <= j; k++ {
+				if v := t.RawGetInt(k); lua.LVCanConvToString(v) {
+					size += int64(len(lua.LVAsString(v))) + sep
+				}
+			}
+			s.reserve(L, size, "table.concat")
+		}
+		return orig(L)
+	}
+}
+
+func (s *State) stringRep(L *lua.LState) int {
 	str := L.CheckString(1)
 	n := L.CheckInt(2)
 	if n <= 0 || str == "" {
@@ -275,6 +298,7 @@ func stringRep(L *lua.LState) int {
 	if n > maxRepBytes/len(str) {
 		L.RaiseError("string.rep: a result of %d copies of %d bytes is over the %d MiB limit", n, len(str), maxRepBytes>>20)
 	}
+	s.reserve(L, int64(n)*int64(len(str)), "string.rep")
 	L.Push(lua.LString(strings.Repeat(str, n)))
 	return 1
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -22,15 +23,22 @@ func Compile(name string, src []byte) (*Script, error) {
 	if bytes.HasPrefix(src, []byte("\x1bLua")) || bytes.HasPrefix(src, []byte{0x1b}) {
 		return nil, &SyntaxError{File: name, Line: 1, Message: "precompiled bytecode is not allowed; load Lua source"}
 	}
-	chunk, err := parse.Parse(bytes.NewReader(src), name)
-	if err != nil {
-		return nil, syntaxError(name, src, err)
-	}
-	proto, err := lua.Compile(chunk, name)
+	proto, err := compileChunk(bytes.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
 	return &Script{Name: name, proto: proto}, nil
+}
+
+// compileChunk is the one way Lua source becomes code in exorun (scripts,
+// modules, load): parsed, its `..` made to check the heap (see
+// guardConcat), and compiled.
+func compileChunk(src io.Reader, name string) (*lua.FunctionProto, error) {
+	chunk, err := parse.Parse(src, name)
+	if err != nil {
+		return nil, err
+	}
+	return lua.Compile(guardConcat(chunk), name)
 }
 
 func syntaxError(name string, src []byte, err error) error {
