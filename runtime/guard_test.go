@@ -134,6 +134,7 @@ func TestLargeAllocationsCheckTheLimitFirst(t *testing.T) {
 		"doubling":     {"local s = string.rep('x', 4 * 1024 * 1024)\nwhile true do s = s .. s end", "a concatenation (..)"},
 		"chain":        {"local s = string.rep('x', 4 * 1024 * 1024)\nwhile true do s = 1 .. s .. s .. 'y' end", "a concatenation (..)"},
 		"rep":          {"local s = string.rep('x', 1024 * 1024)\nlocal keep = {}\nfor i = 1, 1e6 do keep[i] = string.rep(s, 60) end", "string.rep"},
+		"load":         {"local s = string.rep('x', 4 * 1024 * 1024)\nload('local s = ... while true do s = s .. s end')(s)", "a concatenation (..)"},
 		"table.concat": {"local s = string.rep('x', 4 * 1024 * 1024)\nlocal t = {s}\nwhile true do t = {table.concat(t, ','), table.concat(t)} end", "table.concat"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -150,6 +151,21 @@ func TestLargeAllocationsCheckTheLimitFirst(t *testing.T) {
 				t.Errorf("peak heap %s, over the limit %s", FormatBytes(st.PeakHeap()), FormatBytes(limit))
 			}
 		})
+	}
+}
+
+// TestREPLConcatChecksTheLimit: REPL chunks compile the same way.
+func TestREPLConcatChecksTheLimit(t *testing.T) {
+	limit := heapInUse() + 200<<20
+	st := New(Options{Limits: Limits{Memory: limit}})
+	defer st.Close()
+	if _, err := st.Eval(context.Background(), "s = string.rep('x', 4 * 1024 * 1024)"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.Eval(context.Background(), "while true do s = s .. s end")
+	var mem *MemoryError
+	if !errors.As(err, &mem) || mem.By != "a concatenation (..)" {
+		t.Fatalf("got %T %v, want a *MemoryError from a concatenation", err, err)
 	}
 }
 

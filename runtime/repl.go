@@ -18,14 +18,14 @@ func (s *State) Eval(ctx context.Context, chunk string) ([]string, error) {
 	if s.givenUp != nil {
 		return nil, s.givenUpError()
 	}
-	fn, err := s.L.Load(strings.NewReader("return "+chunk), "stdin")
+	proto, err := compileChunk(strings.NewReader("return "+chunk), "stdin")
 	if err != nil {
-		fn, err = s.L.Load(strings.NewReader(chunk), "stdin")
+		proto, err = compileChunk(strings.NewReader(chunk), "stdin")
 	}
 	if err != nil {
 		return nil, replSyntaxError(err)
 	}
-	values, err := s.call(ctx, fn, lua.MultRet)
+	values, err := s.call(ctx, s.L.NewFunctionFromProto(proto), lua.MultRet)
 	if err != nil {
 		return nil, err
 	}
