@@ -3,6 +3,7 @@ package adminapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,6 +34,7 @@ func (c *Client) Invoke(ctx context.Context, r Request) (*Stream, error) {
 	sctx, cancel := c.callContext(ctx)
 	s := &Stream{
 		c:         c,
+		parent:    ctx,
 		ctx:       sctx,
 		cancel:    cancel,
 		cmdlet:    r.Cmdlet,
@@ -133,7 +135,10 @@ func nonTerminating(raw json.RawMessage) string {
 // Errors, RequestIDs and Close must be called from one goroutine at a time.
 // Memory holds at most the current page and, with PageAhead, the next.
 type Stream struct {
-	c         *Client
+	c *Client
+	// parent is the context later pages are fetched under (see Resume);
+	// ctx is the call's, derived from it with the call timeout.
+	parent    context.Context
 	ctx       context.Context
 	cancel    context.CancelFunc
 	cmdlet    string
@@ -151,6 +156,7 @@ type Stream struct {
 	// closes when that goroutine has returned.
 	ahead     chan aheadResult
 	aheadDone chan struct{}
+	aheadURL  string // the page being fetched ahead
 
 	warnings   []string
 	errors     []string
@@ -195,7 +201,7 @@ func (s *Stream) accept(p *page) {
 
 func (s *Stream) startAhead() {
 	op, ctx := s.op(s.next), s.ctx
-	s.next = ""
+	s.aheadURL, s.next = s.next, ""
 	ch, done := make(chan aheadResult, 1), make(chan struct{})
 	s.ahead, s.aheadDone = ch, done
 	go func() {
@@ -210,6 +216,36 @@ func (s *Stream) startAhead() {
 		p, err := s.c.fetchPage(ctx, op, "")
 		ch <- aheadResult{p, err}
 	}()
+}
+
+// Resume makes the stream fetch its later pages under ctx when the
+// context it was made under has ended (cancelled, not timed out): the REPL
+// reads in one chunk a stream a previous chunk made, and each chunk has a
+// context of its own that ends with it. A page fetched ahead under the old
+// context is kept if it arrived and fetched again if the end of the old
+// context cut it off. Resume does nothing while the old context lives, for
+// a stream that has ended, or when ctx is the old context.
+func (s *Stream) Resume(ctx context.Context) {
+	if ctx == s.parent || s.closed || s.err != nil || s.parent.Err() == nil {
+		return
+	}
+	var timeout *callTimeout
+	if errors.As(context.Cause(s.ctx), &timeout) {
+		return // the call's own limit, which a new context must not lift
+	}
+	if s.ahead != nil {
+		r := <-s.ahead
+		if r.err != nil {
+			s.ahead, s.next = nil, s.aheadURL
+		} else {
+			kept := make(chan aheadResult, 1)
+			kept <- r
+			s.ahead = kept
+		}
+	}
+	s.cancel()
+	s.parent = ctx
+	s.ctx, s.cancel = s.c.callContext(ctx)
 }
 
 // Next returns the next output object, io.EOF after the last, or the error

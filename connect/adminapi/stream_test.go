@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -177,5 +178,95 @@ func TestLaterPageErrorEndsTheStream(t *testing.T) {
 	}
 	if c.Stats().Errors[CodeBadRequest] != 1 {
 		t.Fatalf("stats %+v", c.Stats())
+	}
+}
+
+// TestResumeReadsOnUnderANewContext: a stream made under a context that
+// ended (a REPL chunk that is over) is read to its end under the next
+// one, nothing lost and nothing twice, whether the page ahead had arrived
+// or was cut off by the end of the old context.
+func TestResumeReadsOnUnderANewContext(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		pageAhead bool
+		block     int // the page the server holds until the client goes away
+	}{
+		{"no page ahead", false, -1},
+		{"page ahead arrived", true, -1},
+		{"page ahead cut off", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gone := make(chan struct{}, 1)
+			var blocked atomic.Bool
+			var srv *server
+			srv = newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				p := 0
+				fmt.Sscanf(r.URL.Query().Get("$skiptoken"), "%d", &p)
+				if p == tc.block && blocked.CompareAndSwap(false, true) {
+					<-r.Context().Done() // only the first request for it
+					gone <- struct{}{}
+					return
+				}
+				next := ""
+				if p+1 < 3 {
+					next = fmt.Sprintf("%s/adminapi/beta/%s/InvokeCommand?$skiptoken=%d", srv.URL, testTenant, p+1)
+				}
+				writePage(w, []string{fmt.Sprintf(`{"N":%d}`, 2*p), fmt.Sprintf(`{"N":%d}`, 2*p+1)}, next)
+			})
+			c, _, _ := newClient(t, srv, nil)
+			first, cancel := context.WithCancel(context.Background())
+			s, err := c.Invoke(first, Request{Cmdlet: "Get-Mailbox", PageAhead: tc.pageAhead})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if v, err := s.Next(); err != nil || string(v) != `{"N":0}` {
+				t.Fatalf("first object %s, %v", v, err)
+			}
+			if tc.pageAhead {
+				for srv.count() < 2 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			cancel()
+			if tc.block >= 0 {
+				<-gone
+			}
+			s.Resume(context.Background())
+			got, err := drain(t, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 5 {
+				t.Fatalf("%d objects after the first, want 5: %s", len(got), got)
+			}
+			for i, v := range got {
+				if v != fmt.Sprintf(`{"N":%d}`, i+1) {
+					t.Fatalf("object %d is %s", i+1, v)
+				}
+			}
+		})
+	}
+}
+
+// TestResumeLeavesALiveStreamAlone: while the stream's context lives,
+// Resume changes nothing, and a stream cut off by its own end is not
+// brought back.
+func TestResumeLeavesALiveStreamAlone(t *testing.T) {
+	srv := pagedServer(t, 2, -1, nil)
+	c, _, _ := newClient(t, srv, nil)
+	s, err := c.Invoke(context.Background(), Request{Cmdlet: "Get-Mailbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := s.ctx
+	s.Resume(context.TODO())
+	if s.ctx != ctx {
+		t.Fatal("Resume replaced the context of a live stream")
+	}
+	s.Close()
+	s.Resume(context.TODO())
+	if _, err := s.Next(); err != io.EOF {
+		t.Fatalf("Next after Close and Resume: %v", err)
 	}
 }
