@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -30,6 +31,9 @@ type session struct {
 	// organization is the tenant as the settings named it.
 	organization string
 	usage        usage
+	// allowed is what Host.Cmdlets answers, worked out once.
+	allowedOnce sync.Once
+	allowed     []*catalog.Cmdlet
 }
 
 func newSession(h *Host, cs *connect.Session) *session {
@@ -117,11 +121,10 @@ func (s *session) check(c *catalog.Cmdlet) error {
 
 // allowedCmdlets lists the cmdlets the session may run, sorted.
 func (s *session) allowedCmdlets() []string {
-	var out []string
-	for _, c := range catalog.All() {
-		if c.Runs(s.conn.Service) && s.check(c) == nil {
-			out = append(out, c.Name)
-		}
+	cmdlets, _ := s.host.Cmdlets(s.exo)
+	out := make([]string, len(cmdlets))
+	for i, c := range cmdlets {
+		out[i] = c.Name
 	}
 	return out
 }

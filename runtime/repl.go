@@ -15,25 +15,45 @@ import (
 // gives an error for which Incomplete is true: read another line and retry
 // with the lines joined.
 func (s *State) Eval(ctx context.Context, chunk string) ([]string, error) {
+	var out []string
+	err := s.EvalShow(ctx, chunk, func(_ *lua.LState, values []lua.LValue) {
+		for _, v := range values {
+			out = append(out, Format(v))
+		}
+	})
+	return out, err
+}
+
+// EvalShow is Eval that hands the chunk's results to show instead of
+// formatting them. show runs inside the chunk, under its context and
+// protections: it may read a result stream (fetching pages), a stop
+// (Ctrl-C) ends it as it ends the chunk, and a Lua error it raises is the
+// chunk's error.
+func (s *State) EvalShow(ctx context.Context, chunk string, show func(L *lua.LState, values []lua.LValue)) error {
 	if s.givenUp != nil {
-		return nil, s.givenUpError()
+		return s.givenUpError()
 	}
 	proto, err := compileChunk(strings.NewReader("return "+chunk), "stdin")
 	if err != nil {
 		proto, err = compileChunk(strings.NewReader(chunk), "stdin")
 	}
 	if err != nil {
-		return nil, replSyntaxError(err)
+		return replSyntaxError(err)
 	}
-	values, err := s.call(ctx, s.L.NewFunctionFromProto(proto), lua.MultRet)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = Format(v)
-	}
-	return out, nil
+	fn := s.L.NewFunctionFromProto(proto)
+	shown := s.L.NewFunction(func(L *lua.LState) int {
+		base := L.GetTop()
+		L.Push(fn)
+		L.Call(0, lua.MultRet)
+		values := make([]lua.LValue, 0, L.GetTop()-base)
+		for i := base + 1; i <= L.GetTop(); i++ {
+			values = append(values, L.Get(i))
+		}
+		show(L, values)
+		return 0
+	})
+	_, err = s.call(ctx, shown, 0)
+	return err
 }
 
 // IncompleteError is a REPL chunk that ended before its statement did.
