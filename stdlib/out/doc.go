@@ -13,7 +13,10 @@
 //
 // rows is a list of records: {{Name = "a", SizeGB = 1}, ...}. A single
 // record (a table with string keys that is not a list) prints as one row;
-// an empty table is an empty list. opts is a table of:
+// an empty table is an empty list. Anything callable (a function, or a
+// table or userdata with __call, such as a cmdlet's result stream) is an
+// iterator: it is called until it returns nil and prints what it gave; an
+// error it raises is the script's. opts is a table of:
 //
 //	columns = {"Name", "SizeGB"}  -- which columns, in this order; default:
 //	                              -- the sorted union of the rows' string keys
@@ -35,9 +38,12 @@
 // "(N rows)" ("(1 row)"); an empty list prints the header and "(no rows)".
 // When Options.Width > 0 the table fits in Width columns: the widest
 // columns are narrowed first, numbers are kept whole while the other
-// columns can give way, and long cells are cut with an ellipsis (…); only a
-// table with more columns than Width can hold (4 per column plus 1) is
-// wider. With Options.Color false the output holds no ANSI escapes.
+// columns can give way, and long cells are cut with an ellipsis (…).
+// Headers are never cut: the columns that would not fit at the width of
+// their headers (and numbers) are left out, from the last, and the row
+// count line says so ("(3 rows; 4 of 9 columns fit, ...)"); the first
+// column always shows, so only a first header wider than Width is cut.
+// With Options.Color false the output holds no ANSI escapes.
 //
 // CSV output is RFC 4180 quoting (encoding/csv, "\n" line ends), header
 // first; an empty list prints nothing. Stdout holds at most one CSV table,

@@ -36,7 +36,7 @@ type request struct {
 // request parses (rows [, opts]) from the Lua stack. forced is the format
 // of out.table/csv/json, "" for out.print.
 func (p *printer) request(L *lua.LState, forced string) (*request, error) {
-	rows, err := records(L.Get(1))
+	rows, err := records(L, L.Get(1))
 	if err != nil {
 		return nil, err
 	}
@@ -122,11 +122,16 @@ func pathOption(v lua.LValue) (string, error) {
 	return string(s), nil
 }
 
-// records turns the rows argument into a list of records.
-func records(v lua.LValue) ([]*lua.LTable, error) {
+// records turns the rows argument into a list of records: a list, one
+// record, or anything callable (a cmdlet's result stream, an iterator
+// function) that gives records until nil.
+func records(L *lua.LState, v lua.LValue) ([]*lua.LTable, error) {
+	if callable(L, v) {
+		return drain(L, v)
+	}
 	t, ok := v.(*lua.LTable)
 	if !ok {
-		return nil, fmt.Errorf("rows must be a list of records (tables), got %s", v.Type())
+		return nil, fmt.Errorf("rows must be a list of records (tables) or an iterator of them, got %s", v.Type())
 	}
 	if k, _ := t.Next(lua.LNil); k == lua.LNil {
 		return nil, nil
@@ -146,6 +151,40 @@ func records(v lua.LValue) ([]*lua.LTable, error) {
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// callable reports whether v can be called: a function, or a table or
+// userdata with a __call metamethod. The out module cannot know the
+// bindings' result stream, so it reads any iterator alike.
+func callable(L *lua.LState, v lua.LValue) bool {
+	switch v.(type) {
+	case *lua.LFunction:
+		return true
+	case *lua.LTable, *lua.LUserData:
+		return L.GetMetaField(v, "__call") != lua.LNil
+	}
+	return false
+}
+
+// drain calls the iterator iter until it gives nil. The calls are not
+// protected: an error of the iterator (a failed page, a stop) is the
+// script's, as it would be in a for loop over it.
+func drain(L *lua.LState, iter lua.LValue) ([]*lua.LTable, error) {
+	var rows []*lua.LTable
+	for {
+		L.Push(iter)
+		L.Call(0, 1)
+		v := L.Get(-1)
+		L.Pop(1)
+		switch r := v.(type) {
+		case *lua.LNilType:
+			return rows, nil
+		case *lua.LTable:
+			rows = append(rows, r)
+		default:
+			return nil, fmt.Errorf("rows[%d] (from the iterator) is a %s, want a record (table)", len(rows)+1, v.Type())
+		}
+	}
 }
 
 // columnList checks the columns option: a list of strings.
@@ -218,24 +257,89 @@ func writeCSV(L *lua.LState, w io.Writer, req *request) error {
 	return cw.Error()
 }
 
-// writeTable renders rows with tablewriter: light box borders, a header
+// writeTable prints req for a terminal: the title, the table and a line
+// with the row count, which also says how many columns were shown when
+// some did not fit the width.
+func writeTable(L *lua.LState, w io.Writer, req *request, width int, color bool) error {
+	title := sanitize(req.title)
+	if width > 0 {
+		title = cut(title, width)
+	}
+	if title != "" {
+		if color {
+			title = boldOn + title + boldOff
+		}
+		if _, err := fmt.Fprintln(w, title); err != nil {
+			return err
+		}
+	}
+	shown, err := drawTable(L, w, req.rows, req.columns, width, color)
+	if err != nil {
+		return err
+	}
+	var count string
+	switch len(req.rows) {
+	case 0:
+		count = noRows
+	case 1:
+		count = "(1 row)"
+	default:
+		count = fmt.Sprintf("(%d rows)", len(req.rows))
+	}
+	if shown < len(req.columns) {
+		// On the count's line, so the table's last line stays its
+		// summary; cut like the title, a note wider than the table would
+		// undo the fitting.
+		count = cut(fmt.Sprintf("%s; %d of %d columns fit, choose with columns = {...})",
+			strings.TrimSuffix(count, ")"), shown, len(req.columns)), width)
+	}
+	_, err = fmt.Fprintln(w, count)
+	return err
+}
+
+// WriteTable draws rows as out.table does, without the title and the row
+// count line, for Go callers that add lines of their own (the REPL). When
+// width > 0 it shows the columns that fit, from the first (at least
+// one); it returns how many it showed.
+func WriteTable(L *lua.LState, w io.Writer, rows []*lua.LTable, columns []string, width int) (int, error) {
+	return drawTable(L, w, rows, columns, width, false)
+}
+
+// WriteCSV writes rows as out.csv does: the columns as the header, a line
+// per row, nothing at all for no rows.
+func WriteCSV(L *lua.LState, w io.Writer, rows []*lua.LTable, columns []string) error {
+	return writeCSV(L, w, &request{rows: rows, columns: columns})
+}
+
+// WriteJSON writes rows as out.json does: one array of objects holding
+// the columns in order.
+func WriteJSON(L *lua.LState, w io.Writer, rows []*lua.LTable, columns []string) error {
+	return writeJSON(L, w, &request{rows: rows, columns: columns})
+}
+
+// drawTable renders rows with tablewriter: light box borders, a header
 // line, one space of padding, no automatic formatting or wrapping (cells
 // are cut to width here, so the layout is fully decided before tablewriter
-// sees it).
-func writeTable(L *lua.LState, w io.Writer, req *request, width int, color bool) error {
-	n := len(req.columns)
+// sees it). When width > 0, the columns that do not fit are left out
+// (fitting) and the others narrowed (fit). It returns how many columns it
+// drew; none for no columns.
+func drawTable(L *lua.LState, w io.Writer, rows []*lua.LTable, columns []string, width int, color bool) (int, error) {
+	n := len(columns)
+	if n == 0 {
+		return 0, nil
+	}
 	header := make([]string, n)
-	for i, c := range req.columns {
+	for i, c := range columns {
 		header[i] = sanitize(c)
 	}
-	cells := make([][]string, len(req.rows))
+	cells := make([][]string, len(rows))
 	// A column is numeric when it holds a number and nothing but numbers
 	// and nils.
 	numbers := make([]int, n)
 	others := make([]int, n)
-	for r, row := range req.rows {
+	for r, row := range rows {
 		cells[r] = make([]string, n)
-		for i, c := range req.columns {
+		for i, c := range columns {
 			v := row.RawGetString(c)
 			cells[r][i] = sanitize(cellText(L, v))
 			switch v.(type) {
@@ -251,36 +355,16 @@ func writeTable(L *lua.LState, w io.Writer, req *request, width int, color bool)
 	for i := range numeric {
 		numeric[i] = numbers[i] > 0 && others[i] == 0
 	}
-	title := sanitize(req.title)
-	if width > 0 && n > 0 {
+	if width > 0 {
+		_, floor := measure(header, cells, numeric)
+		n = fitting(floor, width)
+		header, numeric = header[:n], numeric[:n]
+		for r := range cells {
+			cells[r] = cells[r][:n]
+		}
 		fit(header, cells, numeric, width-(3*n+1))
 	}
-	if width > 0 {
-		title = cut(title, width)
-	}
-	if title != "" {
-		if color {
-			title = boldOn + title + boldOff
-		}
-		if _, err := fmt.Fprintln(w, title); err != nil {
-			return err
-		}
-	}
-	if n > 0 {
-		if err := renderTable(w, header, cells, numeric, color); err != nil {
-			return err
-		}
-	}
-	var err error
-	switch len(req.rows) {
-	case 0:
-		_, err = fmt.Fprintln(w, noRows)
-	case 1:
-		_, err = fmt.Fprintln(w, "(1 row)")
-	default:
-		_, err = fmt.Fprintf(w, "(%d rows)\n", len(req.rows))
-	}
-	return err
+	return n, renderTable(w, header, cells, numeric, color)
 }
 
 func renderTable(w io.Writer, header []string, cells [][]string, numeric []bool, color bool) error {
@@ -328,19 +412,16 @@ func renderTable(w io.Writer, header []string, cells [][]string, numeric []bool,
 	return table.Render()
 }
 
-// fit narrows columns so their content widths add up to at most budget.
-// Every column is capped at the largest common width C that fits, but not
-// below its floor: the width of its numbers for a numeric column (a cut
-// number would be misread), one character otherwise; when the floors
-// alone do not fit, every floor is one character. Spare width left under
-// the cap goes one character each to the capped columns from the left.
-// Each line of a cell wider than its column is cut with an ellipsis.
-func fit(header []string, cells [][]string, numeric []bool, budget int) {
-	n := len(header)
-	natural := make([]int, n)
-	floor := make([]int, n)
+// measure returns each column's natural width (its widest line) and its
+// floor, the narrowest it may get: its header's width, since a header cut
+// to "A…" names nothing, and for a numeric column its widest number, since
+// a cut number would be misread.
+func measure(header []string, cells [][]string, numeric []bool) (natural, floor []int) {
+	natural = make([]int, len(header))
+	floor = make([]int, len(header))
 	for i, h := range header {
 		natural[i] = textWidth(h)
+		floor[i] = natural[i]
 	}
 	for _, row := range cells {
 		for i, c := range row {
@@ -350,6 +431,33 @@ func fit(header []string, cells [][]string, numeric []bool, budget int) {
 			}
 		}
 	}
+	return natural, floor
+}
+
+// fitting returns how many columns, from the first, fit in width at their
+// floors, with the borders and padding (3 a column and 1). The first is
+// always kept, so a table shows something.
+func fitting(floor []int, width int) int {
+	used := 1
+	for i, f := range floor {
+		used += f + 3
+		if used > width && i > 0 {
+			return i
+		}
+	}
+	return len(floor)
+}
+
+// fit narrows columns so their content widths add up to at most budget.
+// Every column is capped at the largest common width C that fits, but not
+// below its floor (measure); when the floors alone do not fit (a single
+// column wider than the terminal, as fitting leaves no other case), every
+// floor is one character. Spare width left under the cap goes one
+// character each to the capped columns from the left. Each line of a cell
+// wider than its column is cut with an ellipsis.
+func fit(header []string, cells [][]string, numeric []bool, budget int) {
+	n := len(header)
+	natural, floor := measure(header, cells, numeric)
 	total, floors, widest := 0, 0, 0
 	for i, w := range natural {
 		floor[i] = max(floor[i], minColumn)

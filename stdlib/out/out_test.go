@@ -143,15 +143,25 @@ out.print(rows, {title = "All the mailboxes of the contoso.com tenant, sorted by
 			if width >= natural && strings.Contains(got, ellipsis) {
 				t.Fatalf("width %d: a cell was cut though the table fits:\n%s", width, got)
 			}
-			// Numbers are not cut while the table can hold them (5
-			// columns take 16 for borders and padding, the numbers 8).
-			for _, n := range []string{" 1200 ", " 12.5 ", " 42 "} {
-				if width >= 40 && !strings.Contains(got, n) {
-					t.Fatalf("width %d: number %q was cut:\n%s", width, n, got)
-				}
+			// Headers are never cut: a column that cannot hold its
+			// header is left out. The header line follows the title
+			// and the top border.
+			if header := strings.Split(got, "\n")[2]; strings.Contains(header, ellipsis) {
+				t.Fatalf("width %d: a header was cut:\n%s", width, got)
 			}
-			if !strings.HasSuffix(got, "(3 rows)\n") {
-				t.Fatalf("width %d: no row count:\n%s", width, got)
+			// All 5 columns fit from 45 (16 for borders and padding,
+			// 29 for the headers and the numbers); numbers are not cut.
+			if width >= 45 {
+				for _, n := range []string{" 1200 ", " 12.5 ", " 42 "} {
+					if !strings.Contains(got, n) {
+						t.Fatalf("width %d: number %q was cut:\n%s", width, n, got)
+					}
+				}
+				if !strings.HasSuffix(got, "(3 rows)\n") {
+					t.Fatalf("width %d: no row count:\n%s", width, got)
+				}
+			} else if !strings.Contains(got, "(3 rows; ") || strings.Contains(got, "SizeGB") {
+				t.Fatalf("width %d: SizeGB does not fit, and the last line should say columns were left out:\n%s", width, got)
 			}
 		}
 	}
@@ -159,15 +169,15 @@ out.print(rows, {title = "All the mailboxes of the contoso.com tenant, sorted by
 
 func TestTableFitsNarrowWidth(t *testing.T) {
 	got := run(t, Options{Width: 20}, mailboxes+`out.print(rows, {columns = {"Name", "Aliases"}})`)
-	// A budget of 20-7 = 13 for widths 18 and 32: a cap of 6, the spare
-	// character to the first column.
-	want := `┌─────────┬────────┐
-│ Name    │ Alias… │
-├─────────┼────────┤
-│ alice   │ alice… │
-│ bob     │        │
-│ carol,… │        │
-└─────────┴────────┘
+	// A budget of 20-7 = 13 for widths 18 and 32, floors 4 and 7 (the
+	// headers): a cap of 6 gives 6 and 7.
+	want := `┌────────┬─────────┐
+│ Name   │ Aliases │
+├────────┼─────────┤
+│ alice  │ alice@… │
+│ bob    │         │
+│ carol… │         │
+└────────┴─────────┘
 (3 rows)
 `
 	if got != want {
@@ -307,7 +317,9 @@ func TestErrors(t *testing.T) {
 		want    string
 		wantErr error
 	}{
-		{Options{}, `require("out").print("x")`, "out.print: rows must be a list of records (tables), got string", nil},
+		{Options{}, `require("out").print("x")`, "out.print: rows must be a list of records (tables) or an iterator of them, got string", nil},
+		{Options{}, `local n = 0; require("out").print(function() n = n + 1; if n < 3 then return {A = n} end return n end)`, "out.print: rows[3] (from the iterator) is a number, want a record (table)", nil},
+		{Options{}, `require("out").print(function() error("page 2 failed") end)`, "page 2 failed", nil},
 		{Options{}, `require("out").print({{A = 1}, 2})`, "out.print: rows[2] is a number, want a record (table)", nil},
 		{Options{}, `require("out").print({[5] = {}})`, "out.print: rows must be a list of records (tables), got a table with no string keys that is not a list", nil},
 		{Options{}, `require("out").print({}, "csv")`, "out.print: options must be a table, got string", nil},
@@ -366,9 +378,12 @@ func TestFit(t *testing.T) {
 		want    string
 	}{
 		{"fits", []string{"A", "B"}, []string{"abc", "de"}, []bool{false, false}, 5, "A|B|abc|de"},
-		// Widths 5, 25, 5 in 20: the number keeps its 5 (its floor) and
-		// a cap of 10 gives 5+10+5 = 20.
-		{"number kept", []string{"Name", "Description", "N"}, []string{"alice", "a fairly long description", "12345"}, []bool{false, false, true}, 20, "Name|Descripti…|N|alice|a fairly …|12345"},
+		// Widths 5, 25, 5 in 22: the number keeps its 5 (its floor) and
+		// a cap of 12 gives 5+12+5 = 22.
+		{"number kept", []string{"Name", "Description", "N"}, []string{"alice", "a fairly long description", "12345"}, []bool{false, false, true}, 22, "Name|Description|N|alice|a fairly lo…|12345"},
+		// Widths 5, 25 in 16: Description keeps its header's 11 though
+		// a cap of 5 would fit; the largest cap that fits is 11.
+		{"header kept", []string{"Name", "Description"}, []string{"alice", "a fairly long description"}, []bool{false, false}, 16, "Name|Description|alice|a fairly l…"},
 		// Widths 10, 10, 10 in 20: a cap of 6 gives 18, the 2 spare go to
 		// the first two columns.
 		{"spare from the left", []string{"a", "b", "c"}, []string{"0123456789", "0123456789", "0123456789"}, []bool{false, false, false}, 20, "a|b|c|012345…|012345…|01234…"},
@@ -384,6 +399,80 @@ func TestFit(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
 	}
+}
+
+func TestFitting(t *testing.T) {
+	floor := []int{4, 11, 5} // 1 + 7 + 14 + 8 = 30 with borders
+	for width, want := range map[int]int{30: 3, 31: 3, 29: 2, 22: 2, 21: 1, 3: 1} {
+		if got := fitting(floor, width); got != want {
+			t.Errorf("fitting(%v, %d) = %d, want %d", floor, width, got, want)
+		}
+	}
+}
+
+// A table too wide for the terminal leaves out the columns that would
+// not fit rather than cut headers to a letter, and says so.
+func TestTableDropsColumns(t *testing.T) {
+	src := `require("out").print({
+	{Name = "alice", DisplayName = "Alice Example", PrimarySmtpAddress = "alice@contoso.com", RecipientTypeDetails = "UserMailbox"},
+}, {columns = {"Name", "DisplayName", "PrimarySmtpAddress", "RecipientTypeDetails"}})`
+	got := run(t, Options{Width: 60}, src)
+	want := `┌───────┬───────────────┬────────────────────┐
+│ Name  │ DisplayName   │ PrimarySmtpAddress │
+├───────┼───────────────┼────────────────────┤
+│ alice │ Alice Example │ alice@contoso.com  │
+└───────┴───────────────┴────────────────────┘
+(1 row; 3 of 4 columns fit, choose with columns = {...})
+`
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// out.print reads anything callable until nil: a result stream of the
+// bindings, which the module does not know, or a Lua iterator.
+func TestPrintIterator(t *testing.T) {
+	want := "[\n  {\n    \"N\": 1\n  },\n  {\n    \"N\": 2\n  }\n]\n"
+	for name, src := range map[string]string{
+		"function": `local n = 0
+require("out").print(function() n = n + 1; if n <= 2 then return {N = n} end end)`,
+		"table with __call": `local n = 0
+require("out").print(setmetatable({}, {__call = function(self) n = n + 1; if n <= 2 then return {N = n} end end}))`,
+		"userdata with __call": `require("out").print(stream())`,
+	} {
+		var b bytes.Buffer
+		mod := Module(Options{Stdout: &b, Format: "json"})
+		runtimetest.MustRun(t, src, runtime.Options{Modules: []runtime.Module{mod}, Globals: map[string]lua.LGFunction{
+			"stream": func(L *lua.LState) int { L.Push(fakeStream(L, 2)); return 1 },
+		}})
+		if got := b.String(); got != want {
+			t.Errorf("%s: got %q, want %q", name, got, want)
+		}
+	}
+}
+
+// fakeStream is a userdata shaped like the bindings' result stream:
+// calling it gives {N = 1} ... {N = n}, then nil. __call receives the
+// userdata itself first, as Lua passes it.
+func fakeStream(L *lua.LState, n int) *lua.LUserData {
+	ud := L.NewUserData()
+	i := 0
+	mt := L.NewTable()
+	mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+		if L.CheckUserData(1) != ud {
+			L.ArgError(1, "want the stream")
+		}
+		if i++; i > n {
+			L.Push(lua.LNil)
+			return 1
+		}
+		t := L.NewTable()
+		t.RawSetString("N", lua.LNumber(i))
+		L.Push(t)
+		return 1
+	}))
+	ud.Metatable = mt
+	return ud
 }
 
 func TestLuaSide(t *testing.T) {
