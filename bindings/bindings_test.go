@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -333,6 +334,36 @@ func TestWrapperCmdlet(t *testing.T) {
 	}
 	if want := "Adele Vance\ttrue\nAdele Vance\tLee Gu\ttrue\ntrue\n"; out != want {
 		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+// rs:show chooses the columns a display uses, on the stream itself, and
+// leaves its objects alone.
+func TestResultsShow(t *testing.T) {
+	tn := sharedTenant(t)
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local rs = exo.get_mailbox{ResultSize = 2}
+		print(rs.columns == nil)
+		print(rawequal(rs:show("DisplayName", "Alias"), rs))
+		print(table.concat(rs.columns, ","), #rs:all(), rs.count)
+		print(rs:show().columns == nil)
+		print(pcall(rs.show, rs, {}))
+		print(pcall(function() return rs.nosuch end))
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out, "\n")
+	want := []string{"true", "true", "DisplayName,Alias\t2\t2", "true"}
+	if len(lines) < 6 || !slices.Equal(lines[:4], want) {
+		t.Fatalf("got %q, want lines %q first", out, want)
+	}
+	if !strings.HasPrefix(lines[4], "false\t") || !strings.Contains(lines[4], "string expected") {
+		t.Errorf("show({}): got %q, want an argument error", lines[4])
+	}
+	if !strings.Contains(lines[5], "show, warnings, count, cmdlet and columns; not nosuch") {
+		t.Errorf("unknown field: got %q, want the fields listed", lines[5])
 	}
 }
 

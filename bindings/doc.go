@@ -19,7 +19,10 @@
 // disagreements with the catalog are logged.
 //
 // A call returns a result stream: iterate it (one object at a time, pages
-// fetched as needed), or take :all(), :first(), .warnings. Objects are
+// fetched as needed), or take :all(), :first(), .warnings; :show("A", "B")
+// chooses the columns the REPL shows it with (.columns). A stream read in a
+// later REPL chunk than the one that made it fetches its later pages under
+// the reading chunk's context. Objects are
 // tables with the PowerShell property names (package decode documents the
 // types). Write cmdlets honour exo.what_if, and every write actually sent
 // is appended to the run journal.

@@ -10,8 +10,10 @@ import (
 	"github.com/exorun/exorun/runtime"
 )
 
-// resultsType is the metatable name of result streams.
-const resultsType = "exorun.results"
+// ResultsType is the name result streams' metatable is registered under
+// in each state: L.GetTypeMetatable(ResultsType) tells a stream from other
+// userdata (the REPL's display does).
+const ResultsType = "exorun.results"
 
 // results is a cmdlet's output as Lua sees it: call it (a generic for
 // does) for the next object, or use :all(), :first(), :next(), :close()
@@ -24,6 +26,9 @@ type results struct {
 	done   bool
 	count  int
 	act    *activity // nil when nothing was sent
+	// columns are the ones :show chose for displaying the objects (the
+	// REPL reads them as .columns); nil leaves the cmdlet's default view.
+	columns []string
 }
 
 func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi.Request, act *activity) *lua.LUserData {
@@ -38,18 +43,19 @@ func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi
 }
 
 // resultsMeta builds the metatable once per state (it lives in the
-// registry under resultsType).
+// registry under ResultsType).
 func resultsMeta(L *lua.LState) lua.LValue {
-	if mt := L.GetTypeMetatable(resultsType); mt != lua.LNil {
+	if mt := L.GetTypeMetatable(ResultsType); mt != lua.LNil {
 		return mt
 	}
-	mt := L.NewTypeMetatable(resultsType)
+	mt := L.NewTypeMetatable(ResultsType)
 	// The method functions are made once here, not on every rs:all().
 	methods := map[string]*lua.LFunction{
 		"next":  L.NewFunction(resultsNext),
 		"all":   L.NewFunction(resultsAll),
 		"first": L.NewFunction(resultsFirst),
 		"close": L.NewFunction(resultsClose),
+		"show":  L.NewFunction(resultsShow),
 	}
 	L.SetField(mt, "__call", methods["next"])
 	L.SetField(mt, "__index", L.NewFunction(func(L *lua.LState) int {
@@ -66,8 +72,14 @@ func resultsMeta(L *lua.LState) lua.LValue {
 			L.Push(lua.LNumber(r.count))
 		case "cmdlet":
 			L.Push(lua.LString(r.cmdlet))
+		case "columns":
+			if r.columns == nil {
+				L.Push(lua.LNil)
+			} else {
+				L.Push(stringArray(L, r.columns))
+			}
 		default:
-			L.ArgError(2, "results have next, all, first, close, warnings, count and cmdlet; not "+key)
+			L.ArgError(2, "results have next, all, first, close, show, warnings, count, cmdlet and columns; not "+key)
 		}
 		return 1
 	}))
@@ -99,6 +111,9 @@ func (r *results) next(L *lua.LState) (lua.LValue, error) {
 	if r.done {
 		return lua.LNil, nil
 	}
+	// A REPL chunk may read a stream an earlier chunk made, whose
+	// context ended with it: later pages come under this chunk's.
+	r.stream.Resume(runtime.Context(L))
 	raw, err := r.stream.Next()
 	if errors.Is(err, io.EOF) {
 		r.finish()
@@ -164,6 +179,21 @@ func resultsFirst(L *lua.LState) int {
 	}
 	r.close()
 	L.Push(v)
+	return 1
+}
+
+// resultsShow is rs:show("Name", ...): it chooses the columns the REPL
+// shows the objects in and returns the stream, so it ends a call chain
+// (exo.get_mailbox{}:show("Name")). rs:show() goes back to the default
+// view. Nothing is fetched: the stream is read when it is displayed.
+func resultsShow(L *lua.LState) int {
+	r := checkResults(L)
+	var cols []string
+	for i := 2; i <= L.GetTop(); i++ {
+		cols = append(cols, L.CheckString(i))
+	}
+	r.columns = cols
+	L.Push(L.Get(1))
 	return 1
 }
 
