@@ -25,7 +25,7 @@ func (s *State) Eval(ctx context.Context, chunk string) ([]string, error) {
 }
 
 // EvalShow is Eval that hands the chunk's results to show instead of
-// formatting them. show runs inside the chunk, under its context and
+// formatting them. show runs right after the chunk, under its context and
 // protections: it may read a result stream (fetching pages), a stop
 // (Ctrl-C) ends it as it ends the chunk, and a Lua error it raises is the
 // chunk's error.
@@ -40,15 +40,14 @@ func (s *State) EvalShow(ctx context.Context, chunk string, show func(L *lua.LSt
 	if err != nil {
 		return replSyntaxError(err)
 	}
-	fn := s.L.NewFunctionFromProto(proto)
+	values, err := s.call(ctx, s.L.NewFunctionFromProto(proto), lua.MultRet)
+	if err != nil || len(values) == 0 {
+		return err
+	}
+	// A call of its own, so that a traceback of the chunk does not show
+	// this function; a stream the chunk made is read on under it (see
+	// adminapi's Stream.Resume).
 	shown := s.L.NewFunction(func(L *lua.LState) int {
-		base := L.GetTop()
-		L.Push(fn)
-		L.Call(0, lua.MultRet)
-		values := make([]lua.LValue, 0, L.GetTop()-base)
-		for i := base + 1; i <= L.GetTop(); i++ {
-			values = append(values, L.Get(i))
-		}
 		show(L, values)
 		return 0
 	})

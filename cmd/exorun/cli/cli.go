@@ -49,7 +49,7 @@ func commands() *command {
 			flags: func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) }, run: cmdWhoami},
 		{name: "doctor", usage: "exorun doctor [connection flags]", summary: "check the app-only onboarding steps and say which is missing",
 			flags: func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) }, run: cmdDoctor},
-		{name: "cmdlets", usage: "exorun cmdlets [--role NAME] [--service exchange|compliance]", summary: "list the cmdlet catalog with the roles that grant each",
+		{name: "cmdlets", usage: "exorun cmdlets [flags] [CMDLET]", summary: "list the cmdlet catalog with the roles that grant each, or show one cmdlet",
 			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets},
 		certCommand(),
 		emulatorCommand(),

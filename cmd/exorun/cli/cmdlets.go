@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/catalog"
+	"github.com/exorun/exorun/cmd/exorun/repl"
 )
 
 type cmdletsOptions struct {
@@ -27,19 +28,29 @@ func cmdletsFlags(o *cmdletsOptions) *pflag.FlagSet {
 }
 
 // cmdCmdlets prints the catalog: each cmdlet with its Lua name, effect,
-// the roles that grant it, and app-only support.
+// the roles that grant it, and app-only support; or, given a cmdlet's
+// PowerShell or Lua name, that cmdlet's help.
 func cmdCmdlets(env *Env, c *command, args []string) error {
 	o := &cmdletsOptions{}
 	fs := cmdletsFlags(o)
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("cmdlets takes no arguments (use --match TEXT)")
-	}
 	service, err := catalog.ParseService(o.Service)
 	if err != nil {
 		return usageError("--service: %v", err)
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		for _, f := range []string{"role", "verb", "match"} {
+			if fs.Changed(f) {
+				return usageError("--%s filters the list; it does not go with a cmdlet's name", f)
+			}
+		}
+		return cmdletHelp(env, fs.Arg(0), service)
+	default:
+		return usageError("cmdlets takes one cmdlet name at most (use --match TEXT to list several)")
 	}
 	var role *catalog.Role
 	if o.Role != "" {
@@ -88,6 +99,27 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "%d cmdlets in %s\n", n, service)
 	return nil
+}
+
+// cmdletHelp prints the help of the cmdlet name (PowerShell or Lua name,
+// any case) in service.
+func cmdletHelp(env *Env, name string, service catalog.Service) error {
+	cm, ok := lookupCmdlet(name)
+	if !ok {
+		return usageError("%s", unknownCmdlet(name))
+	}
+	repl.CmdletHelp(env.Stdout, cm, service)
+	return nil
+}
+
+// unknownCmdlet says that name is no cmdlet of the catalog, with the
+// names closest to it.
+func unknownCmdlet(name string) string {
+	msg := fmt.Sprintf("no cmdlet %q in exorun's catalog", name)
+	if s := catalog.SuggestCmdlet(name); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	}
+	return msg
 }
 
 // shortRole keeps the grant column readable.

@@ -96,6 +96,9 @@ type LineEditor interface {
 	// ErrPromptAborted on Ctrl-C.
 	Prompt(prompt string) (string, error)
 	AppendHistory(line string)
+	// SetCompleter installs Tab completion: given the line and the
+	// cursor, the text before the word, its replacements and the rest.
+	SetCompleter(complete func(line string, pos int) (head string, completions []string, tail string))
 	Close() error
 }
 

@@ -36,6 +36,13 @@ func (e *linerEditor) Prompt(p string) (string, error) { return e.st.Prompt(p) }
 
 func (e *linerEditor) AppendHistory(line string) { e.st.AppendHistory(line) }
 
+// SetCompleter completes the word at the cursor; a second Tab lists the
+// candidates when there are several, as bash does.
+func (e *linerEditor) SetCompleter(complete func(line string, pos int) (string, []string, string)) {
+	e.st.SetWordCompleter(complete)
+	e.st.SetTabCompletionStyle(liner.TabPrints)
+}
+
 func (e *linerEditor) Close() error {
 	var errs []error
 	if e.history != "" {
