@@ -362,8 +362,29 @@ func TestResultsShow(t *testing.T) {
 	if !strings.HasPrefix(lines[4], "false\t") || !strings.Contains(lines[4], "string expected") {
 		t.Errorf("show({}): got %q, want an argument error", lines[4])
 	}
-	if !strings.Contains(lines[5], "show, warnings, count, cmdlet and columns; not nosuch") {
+	if !strings.Contains(lines[5], "show, warnings, count, more, cmdlet and columns; not nosuch") {
 		t.Errorf("unknown field: got %q, want the fields listed", lines[5])
+	}
+}
+
+// TestResultsMore: .more says whether objects remain without losing the
+// one it had to read to know, and count still counts only those handed out.
+func TestResultsMore(t *testing.T) {
+	tn := sharedTenant(t)
+	out, _, err := tn.run(t, `
+		local exo = connect()
+		local rs = exo.get_mailbox{ResultSize = 3}
+		local first = rs()
+		print(rs.more, rs.more, rs.count)
+		local n = 1
+		for _ in rs do n = n + 1 end
+		print(n, rs.count, rs.more)
+	`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "true\ttrue\t1\n3\t3\tfalse\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
 	}
 }
 

@@ -29,6 +29,8 @@ type results struct {
 	// columns are the ones :show chose for displaying the objects (the
 	// REPL reads them as .columns); nil leaves the cmdlet's default view.
 	columns []string
+	// ahead is an object read to answer .more and not yet handed out.
+	ahead *lua.LTable
 }
 
 func newResults(L *lua.LState, s *session, stream *adminapi.Stream, req adminapi.Request, act *activity) *lua.LUserData {
@@ -70,6 +72,12 @@ func resultsMeta(L *lua.LState) lua.LValue {
 			L.Push(stringArray(L, r.warnings()))
 		case "count":
 			L.Push(lua.LNumber(r.count))
+		case "more":
+			more, err := r.more(L)
+			if err != nil {
+				return runtime.Raise(L, err)
+			}
+			L.Push(lua.LBool(more))
 		case "cmdlet":
 			L.Push(lua.LString(r.cmdlet))
 		case "columns":
@@ -79,7 +87,7 @@ func resultsMeta(L *lua.LState) lua.LValue {
 				L.Push(stringArray(L, r.columns))
 			}
 		default:
-			L.ArgError(2, "results have next, all, first, close, show, warnings, count, cmdlet and columns; not "+key)
+			L.ArgError(2, "results have next, all, first, close, show, warnings, count, more, cmdlet and columns; not "+key)
 		}
 		return 1
 	}))
@@ -108,8 +116,41 @@ func (r *results) warnings() []string {
 
 // next returns the next object, or nil at the end.
 func (r *results) next(L *lua.LState) (lua.LValue, error) {
+	if t := r.ahead; t != nil {
+		r.ahead = nil
+		r.count++
+		return t, nil
+	}
+	t, err := r.read(L)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return lua.LNil, nil // not a nil *LTable in the interface
+	}
+	r.count++
+	return t, nil
+}
+
+// more reports whether objects remain, reading one ahead (kept for next)
+// when the stream cannot tell without it: the REPL shows 20 objects and
+// says whether there are more, and must not lose the 21st.
+func (r *results) more(L *lua.LState) (bool, error) {
+	if r.ahead != nil {
+		return true, nil
+	}
+	t, err := r.read(L)
+	if err != nil || t == nil {
+		return false, err
+	}
+	r.ahead = t
+	return true, nil
+}
+
+// read decodes the stream's next object; nil at the end.
+func (r *results) read(L *lua.LState) (*lua.LTable, error) {
 	if r.done {
-		return lua.LNil, nil
+		return nil, nil
 	}
 	// A REPL chunk may read a stream an earlier chunk made, whose
 	// context ended with it: later pages come under this chunk's.
@@ -117,7 +158,7 @@ func (r *results) next(L *lua.LState) (lua.LValue, error) {
 	raw, err := r.stream.Next()
 	if errors.Is(err, io.EOF) {
 		r.finish()
-		return lua.LNil, nil
+		return nil, nil
 	}
 	if err != nil {
 		r.finish()
@@ -129,7 +170,6 @@ func (r *results) next(L *lua.LState) (lua.LValue, error) {
 		r.finish()
 		return nil, &adminapi.Error{Code: adminapi.CodeBadResponse, Cmdlet: r.cmdlet, Message: "undecodable object: " + err.Error()}
 	}
-	r.count++
 	r.act.object(r.stream.Pages())
 	return t, nil
 }

@@ -47,11 +47,18 @@ func (s *State) EvalShow(ctx context.Context, chunk string, show func(L *lua.LSt
 	// A call of its own, so that a traceback of the chunk does not show
 	// this function; a stream the chunk made is read on under it (see
 	// adminapi's Stream.Resume).
-	shown := s.L.NewFunction(func(L *lua.LState) int {
-		show(L, values)
+	return s.Do(ctx, func(L *lua.LState) { show(L, values) })
+}
+
+// Do runs fn as a chunk of its own under ctx, with Run's protections (a
+// stop, the limits, a Lua error fn raises returned as the chunk's): for
+// the REPL's work in Lua between the user's chunks, such as showing more
+// of a stream.
+func (s *State) Do(ctx context.Context, fn func(L *lua.LState)) error {
+	_, err := s.call(ctx, s.L.NewFunction(func(L *lua.LState) int {
+		fn(L)
 		return 0
-	})
-	_, err = s.call(ctx, shown, 0)
+	}), 0)
 	return err
 }
 

@@ -231,7 +231,7 @@ func (s *Stream) Resume(ctx context.Context) {
 	}
 	var timeout *callTimeout
 	if errors.As(context.Cause(s.ctx), &timeout) {
-		return // the call's own limit, which a new context must not lift
+		return // the call's own limit ended it
 	}
 	if s.ahead != nil {
 		r := <-s.ahead
@@ -245,6 +245,12 @@ func (s *Stream) Resume(ctx context.Context) {
 	}
 	s.cancel()
 	s.parent = ctx
+	// The call's deadline stays the one it was given at Invoke: reading
+	// a stream over many chunks does not lift its timeout.
+	if deadline, ok := s.ctx.Deadline(); ok {
+		s.ctx, s.cancel = context.WithDeadlineCause(ctx, deadline, &callTimeout{s.c.opts.Timeout})
+		return
+	}
 	s.ctx, s.cancel = s.c.callContext(ctx)
 }
 

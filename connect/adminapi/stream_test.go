@@ -265,6 +265,20 @@ func TestResumeLeavesALiveStreamAlone(t *testing.T) {
 		t.Fatal("Resume replaced the context of a live stream")
 	}
 	s.Close()
+
+	// A resumed stream keeps the deadline of its call.
+	first, cancel := context.WithCancel(context.Background())
+	s, err = c.Invoke(first, Request{Cmdlet: "Get-Mailbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.ctx.Deadline()
+	cancel()
+	s.Resume(context.Background())
+	if after, ok := s.ctx.Deadline(); !ok || !after.Equal(before) {
+		t.Errorf("deadline %v after Resume, want the call's %v", after, before)
+	}
+	s.Close()
 	s.Resume(context.TODO())
 	if _, err := s.Next(); err != io.EOF {
 		t.Fatalf("Next after Close and Resume: %v", err)

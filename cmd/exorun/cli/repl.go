@@ -36,8 +36,6 @@ type replSession struct {
 	host    *host
 	st      *runtime.State
 	display *repl.Display
-	// connected is set once exo holds a session.
-	connected bool
 }
 
 func cmdRepl(env *Env, c *command, args []string) error {
@@ -129,11 +127,13 @@ const howToConnect = `Connect with: exo = connect{organization = "contoso.onmicr
 
 // connect binds exo to a new session of the ambient settings.
 func (r *replSession) connect() error {
-	if err := r.eval("exo = connect()"); err != nil {
-		return err
-	}
-	r.connected = true
-	return nil
+	return r.eval("exo = connect()")
+}
+
+// connected reports whether exo holds a session, however it got there.
+func (r *replSession) connected() bool {
+	_, ok := r.host.bindings.Info(r.st.L.GetGlobal("exo"))
+	return ok
 }
 
 // banner says who the session is: tenant, app, certificate, roles, and
@@ -240,8 +240,10 @@ func (r *replSession) loop(lines LineEditor) error {
 			if trimmed == "" {
 				continue
 			}
-			if strings.HasPrefix(trimmed, ".") {
-				lines.AppendHistory(trimmed)
+			if isCommand(trimmed) {
+				if entry, ok := repl.HistoryEntry(trimmed); ok {
+					lines.AppendHistory(entry)
+				}
 				if quit := r.command(trimmed); quit {
 					return nil
 				}
@@ -279,6 +281,12 @@ func (r *replSession) report(err error) {
 	report(r.env.Stderr, err)
 }
 
+// isCommand reports whether line is a REPL command: a dot and a letter
+// (".help"), not a Lua number (".5 + 1").
+func isCommand(line string) bool {
+	return len(line) > 1 && line[0] == '.' && ('a' <= line[1] && line[1] <= 'z' || 'A' <= line[1] && line[1] <= 'Z')
+}
+
 // replCommands are the REPL's own commands, for .help and errors.
 func replCommands() [][2]string {
 	return [][2]string{
@@ -286,6 +294,7 @@ func replCommands() [][2]string {
 		{".cmdlets [TEXT]", "the cmdlets exo's roles allow, read or write, and the role granting each"},
 		{".whoami", "who exo is: tenant, app, certificate, roles"},
 		{".reconnect", "a new session with the same settings (exo = connect())"},
+		{".more", "the next rows of the last table that ended with \"… more\""},
 		{".output table|json|csv", "how results are shown (table by default)"},
 		{".quit", "leave (also Ctrl-D)"},
 	}
@@ -293,8 +302,8 @@ func replCommands() [][2]string {
 
 // command runs a REPL command line; quit reports .quit.
 func (r *replSession) command(line string) (quit bool) {
-	name, arg, _ := strings.Cut(line, " ")
-	arg = strings.TrimSpace(arg)
+	fields := strings.Fields(line)
+	name, arg := fields[0], strings.Join(fields[1:], " ")
 	w := r.env.Stdout
 	switch name {
 	case ".help":
@@ -329,6 +338,13 @@ func (r *replSession) command(line string) (quit bool) {
 		default:
 			fmt.Fprintf(r.env.Stderr, ".output %s: want table, json or csv\n", arg)
 		}
+	case ".more":
+		ctx, cancel := r.env.signalContext(context.Background())
+		err := r.st.Do(ctx, r.display.More)
+		cancel()
+		if err != nil {
+			r.report(err)
+		}
 	case ".quit", ".exit":
 		return true
 	default:
@@ -360,7 +376,7 @@ func (r *replSession) help(w io.Writer) {
 	fmt.Fprintf(w, "Modules (globals here, require(...) in scripts): %s\n", strings.Join(r.st.ModuleNames(), ", "))
 	fmt.Fprintln(w, "Cmdlets: exo.get_mailbox{ResultSize = 10} shows a table; :show(\"Name\", ...) picks columns;")
 	fmt.Fprintln(w, "  :all() gives every object, :first() one; Tab completes cmdlets, parameters and fields.")
-	if !r.connected {
+	if !r.connected() {
 		fmt.Fprint(w, howToConnect)
 	}
 }

@@ -61,7 +61,48 @@ func (c *Completer) Complete(line string, pos int) (head string, completions []s
 	cursor := runeOffset(line, pos)
 	before := line[:cursor]
 	start, completions := c.complete(before)
-	return before[:start], completions, line[cursor:]
+	return before[:start], keepTyped(before[start:], completions), line[cursor:]
+}
+
+// keepTyped keeps Tab from erasing what was typed. The line editor
+// replaces the word with the candidates' longest common prefix, which is
+// case-sensitive, so candidates that disagree where the word was typed
+// (a quoted value and a global after `ResultSize = Un`; Summary and
+// select after `s`) would leave less than the word. Those that start with
+// the word as typed win; failing that, the quoted values; failing that,
+// nothing is offered rather than the word lost.
+func keepTyped(word string, candidates []string) []string {
+	if len(candidates) < 2 || len(commonPrefix(candidates)) >= len(word) {
+		return candidates
+	}
+	for _, keep := range []func(string) bool{
+		func(c string) bool { return strings.HasPrefix(c, word) },
+		func(c string) bool { return strings.HasPrefix(c, `"`) },
+	} {
+		var kept []string
+		for _, c := range candidates {
+			if keep(c) {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) > 0 && (len(kept) == 1 || len(commonPrefix(kept)) >= len(word)) {
+			return kept
+		}
+	}
+	return nil
+}
+
+// commonPrefix is the longest prefix, in bytes, that every item shares.
+func commonPrefix(items []string) string {
+	prefix := items[0]
+	for _, s := range items[1:] {
+		n := 0
+		for n < len(prefix) && n < len(s) && prefix[n] == s[n] {
+			n++
+		}
+		prefix = prefix[:n]
+	}
+	return prefix
 }
 
 // runeOffset is the byte offset of the pos-th rune of s, clamped to s.

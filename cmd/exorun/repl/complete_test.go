@@ -178,7 +178,10 @@ func TestComplete(t *testing.T) {
 		{line: `exo.get_mailbox{RecipientTypeDetails = "Sha`, want: []string{`SharedMailbox"`}, exact: true},
 		{line: `exo.get_mailbox{resulTsize = "`, want: []string{`Unlimited"`}, exact: true},
 		{line: `exo.get_mailbox{ResultSize = `, want: []string{`"Unlimited"`}, exact: true},
-		{line: `exo.get_mailbox{ResultSize = Un`, want: []string{`"Unlimited"`, "unpack"}}, // a value or an expression
+		// A value or an expression: the value wins, since offering both
+		// would have the editor replace Un with their common prefix, "".
+		{line: `exo.get_mailbox{ResultSize = Un`, want: []string{`"Unlimited"`}, exact: true},
+		{line: `exo.get_mailbox{ResultSize = un`, want: []string{"unpack", "until"}, exact: true},
 		{line: `exo.get_mailbox{ResultSize = pri`, want: []string{"print"}, exact: true},
 		{line: `exo.get_mailbox{Filter = "Na`, want: nil, exact: true}, // a String has no values
 		{line: `exo.get_mailbox{RecipientTypeDetails = {"UserMailbox", "Sha`, want: []string{`SharedMailbox"`}, exact: true},
@@ -322,4 +325,29 @@ func FuzzComplete(f *testing.F) {
 			t.Fatalf("Complete(%q, %d): %q not sorted without duplicates", line, pos, got)
 		}
 	})
+}
+
+// TestKeepTyped: whatever the candidates, their common prefix never drops
+// what the user typed (the editor replaces the word with it).
+func TestKeepTyped(t *testing.T) {
+	for _, tc := range []struct {
+		word       string
+		candidates []string
+		want       []string
+	}{
+		{"s", []string{"Summary", "select", "string"}, []string{"select", "string"}},
+		{"sum", []string{"Summary"}, []string{"Summary"}},
+		{"Un", []string{`"Unlimited"`, "unpack"}, []string{`"Unlimited"`}},
+		{"R", []string{`"RoomMailbox"`, `"RemoteUserMailbox"`}, []string{`"RoomMailbox"`, `"RemoteUserMailbox"`}},
+		{"ab", []string{"ABc", "aBd"}, nil},
+		{"get", []string{"GetA", "GetB"}, []string{"GetA", "GetB"}},
+	} {
+		got := keepTyped(tc.word, tc.candidates)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("keepTyped(%q, %q) = %q, want %q", tc.word, tc.candidates, got, tc.want)
+		}
+		if len(got) > 1 && len(commonPrefix(got)) < len(tc.word) {
+			t.Errorf("keepTyped(%q, %q): common prefix %q drops the word", tc.word, tc.candidates, commonPrefix(got))
+		}
+	}
 }

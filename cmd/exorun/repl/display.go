@@ -27,11 +27,20 @@ type Display struct {
 	Width   int    // terminal columns; 0 means 80
 	MaxRows int    // rows of a list or stream shown before the rest is cut; 0 means 20
 	Format  string // "table" (default), "json" or "csv" (the REPL's .output)
+	// MaxLines is the most lines one chunk's values are shown in, in
+	// table format, so a long value never floods the screen; 0 means 60.
+	MaxLines int
+
+	// last is the stream shown last with objects left, for More.
+	last *lua.LUserData
 }
 
 const (
 	defaultWidth   = 80
 	defaultMaxRows = 20
+	// defaultMaxLines is a screenful and a half: more than any table of
+	// defaultMaxRows rows needs.
+	defaultMaxLines = 60
 	// allKeysUpTo is the most keys a list's records may have for every
 	// one to be a column; past it the identity keys come first and only
 	// scalar keys follow.
@@ -39,7 +48,7 @@ const (
 	ellipsis    = "…"
 	// The notes under a table cut short: a stream cannot know how many
 	// objects are left without fetching them all, a list can.
-	moreObjects = ellipsis + " more (:all() on the call gives every one, or loop over it)"
+	moreObjects = ellipsis + " more: .more shows the next ones; :all() on the stream, or a loop over it, gives the rest"
 	moreRows    = ellipsis + " %d more (out.print(t) shows them all)"
 	moreColumns = "(%d of %d columns; :show(...) or out.print(t, {columns = {...}}) for others)"
 )
@@ -83,7 +92,39 @@ func (d *Display) Show(L *lua.LState, values []lua.LValue) {
 		}
 	}
 	flush()
-	if _, err := io.WriteString(d.Out, b.String()); err != nil {
+	d.write(L, b.String())
+}
+
+// More shows the next objects of the stream shown last, where the REPL's
+// .more asks for them; it says so when there is none.
+func (d *Display) More(L *lua.LState) {
+	if d.last == nil {
+		d.write(L, "no stream left to continue: .more follows a table that ended with "+ellipsis+" more\n")
+		return
+	}
+	var b strings.Builder
+	d.stream(L, &b, d.last)
+	d.write(L, b.String())
+}
+
+// write writes out, in table format cut to MaxLines lines with a note of
+// how many were left, so a long value never floods the screen.
+func (d *Display) write(L *lua.LState, out string) {
+	maxLines := d.MaxLines
+	if maxLines <= 0 {
+		maxLines = defaultMaxLines
+	}
+	if d.Format == "" || d.Format == "table" {
+		if lines := strings.SplitAfter(out, "\n"); len(lines) > maxLines+1 {
+			left := len(lines) - maxLines
+			if lines[len(lines)-1] == "" {
+				left--
+			}
+			out = strings.Join(lines[:maxLines], "") +
+				fmt.Sprintf("%s %d more lines (print(...), out.print(...) or .output json show everything)\n", ellipsis, left)
+		}
+	}
+	if _, err := io.WriteString(d.Out, out); err != nil {
 		runtime.Raise(L, fmt.Errorf("display: write: %w", err))
 	}
 }
@@ -118,14 +159,19 @@ func (d *Display) stream(L *lua.LState, b *strings.Builder, ud *lua.LUserData) {
 	s := stream{L, ud}
 	cols := s.columns()
 	if d.Format == "csv" {
-		rows, _ := s.read(-1)
+		rows := s.read(-1)
 		if cols == nil {
 			cols = runtime.UnionKeys(rows)
 		}
 		d.csv(L, b, rows, cols)
 		return
 	}
-	rows, more := s.read(d.maxRows())
+	rows := s.read(d.maxRows())
+	more := d.maxRows() > 0 && s.more()
+	d.last = nil
+	if more {
+		d.last = ud
+	}
 	if len(rows) == 0 {
 		b.WriteString("(no objects)\n")
 		return
@@ -200,7 +246,7 @@ func (d *Display) csv(L *lua.LState, b *strings.Builder, rows []*lua.LTable, col
 func (d *Display) json(L *lua.LState, b *strings.Builder, v lua.LValue) {
 	if isStream(L, v) {
 		s := stream{L, v.(*lua.LUserData)}
-		rows, _ := s.read(-1)
+		rows := s.read(-1)
 		cols := s.chosen()
 		if cols == nil {
 			cols = runtime.UnionKeys(rows)
@@ -258,14 +304,12 @@ func (s stream) call(method string) lua.LValue {
 }
 
 // read returns the stream's next objects, at most limit (all for
-// limit < 0), and whether more remain. Knowing that takes reading one
-// more; the stream is then closed, so no further page is fetched, and
-// the one read past the limit is gone with it.
-func (s stream) read(limit int) (rows []*lua.LTable, more bool) {
-	for limit < 0 || len(rows) <= limit {
+// limit < 0).
+func (s stream) read(limit int) (rows []*lua.LTable) {
+	for limit < 0 || len(rows) < limit {
 		v := s.call("next")
 		if v == lua.LNil {
-			return rows, false
+			return rows
 		}
 		t, ok := v.(*lua.LTable)
 		if !ok {
@@ -273,8 +317,13 @@ func (s stream) read(limit int) (rows []*lua.LTable, more bool) {
 		}
 		rows = append(rows, t)
 	}
-	s.call("close")
-	return rows[:limit], true
+	return rows
+}
+
+// more reports whether the stream has objects left; the one it may read
+// to know stays in the stream (its .more field).
+func (s stream) more() bool {
+	return s.L.GetField(s.ud, "more") == lua.LTrue
 }
 
 // chosen returns the columns chosen with :show, or nil.

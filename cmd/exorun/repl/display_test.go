@@ -63,6 +63,8 @@ func (f *fakeStream) userdata(L *lua.LState) *lua.LUserData {
 			L.Push(closeFn)
 		case "cmdlet":
 			L.Push(lua.LString(f.cmdlet))
+		case "more":
+			L.Push(lua.LBool(f.read < len(f.objects) || f.fail != nil))
 		case "columns":
 			if f.columns == nil {
 				L.Push(lua.LNil)
@@ -180,7 +182,15 @@ func TestShowStream(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
 	f := &fakeStream{objects: mailboxes(L, 25), cmdlet: "Get-Mailbox"}
-	got := mustShow(t, L, Display{Width: 120}, f.userdata(L))
+	var b strings.Builder
+	d := &Display{Width: 120, Out: &b}
+	if err := L.CallByParam(lua.P{Fn: L.NewFunction(func(L *lua.LState) int {
+		d.Show(L, []lua.LValue{f.userdata(L)})
+		return 0
+	}), Protect: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
 	if h, want := tableHeader(got), []string{"Name", "Alias", "RecipientTypeDetails", "PrimarySmtpAddress"}; !slices.Equal(h, want) {
 		t.Errorf("header %q, want Get-Mailbox's view %q:\n%s", h, want, got)
 	}
@@ -190,10 +200,37 @@ func TestShowStream(t *testing.T) {
 	if last := lastLine(got); last != moreObjects {
 		t.Errorf("last line %q, want %q", last, moreObjects)
 	}
-	// One object past the limit tells there are more; then the stream is
-	// closed, so no further page is fetched.
-	if f.read != 21 || !f.closed {
-		t.Errorf("read %d objects, closed %v; want 21 and closed", f.read, f.closed)
+	// The stream is left open: nothing read is lost, and More shows the
+	// rest, without the note once it is all shown.
+	if f.read != 20 || f.closed {
+		t.Errorf("read %d objects, closed %v; want 20 and open", f.read, f.closed)
+	}
+	b.Reset()
+	if err := L.CallByParam(lua.P{Fn: L.NewFunction(func(L *lua.LState) int {
+		d.More(L)
+		return 0
+	}), Protect: true}); err != nil {
+		t.Fatal(err)
+	}
+	more := b.String()
+	if n := tableRows(more); n != 5 || strings.Contains(more, moreObjects) || !strings.Contains(more, "user25") {
+		t.Errorf(".more: %d rows, want the last 5 and no note:\n%s", n, more)
+	}
+}
+
+// TestShowCutsLongOutput: a value longer than MaxLines is cut, with the
+// number of lines left.
+func TestShowCutsLongOutput(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	long := L.NewTable()
+	for i := range 200 {
+		long.RawSetString(fmt.Sprintf("Property%03d", i), lua.LString("value"))
+	}
+	got := mustShow(t, L, Display{MaxLines: 30}, long)
+	lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+	if len(lines) != 31 || !strings.HasPrefix(lines[30], ellipsis+" 170 more lines") {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }
 
