@@ -234,8 +234,14 @@ func concatMeta(L *lua.LState, lhs, rhs lua.LValue) lua.LValue {
 // take the heap past the memory limit, rather than after: a copy of
 // hundreds of MiB can be over before the watcher looks.
 func (s *State) reserve(L *lua.LState, size int64, what string) {
+	if size < largeAlloc {
+		return
+	}
+	// A copy of this size cannot be interrupted: a run already stopped
+	// must not start one.
+	raiseIfStopped(L)
 	limit := s.opts.Limits.Memory
-	if limit <= 0 || size < largeAlloc {
+	if limit <= 0 {
 		return
 	}
 	heap := heapInUse()
