@@ -81,8 +81,12 @@ return total
 // BenchmarkWorkLoop runs workLoop in a fresh state under a 1 GiB memory
 // limit, as the CLI does by default: the price of the stop flag checked
 // before every instruction, the built-in tracking and the heap watch.
-func BenchmarkWorkLoop(b *testing.B) {
-	sc, err := runtime.Compile("work.lua", []byte(workLoop))
+func BenchmarkWorkLoop(b *testing.B) { benchScript(b, workLoop) }
+
+// benchScript runs src in a fresh state per iteration under a 1 GiB
+// memory limit, as the CLI does by default.
+func benchScript(b *testing.B, src string) {
+	sc, err := runtime.Compile("bench.lua", []byte(src))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,18 +114,4 @@ for i = 1, 2000 do s = s .. "x" end
 return n + #s
 `
 
-func BenchmarkConcatLoop(b *testing.B) {
-	sc, err := runtime.Compile("concat.lua", []byte(concatLoop))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		st := runtime.New(runtime.Options{Limits: runtime.Limits{Memory: 1 << 30}})
-		if err := st.Run(ctx, sc); err != nil {
-			b.Fatal(err)
-		}
-		st.Close()
-	}
-}
+func BenchmarkConcatLoop(b *testing.B) { benchScript(b, concatLoop) }

@@ -65,3 +65,17 @@ func TestDecodeJSONRefusesTrailingData(t *testing.T) {
 		t.Errorf("round trip gave %s", b)
 	}
 }
+
+// TestModuleFor: the names Tab offers inside require(" are exactly those
+// require loads.
+func TestModuleFor(t *testing.T) {
+	for path, want := range map[string]string{
+		"report.lua": "report", "lib/util.lua": "lib.util", "lib/my-util.lua": "lib.my-util",
+		"my.util.lua": "", "my util.lua": "", "notes.txt": "", "1st.lua": "", "lib/.hidden.lua": "",
+	} {
+		name, ok := runtime.ModuleFor(path)
+		if ok != (want != "") || ok && name != want {
+			t.Errorf("ModuleFor(%q) = %q, %v; want %q", path, name, ok, want)
+		}
+	}
+}

@@ -307,6 +307,16 @@ func (s *State) stringRep(L *lua.LState) int {
 // paths) could address files outside the script's folder.
 var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
 
+// ModuleFor is the name require takes for the Lua file at path (slash-
+// separated, relative to the script's folder): "lib/util.lua" gives
+// "lib.util". ok is false for a file require cannot load, such as
+// "my.util.lua" (its name would mean my/util.lua) or "my util.lua".
+func ModuleFor(path string) (name string, ok bool) {
+	base, isLua := strings.CutSuffix(path, ".lua")
+	name = strings.ReplaceAll(base, "/", ".")
+	return name, isLua && moduleName.MatchString(name) && strings.ReplaceAll(name, ".", "/") == base
+}
+
 // loading marks a module whose chunk is running, to catch require cycles.
 const loading lua.LString = "\x00loading"
 

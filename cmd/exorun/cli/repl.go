@@ -181,8 +181,8 @@ func (r *replSession) completer() *repl.Completer {
 	}
 }
 
-// luaModules lists the Lua files require finds in fsys, as module names
-// ("lib.util" for lib/util.lua), three folders deep at most.
+// luaModules lists the Lua files require can load from fsys, as module
+// names ("lib.util" for lib/util.lua), three folders deep at most.
 func luaModules(fsys fs.FS) []string {
 	var names []string
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -195,8 +195,8 @@ func luaModules(fsys fs.FS) []string {
 			}
 			return nil
 		}
-		if name, ok := strings.CutSuffix(p, ".lua"); ok {
-			names = append(names, strings.ReplaceAll(name, "/", "."))
+		if name, ok := runtime.ModuleFor(p); ok {
+			names = append(names, name)
 		}
 		return nil
 	})
