@@ -28,4 +28,9 @@
 // name given twice) raises an error whose Go error is an *exitcode.Error
 // with code exitcode.Usage and a hint listing the declared parameters. A
 // mistake in spec itself is an ordinary script error.
+//
+// The same declaration lives outside Lua as a Spec, the "parameters" of a
+// bundle's manifest: Spec.Resolve checks the command line before a bundle
+// starts, and under a bundle (Input.Fixed) params.declare() with no spec
+// takes the manifest's, while a spec the script gives must equal it.
 package params

@@ -42,11 +42,20 @@ func raise(L *lua.LState, err error) { runtime.Raise(L, err) }
 
 func (m *module) declare(L *lua.LState) int {
 	const fn = "params.declare"
-	spec, ok := L.Get(1).(*lua.LTable)
-	if !ok {
-		raise(L, fmt.Errorf("%s: spec must be a table of name = {type = ...}, not %s", fn, L.Get(1).Type()))
+	var ps []param
+	var err error
+	switch spec := L.Get(1).(type) {
+	case *lua.LTable:
+		ps, err = parseSpec(L, spec)
+	case *lua.LNilType:
+		if m.in.Fixed == nil {
+			err = fmt.Errorf("spec must be a table of name = {type = ...}; only a bundle, whose manifest declares the parameters, may call params.declare()")
+			break
+		}
+		ps, err = m.in.Fixed.parse(L)
+	default:
+		err = fmt.Errorf("spec must be a table of name = {type = ...}, not %s", L.Get(1).Type())
 	}
-	ps, err := parseSpec(L, spec)
 	if err != nil {
 		raise(L, fmt.Errorf("%s: %w", fn, err))
 	}
@@ -57,25 +66,41 @@ func (m *module) declare(L *lua.LState) int {
 		}
 		m.in.Declared(names)
 	}
-	usage := func(format string, args ...any) {
-		e := exitcode.New(exitcode.Usage, fn+": "+format, args...)
-		raise(L, e.WithHint(hint(ps)))
+	if m.in.Fixed != nil {
+		if err := m.in.Fixed.same(L, ps); err != nil {
+			raise(L, fmt.Errorf("%s: %w", fn, err))
+		}
 	}
+	result, err := resolve(L, fn, ps, m.in)
+	if err != nil {
+		raise(L, err)
+	}
+	L.Push(result)
+	return 1
+}
 
+// resolve checks in against the declared parameters and returns their
+// values; a mistake of the user's is an *exitcode.Error of code Usage
+// naming fn, with a hint that lists the parameters.
+func resolve(L *lua.LState, fn string, ps []param, in Input) (*lua.LTable, error) {
+	usage := func(format string, args ...any) error {
+		e := exitcode.New(exitcode.Usage, fn+": "+format, args...)
+		return e.WithHint(hint(ps))
+	}
 	byLower := make(map[string]*param, len(ps))
 	for i := range ps {
 		byLower[strings.ToLower(ps[i].name)] = &ps[i]
 	}
-	given := make(map[string]string, len(m.in.Named)) // lower-case name -> value
-	for _, key := range sortedKeys(m.in.Named) {
+	given := make(map[string]string, len(in.Named)) // lower-case name -> value
+	for _, key := range sortedKeys(in.Named) {
 		lower := strings.ToLower(key)
 		if p := byLower[lower]; p == nil {
-			usage("%s", unknown(key, ps))
+			return nil, usage("%s", unknown(key, ps))
 		}
 		if _, dup := given[lower]; dup {
-			usage("parameter %q given twice (as %s)", byLower[lower].name, spellings(m.in.Named, lower))
+			return nil, usage("parameter %q given twice (as %s)", byLower[lower].name, spellings(in.Named, lower))
 		}
-		given[lower] = m.in.Named[key]
+		given[lower] = in.Named[key]
 	}
 
 	result := L.NewTable()
@@ -83,15 +108,15 @@ func (m *module) declare(L *lua.LState) int {
 		p := &ps[i]
 		raw, ok := given[strings.ToLower(p.name)]
 		from := ""
-		if !ok && p.position > 0 && p.position <= len(m.in.Args) {
-			raw, ok = m.in.Args[p.position-1], true
+		if !ok && p.position > 0 && p.position <= len(in.Args) {
+			raw, ok = in.Args[p.position-1], true
 			from = fmt.Sprintf(" (argument %d)", p.position)
 		}
 		switch {
 		case ok:
 			v, err := convert(L, p.typ, raw)
 			if err != nil {
-				usage("parameter %q%s: %v", p.name, from, err)
+				return nil, usage("parameter %q%s: %v", p.name, from, err)
 			}
 			result.RawSetString(p.name, v)
 		case p.def != lua.LNil:
@@ -101,11 +126,10 @@ func (m *module) declare(L *lua.LState) int {
 			if p.position > 0 {
 				how += fmt.Sprintf(" or pass it as argument %d", p.position)
 			}
-			usage("missing required parameter %q (%s)", p.name, how)
+			return nil, usage("missing required parameter %q (%s)", p.name, how)
 		}
 	}
-	L.Push(result)
-	return 1
+	return result, nil
 }
 
 func (m *module) args(L *lua.LState) int {
