@@ -38,6 +38,11 @@ type Options struct {
 	// PageAhead fetches a stream's next page while the script reads the
 	// current one.
 	PageAhead bool
+	// Permit, when not nil, confines the run to a bundle's declared
+	// cmdlets; PermitRoles are the roles its manifest asks for, named
+	// when the app lacks some.
+	Permit      *Permit
+	PermitRoles []string
 }
 
 // Host holds the sessions a run opened, for the run summary.
@@ -115,6 +120,10 @@ func (h *Host) connect(L *lua.LState) int {
 	}
 	sess := newSession(h, cs)
 	sess.organization = s.Organization
+	if err := sess.checkRoles(); err != nil {
+		cs.Close()
+		return runtime.Raise(L, err)
+	}
 	if err := sess.loadOffered(ctx); err != nil {
 		return runtime.Raise(L, err)
 	}

@@ -89,8 +89,12 @@ func (s *session) rolesGrant(c *catalog.Cmdlet) bool {
 	return catalog.Allowed(s.conn.Identity.HonouredRoles(s.conn.Service), c.Name, s.conn.Service)
 }
 
-// check is the role filter: nil when the session may run c.
+// check is the role filter, after a bundle's Permit: nil when the
+// session may run c.
 func (s *session) check(c *catalog.Cmdlet) error {
+	if err := s.host.opts.Permit.allows(c.Name, c.Effect, s.conn.Service); err != nil {
+		return err
+	}
 	id := s.conn.Identity
 	if c.AppOnly.Unsupported {
 		return &notAllowedError{cmdlet: c.Name, appID: id.AppID, reason: c.AppOnly.Reason}
@@ -295,6 +299,9 @@ func (s *session) luaInvoke(L *lua.LState) int {
 	args := L.OptTable(2, nil)
 	if c, ok := catalog.Lookup(name); ok && c.Runs(s.conn.Service) {
 		return s.call(L, c, args)
+	}
+	if err := s.host.opts.Permit.allows(name, catalog.EffectOf(name), s.conn.Service); err != nil {
+		return runtime.Raise(L, err)
 	}
 	params := map[string]any{}
 	if args != nil {
