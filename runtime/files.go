@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Dir is a folder a script may read and write. Names are slash-separated
@@ -100,4 +101,140 @@ func escapeError(err error) error {
 		return &fs.PathError{Op: pe.Op, Path: pe.Path, Err: ErrEscape}
 	}
 	return err
+}
+
+// ErrReadOnly is returned for a change to a read-only folder.
+var ErrReadOnly = errors.New("the folder is read-only")
+
+// ReadOnlyDir adapts fsys, which the caller has confined already (a
+// bundle's files, checked against their hashes), to a Dir that refuses
+// every change: a bundle's scripts read their own files and write only
+// under --out.
+func ReadOnlyDir(fsys fs.FS) Dir { return readOnlyDir{fsys} }
+
+type readOnlyDir struct{ fs.FS }
+
+func (d readOnlyDir) Create(name string) (io.WriteCloser, error) {
+	return nil, &fs.PathError{Op: "create", Path: name, Err: ErrReadOnly}
+}
+
+func (d readOnlyDir) Append(name string) (io.WriteCloser, error) {
+	return nil, &fs.PathError{Op: "append", Path: name, Err: ErrReadOnly}
+}
+
+func (d readOnlyDir) MkdirAll(name string) error {
+	return &fs.PathError{Op: "mkdir", Path: name, Err: ErrReadOnly}
+}
+
+func (d readOnlyDir) Remove(name string) error {
+	return &fs.PathError{Op: "remove", Path: name, Err: ErrReadOnly}
+}
+
+// ReadDir lets fs.ReadDir list the folder.
+func (d readOnlyDir) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(d.FS, name) }
+
+// WrittenOnlyDir lets reads through d reach only what was written
+// through it during this run: a bundle's --out folder, often the current
+// folder, holds files the bundle has no business reading. Writes go
+// through as they are.
+func WrittenOnlyDir(d Dir) Dir { return &writtenOnly{d: d, written: map[string]bool{}} }
+
+type writtenOnly struct {
+	d       Dir
+	mu      sync.Mutex
+	written map[string]bool // clean names of files and folders this run made
+}
+
+// notWritten refuses a read; errors.Is(err, fs.ErrNotExist) holds, so
+// fs.exists answers false.
+type notWritten struct{}
+
+func (notWritten) Error() string {
+	return "not written by this run (a bundle reads in --out only the files it wrote)"
+}
+func (notWritten) Is(target error) bool { return target == fs.ErrNotExist }
+
+// visible reports whether name was written, or is a folder above
+// something written.
+func (w *writtenOnly) visible(name string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if name == "." || w.written[name] {
+		return true
+	}
+	for n := range w.written {
+		if strings.HasPrefix(n, name+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *writtenOnly) mark(name string) {
+	w.mu.Lock()
+	w.written[path.Clean(name)] = true
+	w.mu.Unlock()
+}
+
+func (w *writtenOnly) Open(name string) (fs.File, error) {
+	if !w.visible(path.Clean(name)) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: notWritten{}}
+	}
+	return w.d.Open(name)
+}
+
+func (w *writtenOnly) Create(name string) (io.WriteCloser, error) {
+	f, err := w.d.Create(name)
+	if err == nil {
+		w.mark(name)
+	}
+	return f, err
+}
+
+// Append to a file that was there before the run does not make it
+// readable: what it held is not the run's.
+func (w *writtenOnly) Append(name string) (io.WriteCloser, error) {
+	_, statErr := fs.Stat(w.d, name)
+	f, err := w.d.Append(name)
+	if err == nil && errors.Is(statErr, fs.ErrNotExist) {
+		w.mark(name)
+	}
+	return f, err
+}
+
+func (w *writtenOnly) MkdirAll(name string) error {
+	err := w.d.MkdirAll(name)
+	if err == nil {
+		w.mark(name)
+	}
+	return err
+}
+
+func (w *writtenOnly) Remove(name string) error {
+	err := w.d.Remove(name)
+	if err == nil {
+		w.mu.Lock()
+		delete(w.written, path.Clean(name))
+		w.mu.Unlock()
+	}
+	return err
+}
+
+// ReadDir lists only what this run wrote.
+func (w *writtenOnly) ReadDir(name string) ([]fs.DirEntry, error) {
+	name = path.Clean(name)
+	if !w.visible(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: notWritten{}}
+	}
+	entries, err := fs.ReadDir(w.d, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []fs.DirEntry
+	for _, e := range entries {
+		if w.visible(path.Join(name, e.Name())) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

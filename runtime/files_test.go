@@ -2,9 +2,11 @@ package runtime_test
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -77,5 +79,79 @@ func TestModuleFor(t *testing.T) {
 		if ok != (want != "") || ok && name != want {
 			t.Errorf("ModuleFor(%q) = %q, %v; want %q", path, name, ok, want)
 		}
+	}
+}
+
+// A bundle's --out folder shows the bundle only what it wrote there:
+// files that were there before (the folder it runs from) stay unreadable,
+// also when it appends to them, and folder listings leave them out.
+func TestWrittenOnlyDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"private.txt", "log.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("before\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	d := runtime.WrittenOnlyDir(runtime.RootDir(root))
+	write := func(open func(string) (io.WriteCloser, error), name string) {
+		t.Helper()
+		w, err := open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, "run\n"); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+	}
+	if err := d.MkdirAll("reports"); err != nil {
+		t.Fatal(err)
+	}
+	write(d.Create, "reports/today.csv")
+	write(d.Append, "log.txt")
+	write(d.Append, "new.log")
+
+	for name, want := range map[string]string{"reports/today.csv": "run\n", "new.log": "run\n"} {
+		if got, err := fs.ReadFile(d, name); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
+	for _, name := range []string{"private.txt", "log.txt"} {
+		if _, err := fs.ReadFile(d, name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was there before the run, and reads: %v", name, err)
+		}
+	}
+	entries, err := fs.ReadDir(d, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"new.log", "reports"}; !slices.Equal(names, want) {
+		t.Errorf("listing %v, want %v", names, want)
+	}
+	if err := d.Remove("new.log"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Stat(d, "new.log"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("removed file: %v", err)
+	}
+}
+
+func TestReadOnlyDirRefusesChanges(t *testing.T) {
+	d := runtime.ReadOnlyDir(os.DirFS(t.TempDir()))
+	_, err := d.Create("x")
+	if !errors.Is(err, runtime.ErrReadOnly) {
+		t.Errorf("Create: %v", err)
+	}
+	if err := d.MkdirAll("x"); !errors.Is(err, runtime.ErrReadOnly) {
+		t.Errorf("MkdirAll: %v", err)
 	}
 }
