@@ -30,7 +30,8 @@ var allowedDeps = []struct {
 	{area: "connect", mayUse: []string{"catalog", "internal/exitcode"}},
 	{area: "bindings", mayUse: []string{"runtime", "catalog", "connect", "internal/exitcode"}},
 	{area: "emulator", mayUse: []string{"catalog", "internal/exitcode"}},
-	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "internal/exitcode", "internal/progress"}},
+	{area: "bundle", mayUse: []string{"catalog", "stdlib/params", "runtime", "internal/exitcode"}},
+	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress"}},
 }
 
 // goList runs go list over the module with a template and returns one
