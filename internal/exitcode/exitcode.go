@@ -32,6 +32,10 @@ const (
 	// Resources: the script went past a limit exorun sets to protect the
 	// host: --memory-limit, or a string pattern too costly to match.
 	Resources Code = 8
+	// Bundle: a script bundle was refused: damaged (a file or the
+	// manifest changed, an unsafe zip), or unsigned or signed by an
+	// untrusted certificate under --require-signed.
+	Bundle Code = 9
 	// Timeout: --timeout elapsed before the script finished.
 	Timeout Code = 124
 	// Interrupted: stopped by Ctrl-C (SIGINT) or SIGTERM.
@@ -48,11 +52,12 @@ var Codes = []struct {
 	{Script, "script", "the Lua script failed: syntax error, runtime error or error()"},
 	{Usage, "usage", "bad command line: unknown flag, missing argument, missing script, missing required --param"},
 	{Auth, "auth", "no token: certificate unreadable, expired or rejected; unknown tenant or app"},
-	{Permission, "permission", "the app's directory roles do not allow the cmdlet"},
+	{Permission, "permission", "the app's directory roles do not allow the cmdlet, or a bundle's manifest does not declare it"},
 	{Service, "service", "Exchange Online answered with an error the script did not handle"},
 	{Throttled, "throttled", "the service kept throttling past the retry budget"},
 	{Checks, "checks", "the script finished but a threshold failed"},
 	{Resources, "resources", "the script exceeded --memory-limit or a pattern's matching budget"},
+	{Bundle, "bundle", "a bundle was refused: damaged, unsafe, or unsigned or untrusted under --require-signed"},
 	{Timeout, "timeout", "--timeout elapsed before the script finished"},
 	{Interrupted, "interrupted", "stopped by Ctrl-C (SIGINT) or SIGTERM"},
 }

@@ -25,14 +25,42 @@ import (
 // examplesDir holds the example scripts, relative to this package.
 const examplesDir = "../../scripts/examples"
 
-// exampleScripts returns the paths of scripts/examples/*.lua.
+// exampleScripts returns the paths of scripts/examples/*.lua and of the
+// example bundles' entry scripts, scripts/examples/NAME/NAME.lua.
 func exampleScripts(t *testing.T) []string {
 	t.Helper()
 	scripts, err := filepath.Glob(filepath.Join(examplesDir, "*.lua"))
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no example scripts found in %s: %v", examplesDir, err)
 	}
-	return scripts
+	return append(scripts, exampleBundles(t)...)
+}
+
+// exampleBundles returns the entry scripts of the example bundles: each
+// folder of scripts/examples with a manifest.json, whose entry is
+// NAME/NAME.lua.
+func exampleBundles(t *testing.T) []string {
+	t.Helper()
+	manifests, err := filepath.Glob(filepath.Join(examplesDir, "*", "manifest.json"))
+	if err != nil || len(manifests) == 0 {
+		t.Fatalf("no example bundles found in %s: %v", examplesDir, err)
+	}
+	var entries []string
+	for _, m := range manifests {
+		dir := filepath.Dir(m)
+		entries = append(entries, filepath.Join(dir, filepath.Base(dir)+".lua"))
+	}
+	return entries
+}
+
+// exampleBase is the path an example's .args and .golden files extend:
+// scripts/examples/NAME for NAME.lua and for a bundle's NAME/NAME.lua
+// alike, since a bundle's folder holds only what it ships.
+func exampleBase(script string) string {
+	if dir := filepath.Dir(script); filepath.Base(dir)+".lua" == filepath.Base(script) {
+		return dir
+	}
+	return strings.TrimSuffix(script, ".lua")
 }
 
 // exampleArgs is the command line of an example: run --out outDir, then
@@ -41,7 +69,7 @@ func exampleScripts(t *testing.T) []string {
 func exampleArgs(t *testing.T, script, outDir string, flags ...string) []string {
 	t.Helper()
 	args := append([]string{"run", "--out", outDir}, flags...)
-	if extra, err := os.ReadFile(strings.TrimSuffix(script, ".lua") + ".args"); err == nil {
+	if extra, err := os.ReadFile(exampleBase(script) + ".args"); err == nil {
 		args = append(args, strings.Fields(string(extra))...)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
@@ -87,7 +115,7 @@ func TestExamples(t *testing.T) {
 			if stderr != "" || code != 0 {
 				got += "-- stderr --\n" + stderr + "-- exit " + strconv.Itoa(code) + " --\n"
 			}
-			golden := strings.TrimSuffix(script, ".lua") + ".golden"
+			golden := exampleBase(script) + ".golden"
 			if update() {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)

@@ -76,7 +76,7 @@ func TestReadmeSettings(t *testing.T) {
 }
 
 // readmeRunCommand is the unattended run the README shows with its output.
-const readmeRunCommand = "$ EXORUN_LOG_NO_TIME=1 exorun run --demo --summary-json summary.json scripts/examples/external-forwarding.lua > forwarding.txt\n"
+const readmeRunCommand = "$ EXORUN_LOG_NO_TIME=1 exorun run --demo --summary-json summary.json scripts/examples/external-forwarding/external-forwarding.lua > forwarding.txt\n"
 
 // TestReadmeRunSummary runs the README's unattended run and compares
 // what it prints on stderr, and its exit code, with what the README shows.
@@ -97,7 +97,7 @@ func TestReadmeRunSummary(t *testing.T) {
 
 	dir := t.TempDir()
 	_, stderr, code := runCLI([]string{"run", "--demo", "--summary-json", filepath.Join(dir, "summary.json"),
-		filepath.Join(examplesDir, "external-forwarding.lua")})
+		filepath.Join(examplesDir, "external-forwarding", "external-forwarding.lua")})
 	if stderr != wantStderr || fmt.Sprint(code) != wantCode {
 		t.Errorf("the README's run differs from a real one\n--- real (exit %d) ---\n%s--- README (exit %s) ---\n%s", code, stderr, wantCode, wantStderr)
 	}

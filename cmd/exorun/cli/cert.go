@@ -141,6 +141,19 @@ func newPassword(env *Env, o *certNewOptions) (string, error) {
 	return p, nil
 }
 
+// passwordFromEnv is the password in the environment variable a
+// --password-env flag names; "" when the flag was not given.
+func (e *Env) passwordFromEnv(variable string) (string, error) {
+	if variable == "" {
+		return "", nil
+	}
+	p, ok := e.LookupEnv(variable)
+	if !ok {
+		return "", usageError("--password-env %s: that environment variable is not set", variable)
+	}
+	return p, nil
+}
+
 func (e *Env) requireStore() (*certificate.Store, error) {
 	st := e.certStore()
 	if st == nil {
@@ -171,13 +184,9 @@ func cmdCertImport(env *Env, c *command, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError("cert import: want exactly one FILE (.pfx, .pem or .cer with --key-file)")
 	}
-	password := ""
-	if o.PasswordEnv != "" {
-		p, ok := env.LookupEnv(o.PasswordEnv)
-		if !ok {
-			return usageError("--password-env %s: that environment variable is not set", o.PasswordEnv)
-		}
-		password = p
+	password, err := env.passwordFromEnv(o.PasswordEnv)
+	if err != nil {
+		return err
 	}
 	st, err := env.requireStore()
 	if err != nil {

@@ -52,6 +52,7 @@ func commands() *command {
 		{name: "cmdlets", usage: "exorun cmdlets [flags] [CMDLET]", summary: "list the cmdlet catalog with the roles that grant each, or show one cmdlet",
 			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets},
 		certCommand(),
+		bundleCommand(),
 		emulatorCommand(),
 		{name: "version", usage: "exorun version", summary: "print the version", run: cmdVersion},
 		{name: "help", usage: "exorun help [COMMAND]", summary: "show help for exorun or a command", run: cmdHelp},
@@ -192,12 +193,13 @@ func dispatch(env *Env, args []string) error {
 	case first == "--version":
 		version, _ := root.verb([]string{"version"})
 		return version.runWith(env, nil)
-	case strings.HasPrefix(first, "-") || strings.HasSuffix(first, ".lua"):
-		// "exorun [flags] SCRIPT.lua" is "exorun run [flags] SCRIPT.lua".
+	case strings.HasPrefix(first, "-") || strings.HasSuffix(first, ".lua") || isBundle(first):
+		// "exorun [flags] SCRIPT.lua" is "exorun run [flags] SCRIPT.lua",
+		// and so is a bundle.
 		run, _ := root.verb([]string{"run"})
 		return run.runWith(env, args)
 	}
-	return usageError("unknown command or script %q (scripts end in .lua; run 'exorun help')", first)
+	return usageError("unknown command or script %q (scripts end in .lua, bundles in .exob; run 'exorun help')", first)
 }
 
 // usageError is a command-line mistake: exit code Usage.

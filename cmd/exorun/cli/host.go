@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -29,11 +30,14 @@ import (
 // host is what one run hands to its Lua state: the confined folders, the
 // logger and the built-in modules.
 type host struct {
-	env      *Env
-	opts     *scriptOptions
-	args     []string
-	roots    []*os.Root
-	folders  runtime.Folders
+	env     *Env
+	opts    *scriptOptions
+	args    []string
+	roots   []*os.Root
+	folders runtime.Folders
+	// files is what require loads Lua modules from: the script's folder,
+	// or a bundle's own files.
+	files    iofs.FS
 	logger   *slog.Logger
 	bindings *bindings.Host
 	demo     *demo
@@ -73,12 +77,20 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		h.logger.Warn("an exorun flag after the script goes to the script, not to exorun",
 			"argument", f.arg, "fix", "put "+f.arg+" before the script (exorun run "+f.arg+" ... SCRIPT.lua)")
 	}}
-	scriptRoot, err := env.OpenRoot(scriptDir)
-	if err != nil {
-		return nil, usageError("script folder %s: %v", scriptDir, err)
+	if b := o.bundle; b != nil {
+		// A bundle reads only its own files; its writes go to --out,
+		// which runScript has set.
+		h.files = b.FS()
+		h.folders.Script = runtime.ReadOnlyDir(h.files)
+	} else {
+		scriptRoot, err := env.OpenRoot(scriptDir)
+		if err != nil {
+			return nil, usageError("script folder %s: %v", scriptDir, err)
+		}
+		h.roots = append(h.roots, scriptRoot)
+		h.files = scriptRoot.FS()
+		h.folders.Script = runtime.RootDir(scriptRoot)
 	}
-	h.roots = append(h.roots, scriptRoot)
-	h.folders.Script = runtime.RootDir(scriptRoot)
 	h.folders.Out = h.folders.Script
 	if o.OutDir != "" {
 		if err := env.MkdirAll(o.OutDir); err != nil {
@@ -92,6 +104,9 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		}
 		h.roots = append(h.roots, outRoot)
 		h.folders.Out = runtime.RootDir(outRoot)
+		if o.bundle != nil {
+			h.folders.Out = runtime.WrittenOnlyDir(h.folders.Out)
+		}
 	}
 	if err := h.connectBindings(); err != nil {
 		h.close()
@@ -124,7 +139,7 @@ func (h *host) connectBindings() error {
 		h.demo, settings = d, demoSettings
 	}
 	out := h.folders.Out
-	h.bindings = bindings.NewHost(bindings.Options{
+	bo := bindings.Options{
 		Settings: settings,
 		Connect:  h.env.connectOptions(h.logger),
 		Logger:   h.logger,
@@ -135,7 +150,16 @@ func (h *host) connectBindings() error {
 		// the service's latency per page, a long stream is otherwise
 		// mostly waiting.
 		PageAhead: true,
-	})
+	}
+	if b := h.opts.bundle; b != nil {
+		m := b.Manifest
+		permit := &bindings.Permit{Source: fmt.Sprintf("the manifest of bundle %q %s", m.Name, m.Version), Cmdlets: map[string]bindings.Declared{}}
+		for _, c := range m.Cmdlets {
+			permit.Cmdlets[c.Name] = bindings.Declared{Effect: c.Access.Effect(), Service: c.ServiceOf()}
+		}
+		bo.Permit, bo.PermitRoles = permit, m.Roles
+	}
+	h.bindings = bindings.NewHost(bo)
 	return nil
 }
 
@@ -176,7 +200,7 @@ func (h *host) close() {
 func (h *host) options() runtime.Options {
 	return runtime.Options{
 		Stdout:  h.printWriter(),
-		Files:   h.roots[0].FS(),
+		Files:   h.files,
 		Modules: h.modules(),
 		Globals: h.globals(),
 		Limits:  runtime.Limits{Memory: h.memoryLimit},
@@ -216,8 +240,21 @@ func (h *host) modules() []runtime.Module {
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),
 		luatime.Module(now),
-		params.Module(params.Input{Named: h.opts.named(), Args: h.args, Declared: h.strays.declared}),
+		params.Module(h.paramsInput()),
 	}
+}
+
+// paramsInput is what the params module gets: --param and the arguments,
+// and for a bundle the parameters its manifest declares.
+func (h *host) paramsInput() params.Input {
+	in := params.Input{Named: h.opts.named(), Args: h.args, Declared: h.strays.declared}
+	if b := h.opts.bundle; b != nil {
+		in.Fixed = b.Manifest.Parameters
+		if in.Fixed == nil {
+			in.Fixed = params.Spec{}
+		}
+	}
+	return in
 }
 
 // printWriter is where Lua's print writes: stdout, except when --output

@@ -8,17 +8,20 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/exorun/exorun/bundle"
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
 	"github.com/exorun/exorun/stdlib/checks"
 	lualog "github.com/exorun/exorun/stdlib/log"
 	"github.com/exorun/exorun/stdlib/out"
+	"github.com/exorun/exorun/stdlib/params"
 )
 
 // scriptOptions are the flags shared by everything that runs Lua.
@@ -35,6 +38,9 @@ type scriptOptions struct {
 	MemoryLimit byteSize
 	connectionOptions
 	demo demoOptions
+	// bundle is the bundle being run, nil for a script file: its files
+	// are the script's folder and its manifest bounds the run.
+	bundle *bundle.Bundle
 }
 
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
@@ -83,8 +89,12 @@ type runOptions struct {
 	scriptOptions
 	Timeout     time.Duration
 	SummaryJSON string // --summary-json FILE
-	Script      string
-	Args        []string
+	// RequireSigned refuses unsigned bundles and untrusted signers.
+	RequireSigned bool
+	// BundleHelp is --help after a bundle: show its parameters.
+	BundleHelp bool
+	Script     string
+	Args       []string
 }
 
 func runFlags(o *runOptions) *pflag.FlagSet {
@@ -94,6 +104,7 @@ func runFlags(o *runOptions) *pflag.FlagSet {
 	o.register(fs)
 	fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
 	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
+	fs.BoolVar(&o.RequireSigned, "require-signed", false, "run a bundle only if it is signed by a trusted certificate (env EXORUN_REQUIRE_SIGNED=1)")
 	return fs
 }
 
@@ -110,6 +121,35 @@ func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 		return nil, usageError("--timeout %s: must not be negative", o.Timeout)
 	}
 	o.Script, o.Args = fs.Arg(0), fs.Args()[1:]
+	if isBundle(o.Script) {
+		// A bundle declares its parameters, so what follows it is no
+		// free-form script input: flags may come after it too
+		// (exorun run FILE.exob --param k=v), and --help shows the
+		// bundle's parameters.
+		flags := o.Args
+		if end := slices.Index(flags, "--"); end >= 0 {
+			flags = flags[:end]
+		}
+		if slices.ContainsFunc(flags, func(a string) bool { return a == "--help" || a == "-h" }) {
+			o.BundleHelp = true
+			return o, nil
+		}
+		at := len(args) - fs.NArg()
+		before := args[:at]
+		if len(before) > 0 && before[len(before)-1] == "--" {
+			before = before[:len(before)-1] // "run -- FILE.exob": the -- only marked the script
+		}
+		o = &runOptions{}
+		fs = runFlags(o)
+		fs.SetInterspersed(true)
+		if err := parseFlags(env, c, fs, append(slices.Clone(before), args[at+1:]...)); err != nil {
+			return nil, err
+		}
+		o.Script, o.Args = args[at], fs.Args()
+		if o.Timeout < 0 {
+			return nil, usageError("--timeout %s: must not be negative", o.Timeout)
+		}
+	}
 	return o, o.check()
 }
 
@@ -123,6 +163,9 @@ func cmdRun(env *Env, c *command, args []string) error {
 			return finishRun(env, o, rec, nil, err)
 		}
 		return err
+	}
+	if o.BundleHelp {
+		return bundleHelp(env, o.Script)
 	}
 	return runScript(env, o)
 }
@@ -145,15 +188,11 @@ func runScript(env *Env, o *runOptions) (err error) {
 		err = finishRun(env, o, rec, h, err)
 	}()
 
-	src, err := env.ReadFile(o.Script)
+	src, name, err := readScript(env, o, rec)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return usageError("script %s: no such file", o.Script)
-		}
-		return usageError("script %s: %v", o.Script, err)
+		return err
 	}
 	rec.script(src)
-	name := filepath.ToSlash(filepath.Clean(o.Script))
 	sc, err := runtime.Compile(name, src)
 	if err != nil {
 		return err
@@ -205,6 +244,89 @@ func runScript(env *Env, o *runOptions) (err error) {
 		err = werr
 	}
 	return err
+}
+
+// readScript reads the script a run compiles, and its name in errors:
+// a script file, or a bundle's entry once the bundle is checked, its
+// signature held against policy, its parameters against its manifest.
+func readScript(env *Env, o *runOptions, rec *runRecord) ([]byte, string, error) {
+	if !isBundle(o.Script) {
+		if requireSigned(env, o.RequireSigned) {
+			return nil, "", &bundle.Error{Bundle: o.Script, Msg: "--require-signed: a script file carries no signature; only a signed bundle runs under this policy",
+				Hint: "pack and sign it: exorun bundle init DIR, then exorun bundle pack DIR --sign-with THUMBPRINT"}
+		}
+		src, err := env.ReadFile(o.Script)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, "", usageError("script %s: no such file", o.Script)
+			}
+			return nil, "", usageError("script %s: %v", o.Script, err)
+		}
+		return src, filepath.ToSlash(filepath.Clean(o.Script)), nil
+	}
+	lb, err := loadBundle(env, o.Script, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	rec.bundle(lb)
+	m := lb.b.Manifest
+	if requireSigned(env, o.RequireSigned) {
+		if err := lb.trustError(); err != nil {
+			return nil, "", fmt.Errorf("--require-signed: %w", err)
+		}
+	}
+	if m.NeedsNewer(version()) {
+		return nil, "", &bundle.Error{Bundle: o.Script, Msg: fmt.Sprintf("needs exorun %s or newer; this is %s", m.MinExorun, version()), Hint: "update exorun"}
+	}
+	spec := m.Parameters
+	if spec == nil {
+		spec = params.Spec{}
+	}
+	if _, err := spec.Resolve(params.Input{Named: o.named(), Args: o.Args}); err != nil {
+		return nil, "", err
+	}
+	if positions := spec.Positions(); len(o.Args) > positions {
+		return nil, "", exitcode.New(exitcode.Usage, "%s takes %d positional argument%s, not %d: %q", m.Name, positions, plural(positions), len(o.Args), o.Args[positions:]).
+			WithHint(spec.Usage())
+	}
+	src, err := lb.b.Entry()
+	if err != nil {
+		return nil, "", &bundle.Error{Bundle: o.Script, Msg: err.Error()}
+	}
+	o.bundle = lb.b
+	if o.OutDir == "" {
+		// A bundle file is no folder to write into: its writes land in
+		// the current folder unless --out says otherwise.
+		o.OutDir = "."
+	}
+	return src, m.Entry, nil
+}
+
+// isBundle reports whether a script argument names a bundle file.
+func isBundle(script string) bool {
+	return strings.HasSuffix(strings.ToLower(script), bundle.Extension)
+}
+
+// bundleHelp is `exorun run FILE.exob --help`: the bundle and the
+// parameters its manifest declares.
+func bundleHelp(env *Env, path string) error {
+	lb, err := loadBundle(env, path, nil)
+	if err != nil {
+		return err
+	}
+	m := lb.b.Manifest
+	fmt.Fprintf(env.Stdout, "%s %s", m.Name, m.Version)
+	if m.Description != "" {
+		fmt.Fprintf(env.Stdout, ": %s", m.Description)
+	}
+	fmt.Fprintf(env.Stdout, "\nusage: exorun run [flags] %s [--param NAME=VALUE ...]\n", path)
+	if len(m.Parameters) > 0 {
+		fmt.Fprintf(env.Stdout, "\n%s\n", m.Parameters.Usage())
+	} else {
+		fmt.Fprintln(env.Stdout, "\nthis bundle takes no parameters")
+	}
+	fmt.Fprintf(env.Stdout, "\nsigner: %s\nmore: exorun bundle inspect %s\n", lb.signerText(), path)
+	return errHelp
 }
 
 // thresholdVerdict is a run's error once its thresholds are judged: a
@@ -282,4 +404,11 @@ func (e *Env) signalContext(parent context.Context) (context.Context, context.Ca
 		return e.Notify(parent)
 	}
 	return context.WithCancel(parent)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -24,12 +24,14 @@ import (
 // from it, so the three never disagree. Field names are part of exorun's
 // interface (the README documents them): add fields, never rename.
 type runSummary struct {
-	RunID      string    `json:"run_id"`
-	Version    string    `json:"exorun_version"`
-	Script     scriptRef `json:"script"`
-	StartedAt  string    `json:"started_at"`
-	EndedAt    string    `json:"ended_at"`
-	DurationMS int64     `json:"duration_ms"`
+	RunID   string    `json:"run_id"`
+	Version string    `json:"exorun_version"`
+	Script  scriptRef `json:"script"`
+	// Bundle is set when the script is a bundle's entry.
+	Bundle     *bundleRef `json:"bundle,omitempty"`
+	StartedAt  string     `json:"started_at"`
+	EndedAt    string     `json:"ended_at"`
+	DurationMS int64      `json:"duration_ms"`
 	// Tenant, AppID and CertificateThumbprint are those of the first
 	// session; null and empty when the script never connected.
 	Tenant                *tenantRef       `json:"tenant"`
@@ -58,6 +60,20 @@ type memorySummary struct {
 type scriptRef struct {
 	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
+}
+
+// bundleRef is the bundle a run ran: which one, exactly, and who signed it.
+type bundleRef struct {
+	Name    string     `json:"name"`
+	Version string     `json:"version"`
+	SHA256  string     `json:"sha256"`
+	Signer  *signerRef `json:"signer"` // null when unsigned
+}
+
+type signerRef struct {
+	Subject    string `json:"subject"`
+	Thumbprint string `json:"thumbprint"`
+	Trusted    bool   `json:"trusted"`
 }
 
 type tenantRef struct {
@@ -104,6 +120,16 @@ func newRunRecord(id, script string, whatIf bool, now func() time.Time) *runReco
 func (r *runRecord) script(src []byte) {
 	h := sha256.Sum256(src)
 	r.sum.Script.SHA256 = hex.EncodeToString(h[:])
+}
+
+// bundle notes the bundle the run's script comes from.
+func (r *runRecord) bundle(lb *loadedBundle) {
+	m := lb.b.Manifest
+	ref := &bundleRef{Name: m.Name, Version: m.Version, SHA256: lb.b.SHA256}
+	if s := lb.signer; s != nil {
+		ref.Signer = &signerRef{Subject: s.Subject, Thumbprint: s.Thumbprint, Trusted: lb.trusted}
+	}
+	r.sum.Bundle = ref
 }
 
 // results notes the script's checks, thresholds and metrics; empty lists
@@ -197,6 +223,16 @@ func (s *runSummary) writeText(w io.Writer, withTimes bool) {
 	}
 	fmt.Fprintln(w, head)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if b := s.Bundle; b != nil {
+		signer := "unsigned"
+		if b.Signer != nil {
+			signer = "signed by " + b.Signer.Subject
+			if !b.Signer.Trusted {
+				signer += " (not trusted)"
+			}
+		}
+		fmt.Fprintf(tw, "  bundle\t%s %s, %s\n", b.Name, b.Version, signer)
+	}
 	if s.Tenant != nil {
 		fmt.Fprintf(tw, "  tenant\t%s\n", cmp.Or(s.Tenant.Domain, s.Tenant.ID))
 	}
