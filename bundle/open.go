@@ -102,14 +102,20 @@ func open(data []byte) (*Bundle, error) {
 }
 
 // rederive holds the manifest's claims against the catalog: a write
-// declared read is refused, and the roles and services are derived again
-// (a manifest may not understate what it needs).
+// declared read is refused, roles that do not grant every cmdlet are
+// replaced by the smallest set that does, and the services are derived
+// again (a manifest may not understate what it needs).
 func (b *Bundle) rederive() error {
 	m := b.Manifest
 	for _, c := range m.Cmdlets {
 		if c.Access == Read && effectOf(c.Name) == Write {
 			return manifestError("%s writes, but the manifest declares it read", c.Name)
 		}
+	}
+	if grantedBy(m.Roles, m.Cmdlets) {
+		// The cheap check that matters: the roles named do grant every
+		// cmdlet (deriving the smallest set again costs milliseconds).
+		return b.rederiveServices()
 	}
 	roles, err := SmallestRoles(m.Cmdlets)
 	if err != nil {
@@ -119,6 +125,12 @@ func (b *Bundle) rederive() error {
 		b.Notes = append(b.Notes, fmt.Sprintf("the manifest names the roles %s; this exorun derives %s from its cmdlets, and uses that", orNone(m.Roles), orNone(roles)))
 		m.Roles = roles
 	}
+	return b.rederiveServices()
+}
+
+// rederiveServices derives the services from the cmdlets again.
+func (b *Bundle) rederiveServices() error {
+	m := b.Manifest
 	if services := Services(m.Cmdlets); !slices.Equal(services, m.Services) {
 		b.Notes = append(b.Notes, fmt.Sprintf("the manifest names the services %s; this exorun derives %s", orNone(m.Services), orNone(services)))
 		m.Services = services
