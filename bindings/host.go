@@ -111,6 +111,9 @@ func (h *Host) connect(L *lua.LState) int {
 		if lset, err = settingsFromTable(t); err != nil {
 			return runtime.Raise(L, err)
 		}
+		if err := h.opts.Permit.settings(lset); err != nil {
+			return runtime.Raise(L, err)
+		}
 	}
 	s := connect.Merge(lset, h.opts.Settings)
 	ctx := runtime.Context(L)

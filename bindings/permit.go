@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/exorun/exorun/catalog"
+	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -169,4 +170,27 @@ func (s *session) checkRoles() error {
 		return nil
 	}
 	return &missingRolesError{source: p.Source, appID: s.conn.Identity.AppID, roles: s.conn.Identity.RoleNames(), missing: missing, needed: s.host.opts.PermitRoles}
+}
+
+// settings refuses connect{} keys a bundle may not set: every one but
+// service. Where to connect and with what credential is the business of
+// whoever runs the bundle; a bundle naming an authority, an admin API
+// URL or a CA file could send the runner's credential and token to a
+// server of its choice, and a token cache file is a write outside --out.
+func (p *Permit) settings(s connect.Settings) error {
+	if p == nil {
+		return nil
+	}
+	var refused []string
+	for _, f := range connect.Fields() {
+		if f.Key != "service" && f.Get(&s) != "" {
+			refused = append(refused, f.Key)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return &exitcode.Error{Code: exitcode.Permission,
+		Err:  fmt.Errorf("connect: a bundle may set only service in connect{}, not %s (%s)", strings.Join(refused, ", "), p.Source),
+		Hint: "connection settings come from the one who runs the bundle: flags, environment or a profile"}
 }

@@ -111,3 +111,24 @@ func TestPermitChecksRolesBeforeTheFirstRequest(t *testing.T) {
 		}
 	}
 }
+
+// A bundle cannot choose where to connect or with what: its connect{}
+// takes service alone, or the runner's credential and token could go to
+// a server the bundle names.
+func TestPermitRefusesConnectionSettings(t *testing.T) {
+	tn := sharedTenant(t)
+	for _, src := range []string{
+		`connect{authority = "https://evil.example/"}`,
+		`connect{exchange_url = "https://evil.example/", ca_file = "ca.pem"}`,
+		`connect{token_cache = "/tmp/x.json"}`,
+		`connect{organization = "fabrikam.onmicrosoft.com"}`,
+	} {
+		_, _, err := tn.run(t, src, permit)
+		if err == nil || !strings.Contains(err.Error(), "a bundle may set only service in connect{}") || exitcode.Of(err) != exitcode.Permission {
+			t.Errorf("%s: %v (exit %d)", src, err, exitcode.Of(err))
+		}
+	}
+	if _, _, err := tn.run(t, `connect{service = "exchange"}`, permit); err != nil {
+		t.Errorf("service: %v", err)
+	}
+}
