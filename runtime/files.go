@@ -133,26 +133,55 @@ func (d readOnlyDir) Remove(name string) error {
 // ReadDir lets fs.ReadDir list the folder.
 func (d readOnlyDir) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(d.FS, name) }
 
-// WrittenOnlyDir lets reads through d reach only what was written
-// through it during this run: a bundle's --out folder, often the current
-// folder, holds files the bundle has no business reading. Writes go
-// through as they are.
-func WrittenOnlyDir(d Dir) Dir { return &writtenOnly{d: d, written: map[string]bool{}} }
+// WrittenOnlyDir is the --out folder of a bundle, a script from someone
+// else, which may be the folder it runs from: through it the bundle
+// reads, lists and removes only what it wrote during this run, never
+// touches a dot file or folder (.git, .bashrc), and replaces or appends
+// to a file it did not write only when replace is true (the runner named
+// the folder with --out).
+func WrittenOnlyDir(d Dir, replace bool) Dir {
+	return &writtenOnly{d: d, replace: replace, written: map[string]bool{}}
+}
 
 type writtenOnly struct {
 	d       Dir
+	replace bool
 	mu      sync.Mutex
 	written map[string]bool // clean names of files and folders this run made
 }
 
 // notWritten refuses a read; errors.Is(err, fs.ErrNotExist) holds, so
-// fs.exists answers false.
+// fs.exists answers false and nothing says whether the file is there.
 type notWritten struct{}
 
 func (notWritten) Error() string {
 	return "not written by this run (a bundle reads in --out only the files it wrote)"
 }
 func (notWritten) Is(target error) bool { return target == fs.ErrNotExist }
+
+// ErrNotReplaced refuses to change a file a bundle did not write.
+var ErrNotReplaced = errors.New("it was there before this run; a bundle replaces files only in a folder given with --out")
+
+// ErrDotName refuses a dot file or folder.
+var ErrDotName = errors.New("a bundle does not write dot files or folders")
+
+// guard refuses a change to name: a dot name, or an existing file the
+// run did not write unless replacing is allowed.
+func (w *writtenOnly) guard(op, name string) error {
+	clean := path.Clean(name)
+	for elem := range strings.SplitSeq(clean, "/") {
+		if strings.HasPrefix(elem, ".") && elem != "." {
+			return &fs.PathError{Op: op, Path: name, Err: ErrDotName}
+		}
+	}
+	if w.replace || w.visible(clean) {
+		return nil
+	}
+	if info, err := fs.Stat(w.d, name); err == nil && !(op == "mkdir" && info.IsDir()) {
+		return &fs.PathError{Op: op, Path: name, Err: ErrNotReplaced}
+	}
+	return nil
+}
 
 // visible reports whether name was written, or is a folder above
 // something written.
@@ -184,6 +213,9 @@ func (w *writtenOnly) Open(name string) (fs.File, error) {
 }
 
 func (w *writtenOnly) Create(name string) (io.WriteCloser, error) {
+	if err := w.guard("create", name); err != nil {
+		return nil, err
+	}
 	f, err := w.d.Create(name)
 	if err == nil {
 		w.mark(name)
@@ -194,6 +226,9 @@ func (w *writtenOnly) Create(name string) (io.WriteCloser, error) {
 // Append to a file that was there before the run does not make it
 // readable: what it held is not the run's.
 func (w *writtenOnly) Append(name string) (io.WriteCloser, error) {
+	if err := w.guard("append", name); err != nil {
+		return nil, err
+	}
 	_, statErr := fs.Stat(w.d, name)
 	f, err := w.d.Append(name)
 	if err == nil && errors.Is(statErr, fs.ErrNotExist) {
@@ -203,6 +238,9 @@ func (w *writtenOnly) Append(name string) (io.WriteCloser, error) {
 }
 
 func (w *writtenOnly) MkdirAll(name string) error {
+	if err := w.guard("mkdir", name); err != nil {
+		return err
+	}
 	err := w.d.MkdirAll(name)
 	if err == nil {
 		w.mark(name)
@@ -210,11 +248,16 @@ func (w *writtenOnly) MkdirAll(name string) error {
 	return err
 }
 
+// Remove takes away only what the run wrote; anything else looks absent.
 func (w *writtenOnly) Remove(name string) error {
+	clean := path.Clean(name)
+	if !w.visible(clean) {
+		return &fs.PathError{Op: "remove", Path: name, Err: notWritten{}}
+	}
 	err := w.d.Remove(name)
 	if err == nil {
 		w.mu.Lock()
-		delete(w.written, path.Clean(name))
+		delete(w.written, clean)
 		w.mu.Unlock()
 	}
 	return err

@@ -84,64 +84,95 @@ func TestModuleFor(t *testing.T) {
 
 // A bundle's --out folder shows the bundle only what it wrote there:
 // files that were there before (the folder it runs from) stay unreadable,
-// also when it appends to them, and folder listings leave them out.
+// also when it appends to them, folder listings leave them out, removing
+// them fails as if they were absent, and dot names are refused.
 func TestWrittenOnlyDir(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"private.txt", "log.txt"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("before\n"), 0o600); err != nil {
+	for _, replace := range []bool{false, true} {
+		dir := t.TempDir()
+		for _, f := range []string{"private.txt", "log.txt"} {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("before\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Mkdir(filepath.Join(dir, "reports"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	d := runtime.WrittenOnlyDir(runtime.RootDir(root))
-	write := func(open func(string) (io.WriteCloser, error), name string) {
-		t.Helper()
-		w, err := open(name)
+		root, err := os.OpenRoot(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.WriteString(w, "run\n"); err != nil {
+		defer root.Close()
+		d := runtime.WrittenOnlyDir(runtime.RootDir(root), replace)
+		write := func(open func(string) (io.WriteCloser, error), name string) error {
+			w, err := open(name)
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(w, "run\n")
+			w.Close()
+			return err
+		}
+		if err := d.MkdirAll("reports"); err != nil {
+			t.Fatalf("mkdir of a folder already there: %v", err)
+		}
+		for _, name := range []string{"reports/today.csv", "new.log"} {
+			if err := write(d.Create, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for name, want := range map[string]string{"reports/today.csv": "run\n", "new.log": "run\n"} {
+			if got, err := fs.ReadFile(d, name); err != nil || string(got) != want {
+				t.Errorf("%s: %q, %v", name, got, err)
+			}
+		}
+		// Changing what was there: only in a folder given with --out.
+		for _, change := range []func(string) (io.WriteCloser, error){d.Create, d.Append} {
+			err := write(change, "log.txt")
+			if replace != (err == nil) || !replace && !errors.Is(err, runtime.ErrNotReplaced) {
+				t.Errorf("replace=%v: changing log.txt: %v", replace, err)
+			}
+		}
+		untouched := []string{"private.txt", "log.txt"}
+		if replace {
+			untouched = untouched[:1] // log.txt was replaced: what it holds is the run's
+		}
+		for _, name := range untouched {
+			if _, err := fs.ReadFile(d, name); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s was there before the run, and reads: %v", name, err)
+			}
+			if err := d.Remove(name); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s was there before the run, and removing it gives %v", name, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "private.txt")); err != nil {
+			t.Errorf("private.txt is gone: %v", err)
+		}
+		for _, name := range []string{".bashrc", ".git/hooks/pre-commit", "a/.env"} {
+			if err := write(d.Create, name); !errors.Is(err, runtime.ErrDotName) {
+				t.Errorf("create %s: %v", name, err)
+			}
+		}
+		entries, err := fs.ReadDir(d, ".")
+		if err != nil {
 			t.Fatal(err)
 		}
-		w.Close()
-	}
-	if err := d.MkdirAll("reports"); err != nil {
-		t.Fatal(err)
-	}
-	write(d.Create, "reports/today.csv")
-	write(d.Append, "log.txt")
-	write(d.Append, "new.log")
-
-	for name, want := range map[string]string{"reports/today.csv": "run\n", "new.log": "run\n"} {
-		if got, err := fs.ReadFile(d, name); err != nil || string(got) != want {
-			t.Errorf("%s: %q, %v", name, got, err)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
 		}
-	}
-	for _, name := range []string{"private.txt", "log.txt"} {
-		if _, err := fs.ReadFile(d, name); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s was there before the run, and reads: %v", name, err)
+		want := []string{"new.log", "reports"}
+		if replace {
+			want = []string{"log.txt", "new.log", "reports"}
 		}
-	}
-	entries, err := fs.ReadDir(d, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if want := []string{"new.log", "reports"}; !slices.Equal(names, want) {
-		t.Errorf("listing %v, want %v", names, want)
-	}
-	if err := d.Remove("new.log"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fs.Stat(d, "new.log"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("removed file: %v", err)
+		if !slices.Equal(names, want) {
+			t.Errorf("listing %v, want %v", names, want)
+		}
+		if err := d.Remove("new.log"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fs.Stat(d, "new.log"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("removed file: %v", err)
+		}
 	}
 }
 
@@ -153,5 +184,11 @@ func TestReadOnlyDirRefusesChanges(t *testing.T) {
 	}
 	if err := d.MkdirAll("x"); !errors.Is(err, runtime.ErrReadOnly) {
 		t.Errorf("MkdirAll: %v", err)
+	}
+	if _, err := d.Append("x"); !errors.Is(err, runtime.ErrReadOnly) {
+		t.Errorf("Append: %v", err)
+	}
+	if err := d.Remove("x"); !errors.Is(err, runtime.ErrReadOnly) {
+		t.Errorf("Remove: %v", err)
 	}
 }

@@ -37,12 +37,15 @@ type host struct {
 	folders runtime.Folders
 	// files is what require loads Lua modules from: the script's folder,
 	// or a bundle's own files.
-	files    iofs.FS
-	logger   *slog.Logger
-	bindings *bindings.Host
-	demo     *demo
-	strays   *strayWarning
-	script   string // the script's path; "" in the REPL
+	files iofs.FS
+	// journalDir is where exorun, not the script, appends the journal:
+	// the out folder as it is, without a bundle's restrictions.
+	journalDir runtime.Dir
+	logger     *slog.Logger
+	bindings   *bindings.Host
+	demo       *demo
+	strays     *strayWarning
+	script     string // the script's path; "" in the REPL
 	// memoryLimit is the run's --memory-limit in bytes, 0 for none;
 	// restoreSoftLimit undoes the runtime's soft limit set for it.
 	memoryLimit      int64
@@ -92,6 +95,7 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		h.folders.Script = runtime.RootDir(scriptRoot)
 	}
 	h.folders.Out = h.folders.Script
+	h.journalDir = h.folders.Out
 	if o.OutDir != "" {
 		if err := env.MkdirAll(o.OutDir); err != nil {
 			h.close()
@@ -104,8 +108,9 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		}
 		h.roots = append(h.roots, outRoot)
 		h.folders.Out = runtime.RootDir(outRoot)
+		h.journalDir = h.folders.Out
 		if o.bundle != nil {
-			h.folders.Out = runtime.WrittenOnlyDir(h.folders.Out)
+			h.folders.Out = runtime.WrittenOnlyDir(h.folders.Out, !o.outDefaulted)
 		}
 	}
 	if err := h.connectBindings(); err != nil {
@@ -138,7 +143,7 @@ func (h *host) connectBindings() error {
 		}
 		h.demo, settings = d, demoSettings
 	}
-	out := h.folders.Out
+	out := h.journalDir
 	bo := bindings.Options{
 		Settings: settings,
 		Connect:  h.env.connectOptions(h.logger),
