@@ -15,9 +15,10 @@
 // Pack builds a bundle from a folder: it refuses secrets, derives the
 // cmdlets by analysing the scripts (luascan) and holds them against the
 // folder's manifest, and writes the same bytes for the same folder.
-// Open reads one back defensively (archive) and checks every file against
-// its hash; Bundle.Signer checks the signature (signature), and
-// signature.Trust says whether its signer is trusted. Running a bundle,
+// Open reads one back defensively (archive), takes only a manifest in the
+// form pack writes, and checks every file against its hash; the
+// signature package checks the signature over Bundle.ManifestData and
+// says whether its signer is trusted. Running a bundle,
 // with its cmdlets enforced, is the CLI's and the bindings' job: this
 // package describes and checks, it touches no file and no network.
 package bundle

@@ -265,3 +265,16 @@ func TestVerifyGarbage(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"CN=Contoso Automation":   "CN=Contoso Automation",
+		"CN=x\x1b[2K\rCN=Contoso": `CN=x\x1b[2K\rCN=Contoso`,
+		"CN=a\u202eb":             `CN=a\u202eb`,
+		"CN=Zoë":                  "CN=Zoë",
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -127,7 +127,7 @@ func (t *Trust) Check(s *Signer, now time.Time) (trusted bool, why string) {
 		}
 		if check.t.Before(leaf.NotBefore) || check.t.After(leaf.NotAfter) {
 			return false, fmt.Sprintf("signer %s (thumbprint %s) is not trusted: its certificate is not valid %s (%s; valid from %s to %s); ask for the bundle signed with a current certificate",
-				leaf.Subject, tp, check.what, stamp(check.t), stamp(leaf.NotBefore), stamp(leaf.NotAfter))
+				Printable(leaf.Subject.String()), tp, check.what, stamp(check.t), stamp(leaf.NotBefore), stamp(leaf.NotAfter))
 		}
 	}
 
@@ -161,13 +161,13 @@ func (t *Trust) Check(s *Signer, now time.Time) (trusted bool, why string) {
 		root := chains[0][len(chains[0])-1]
 		for _, c := range t.certs {
 			if c.cert.Equal(root) {
-				return true, fmt.Sprintf("chains to trusted certificate %s (%s)", root.Subject, c.source)
+				return true, fmt.Sprintf("chains to trusted certificate %s (%s)", Printable(root.Subject.String()), c.source)
 			}
 		}
 	}
 
 	why = fmt.Sprintf("signer %s (thumbprint %s) is not trusted; to trust it, add that thumbprint, the signer's certificate or its issuing CA certificate to a trust file",
-		leaf.Subject, tp)
+		Printable(leaf.Subject.String()), tp)
 	var unknown x509.UnknownAuthorityError
 	if err != nil && len(t.certs) > 0 && !errors.As(err, &unknown) {
 		// It reached a trusted certificate but failed for another reason

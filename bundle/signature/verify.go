@@ -7,7 +7,10 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/smallstep/pkcs7"
 )
@@ -114,8 +117,8 @@ func Verify(content, sig []byte) (*Signer, error) {
 	}
 
 	s := &Signer{
-		Subject:     leaf.Subject.String(),
-		Issuer:      leaf.Issuer.String(),
+		Subject:     Printable(leaf.Subject.String()),
+		Issuer:      Printable(leaf.Issuer.String()),
 		Thumbprint:  Thumbprint(leaf),
 		NotBefore:   leaf.NotBefore,
 		NotAfter:    leaf.NotAfter,
@@ -147,4 +150,15 @@ func checkDigestAlgorithm(oid asn1.ObjectIdentifier) error {
 	default:
 		return fmt.Errorf("the signature uses an unsupported digest algorithm %s", oid)
 	}
+}
+
+// Printable is text from a certificate made safe for a terminal: control
+// and invisible characters escaped, so a subject such as "CN=x\x1b[2K\r
+// CN=Contoso" cannot pose as another when shown.
+func Printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) < 0 {
+		return s
+	}
+	q := strconv.QuoteToASCII(s)
+	return q[1 : len(q)-1]
 }

@@ -34,7 +34,8 @@ const (
 	Resources Code = 8
 	// Bundle: a script bundle was refused: damaged (a file or the
 	// manifest changed, an unsafe zip), or unsigned or signed by an
-	// untrusted certificate under --require-signed.
+	// untrusted certificate under --require-signed; or bundle pack found
+	// the folder does not make one (secrets, undeclared cmdlets).
 	Bundle Code = 9
 	// Timeout: --timeout elapsed before the script finished.
 	Timeout Code = 124
@@ -57,7 +58,7 @@ var Codes = []struct {
 	{Throttled, "throttled", "the service kept throttling past the retry budget"},
 	{Checks, "checks", "the script finished but a threshold failed"},
 	{Resources, "resources", "the script exceeded --memory-limit or a pattern's matching budget"},
-	{Bundle, "bundle", "a bundle was refused: damaged, unsafe, or unsigned or untrusted under --require-signed"},
+	{Bundle, "bundle", "a bundle was refused (damaged, unsafe, unsigned or untrusted under --require-signed) or could not be packed"},
 	{Timeout, "timeout", "--timeout elapsed before the script finished"},
 	{Interrupted, "interrupted", "stopped by Ctrl-C (SIGINT) or SIGTERM"},
 }

@@ -2,14 +2,24 @@ package golden
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exorun/exorun/bundle"
 	"github.com/exorun/exorun/bundle/archive"
+	"github.com/exorun/exorun/cmd/exorun/cli"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -118,5 +128,96 @@ func TestChangedFileIsRefused(t *testing.T) {
 		if want := "external-forwarding.lua: its SHA-256 does not match the manifest"; !strings.Contains(stderr, want) {
 			t.Errorf("%v: stderr does not say %q:\n%s", args, want, stderr)
 		}
+	}
+}
+
+// runCLIWithConfig is runCLI with its own config folder (the trusted
+// certificates live there).
+func runCLIWithConfig(config string, args ...string) (stdout, stderr string, code int) {
+	var out, errOut bytes.Buffer
+	env := cli.OSEnv()
+	env.Args = args
+	env.Stdin = strings.NewReader("")
+	env.Stdout, env.Stderr = &out, &errOut
+	env.StdinTerminal, env.StdoutTerminal, env.Width = false, false, 0
+	env.Terminal, env.Notify = nil, nil
+	env.ConfigDir = config
+	env.LookupEnv = func(string) (string, bool) { return "", false }
+	code = cli.Main(env)
+	return out.String(), errOut.String(), code
+}
+
+// writeCert writes a PEM certificate, a CA when ca is set.
+func writeCert(t *testing.T, path, cn string, ca bool) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: ca, BasicConstraintsValid: ca, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	return fmt.Sprintf("%X", sha1.Sum(c.Raw))
+}
+
+// trust add takes a file's first certificate only, and a CA only with
+// --ca; trust remove takes a certificate back from every file that trusts
+// it, or names the one it cannot.
+func TestTrustAddAndRemove(t *testing.T) {
+	dir, config := t.TempDir(), t.TempDir()
+	trusted := filepath.Join(config, "trusted")
+	leaf := writeCert(t, filepath.Join(dir, "alice.pem"), "Alice", false)
+	ca := writeCert(t, filepath.Join(dir, "ca.pem"), "Contoso CA", true)
+
+	_, stderr, code := runCLIWithConfig(config, "bundle", "trust", "add", filepath.Join(dir, "ca.pem"))
+	if code != int(exitcode.Usage) || !strings.Contains(stderr, "is a CA certificate (CN=Contoso CA): trusting it trusts every bundle signed by any certificate it issued; add --ca") {
+		t.Fatalf("CA without --ca: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := runCLIWithConfig(config, "bundle", "trust", "add", "--ca", filepath.Join(dir, "ca.pem")); code != 0 {
+		t.Fatalf("CA with --ca: exit %d\n%s", code, stderr)
+	}
+	// A chain file: Alice, then the CA; only Alice is taken.
+	a, _ := os.ReadFile(filepath.Join(dir, "alice.pem"))
+	c, _ := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err := os.WriteFile(filepath.Join(dir, "chain.pem"), append(a, c...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(trusted, ca+".pem"))
+	stdout, stderr, code := runCLIWithConfig(config, "bundle", "trust", "add", filepath.Join(dir, "chain.pem"))
+	if code != 0 || !strings.Contains(stdout, "trusted "+leaf+" (CN=Alice)") || !strings.Contains(stderr, "holds 1 more certificate, not trusted") {
+		t.Fatalf("chain: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(trusted, ca+".pem")); err == nil {
+		t.Fatal("the CA of a chain file was trusted")
+	}
+
+	if err := os.WriteFile(filepath.Join(trusted, "colleague.cer"), a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, _ = runCLIWithConfig(config, "bundle", "trust", "list")
+	if !strings.Contains(stdout, "colleague.cer") || !strings.Contains(stdout, leaf+".pem") {
+		t.Errorf("trust list does not show both files:\n%s", stdout)
+	}
+	_, stderr, code = runCLIWithConfig(config, "bundle", "trust", "remove", leaf)
+	if code != int(exitcode.Usage) || !strings.Contains(stderr, "is also trusted through "+filepath.Join(trusted, "colleague.cer")) {
+		t.Fatalf("remove with a second file: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(trusted, leaf+".pem")); err != nil {
+		t.Fatalf("a refused remove removed a file: %v", err)
+	}
+	os.Remove(filepath.Join(trusted, "colleague.cer"))
+	if stdout, stderr, code := runCLIWithConfig(config, "bundle", "trust", "remove", strings.ToLower(leaf)); code != 0 || !strings.Contains(stdout, "no longer trusted: "+leaf) {
+		t.Fatalf("remove: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, stderr, _ := runCLIWithConfig(config, "bundle", "trust", "list"); !strings.Contains(stderr, "no trusted certificates") {
+		t.Errorf("after remove: %s", stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/bundle"
+	"github.com/exorun/exorun/bundle/archive"
 	"github.com/exorun/exorun/bundle/signature"
 	"github.com/exorun/exorun/connect/certificate"
 )
@@ -36,7 +38,8 @@ func bundleCommand() *command {
 				flags: func() *pflag.FlagSet { return bundleVerifyFlags(&bundleVerifyOptions{}) }, run: cmdBundleVerify},
 			{name: "trust", usage: "exorun bundle trust add|list|remove ...", summary: "manage the certificates whose bundles you trust",
 				verbs: []*command{
-					{name: "add", usage: "exorun bundle trust add CERT", summary: "trust bundles signed with CERT (.cer, .pem or .crt), or by a CA it is", run: cmdTrustAdd},
+					{name: "add", usage: "exorun bundle trust add CERT [--ca]", summary: "trust bundles signed with CERT (.cer, .pem or .crt), or with --ca by any certificate the CA CERT issued",
+						flags: func() *pflag.FlagSet { return trustAddFlags(&trustAddOptions{}) }, run: cmdTrustAdd},
 					{name: "list", usage: "exorun bundle trust list", summary: "list the trusted certificates", run: cmdTrustList},
 					{name: "remove", usage: "exorun bundle trust remove THUMBPRINT", summary: "stop trusting a certificate", run: cmdTrustRemove},
 				}},
@@ -162,6 +165,11 @@ func cmdBundlePack(env *Env, c *command, args []string) error {
 		return usageError("--key-file and --password-env go with --sign-cert")
 	}
 	dir := fs.Arg(0)
+	if o.Out != "" && within(o.Out, dir) && !strings.HasSuffix(o.Out, bundle.Extension) {
+		// pack leaves .exob files in the folder out of the bundle;
+		// anything else written there would overwrite a source file.
+		return usageError("bundle pack: -o %s is inside %s and is no %s file; it would overwrite what is packed", o.Out, dir, bundle.Extension)
+	}
 	root, err := env.OpenRoot(dir)
 	if err != nil {
 		return usageError("bundle pack: %v", err)
@@ -187,6 +195,12 @@ func cmdBundlePack(env *Env, c *command, args []string) error {
 	if file == "" {
 		file = m.Name + bundle.Extension
 	}
+	// Read back before writing: a bundle that would not open is never
+	// left behind.
+	b, err := bundle.Open(packed.Data, file)
+	if err != nil {
+		return fmt.Errorf("bundle pack: the bundle made does not read back: %w", err)
+	}
 	if err := env.WriteFile(file, packed.Data, 0o644); err != nil {
 		return usageError("bundle pack: %v", err)
 	}
@@ -199,19 +213,27 @@ func cmdBundlePack(env *Env, c *command, args []string) error {
 	for _, w := range packed.Warnings {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
-	b, err := bundle.Open(packed.Data, file)
-	if err != nil {
-		return fmt.Errorf("bundle pack: the bundle just written does not read back: %w", err)
-	}
 	fmt.Fprintf(env.Stdout, "wrote %s (%s %s, %d files, sha256 %s)\n", file, m.Name, m.Version, len(m.Files), b.SHA256)
 	fmt.Fprintf(env.Stdout, "cmdlets: %s\n", cmdletList(m))
 	fmt.Fprintf(env.Stdout, "roles:   %s\n", orNone(m.Roles))
 	if signer != nil {
-		fmt.Fprintf(env.Stdout, "signed:  %s (%s)\n", signer.Leaf().Subject, signer.Thumbprint())
+		fmt.Fprintf(env.Stdout, "signed:  %s (%s)\n", signature.Printable(signer.Leaf().Subject.String()), signer.Thumbprint())
 	} else {
 		fmt.Fprintln(env.Stdout, "signed:  no (sign with --sign-with THUMBPRINT or --sign-cert FILE; a run with --require-signed refuses it)")
 	}
 	return nil
+}
+
+// within reports whether path lies inside dir, by their cleaned absolute
+// forms.
+func within(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // signingCredential loads the certificate pack signs with, from the
@@ -232,12 +254,16 @@ func signingCredential(env *Env, o *bundlePackOptions) (*certificate.Credential,
 		}
 		cred, err = certificate.LoadFile(o.SignCert, o.KeyFile, password, env.ReadFile)
 	}
+	source := "--sign-cert " + o.SignCert
+	if o.SignWith != "" {
+		source = "--sign-with " + o.SignWith
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	warnings, err := certificate.Check(cred, env.clock()())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
@@ -279,6 +305,18 @@ type loadedBundle struct {
 // signature (a bad one refuses the bundle whatever the policy), and
 // decides trust from the trusted folder and the extra sources.
 func loadBundle(env *Env, path string, extraTrust []string) (*loadedBundle, error) {
+	// The size first: a multi-gigabyte file must be refused before it is
+	// read into memory.
+	if root, err := env.OpenRoot(filepath.Dir(path)); err == nil {
+		info, err := root.Stat(filepath.Base(path))
+		root.Close()
+		switch max := archive.DefaultLimits().MaxArchiveSize; {
+		case err == nil && info.IsDir():
+			return nil, usageError("bundle %s: a folder, not a bundle file (to pack it: exorun bundle pack %s)", path, path)
+		case err == nil && info.Size() > max:
+			return nil, &bundle.Error{Bundle: path, Msg: fmt.Sprintf("%d bytes, over the %d a bundle may have", info.Size(), max)}
+		}
+	}
 	data, err := env.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, iofs.ErrNotExist) {
@@ -522,7 +560,8 @@ func bundleVerifyFlags(o *bundleVerifyOptions) *pflag.FlagSet {
 }
 
 // cmdBundleVerify passes (exit 0) only for an intact bundle signed by a
-// trusted signer: `exorun bundle verify F && exorun run F` is safe.
+// trusted signer. A run checks the same again by itself (with
+// --require-signed it also refuses an untrusted one).
 func cmdBundleVerify(env *Env, c *command, args []string) error {
 	o := &bundleVerifyOptions{}
 	fs := bundleVerifyFlags(o)
@@ -559,23 +598,43 @@ func (lb *loadedBundle) trustError() error {
 	return nil
 }
 
+type trustAddOptions struct{ CA bool }
+
+func trustAddFlags(o *trustAddOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("bundle trust add", pflag.ContinueOnError)
+	fs.BoolVar(&o.CA, "ca", false, "CERT is a CA: trust every bundle signed by a certificate it issued")
+	return fs
+}
+
 // cmdTrustAdd copies a certificate into the trusted folder under its
-// thumbprint, after checking it is one.
-func cmdTrustAdd(env *Env, _ *command, args []string) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+// thumbprint, after checking it is one. Only the file's first
+// certificate is taken: a chain file must not make its CA trusted by
+// accident, since trusting a CA trusts every certificate it issued.
+func cmdTrustAdd(env *Env, c *command, args []string) error {
+	o := &trustAddOptions{}
+	fs := trustAddFlags(o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		return usageError("bundle trust add: want exactly one CERT file (.cer, .pem or .crt)")
 	}
-	data, err := env.ReadFile(args[0])
+	file := fs.Arg(0)
+	data, err := env.ReadFile(file)
 	if err != nil {
 		return usageError("bundle trust add: %v", err)
 	}
 	var t signature.Trust
-	if err := t.Add(args[0], data); err != nil {
+	if err := t.Add(file, data); err != nil {
 		return usageError("bundle trust add: %v", err)
 	}
 	certs := t.Certificates()
 	if len(certs) == 0 {
-		return usageError("bundle trust add: %s holds no certificate", args[0])
+		return usageError("bundle trust add: %s holds no certificate", file)
+	}
+	cert := certs[0]
+	if cert.IsCA && !o.CA {
+		return usageError("bundle trust add: %s is a CA certificate (%s): trusting it trusts every bundle signed by any certificate it issued; add --ca if that is meant", file, signature.Printable(cert.Subject.String()))
 	}
 	dir, err := env.trustedDir()
 	if err != nil {
@@ -584,13 +643,14 @@ func cmdTrustAdd(env *Env, _ *command, args []string) error {
 	if err := env.MkdirAll(dir); err != nil {
 		return usageError("bundle trust add: %v", err)
 	}
-	for _, c := range certs {
-		tp := signature.Thumbprint(c)
-		data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-		if err := env.WriteFile(filepath.Join(dir, tp+".pem"), data, 0o644); err != nil {
-			return usageError("bundle trust add: %v", err)
-		}
-		fmt.Fprintf(env.Stdout, "trusted %s (%s)\n", tp, c.Subject)
+	tp := signature.Thumbprint(cert)
+	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+	if err := env.WriteFile(filepath.Join(dir, tp+".pem"), pemData, 0o644); err != nil {
+		return usageError("bundle trust add: %v", err)
+	}
+	fmt.Fprintf(env.Stdout, "trusted %s (%s)\n", tp, signature.Printable(cert.Subject.String()))
+	if len(certs) > 1 {
+		fmt.Fprintf(env.Stderr, "note: %s holds %d more certificate%s, not trusted; trust a CA from a file of its own, with --ca\n", file, len(certs)-1, plural(len(certs)-1))
 	}
 	return nil
 }
@@ -622,7 +682,9 @@ func trustedCerts(env *Env) ([]trustedFile, error) {
 			out = append(out, trustedFile{file: f.path, thumbprint: tp})
 		}
 	}
-	slices.SortFunc(out, func(a, b trustedFile) int { return strings.Compare(a.thumbprint, b.thumbprint) })
+	slices.SortFunc(out, func(a, b trustedFile) int {
+		return cmp.Or(strings.Compare(a.thumbprint, b.thumbprint), strings.Compare(a.file, b.file))
+	})
 	return out, nil
 }
 
@@ -644,13 +706,13 @@ func cmdTrustList(env *Env, _ *command, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "THUMBPRINT\tSUBJECT\tNOT AFTER")
+	fmt.Fprintln(tw, "THUMBPRINT\tSUBJECT\tNOT AFTER\tFILE")
 	for _, c := range certs {
 		after := ""
 		if !c.notAfter.IsZero() {
 			after = c.notAfter.UTC().Format(time.DateOnly)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.thumbprint, c.subject, after)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.thumbprint, signature.Printable(c.subject), after, c.file)
 	}
 	return tw.Flush()
 }
@@ -667,19 +729,31 @@ func cmdTrustRemove(env *Env, _ *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Every file that trusts it must go, or it stays trusted; a file that
+	// trusts more than this one is the admin's to edit.
+	var files, shared []string
 	for _, c := range certs {
-		if strings.EqualFold(c.thumbprint, want) {
-			if filepath.Base(c.file) != c.thumbprint+".pem" {
-				return usageError("bundle trust remove: %s is trusted through %s, which holds more; edit or delete that file", want, c.file)
-			}
-			if err := env.RemoveAll(c.file); err != nil {
-				return usageError("bundle trust remove: %v", err)
-			}
-			fmt.Fprintf(env.Stdout, "no longer trusted: %s\n", strings.ToUpper(want))
-			return nil
+		if !strings.EqualFold(c.thumbprint, want) || slices.Contains(files, c.file) {
+			continue
+		}
+		files = append(files, c.file)
+		if filepath.Base(c.file) != c.thumbprint+".pem" {
+			shared = append(shared, c.file)
 		}
 	}
-	return usageError("bundle trust remove: %s is not trusted (see exorun bundle trust list)", want)
+	switch {
+	case len(files) == 0:
+		return usageError("bundle trust remove: %s is not trusted (see exorun bundle trust list)", want)
+	case len(shared) > 0:
+		return usageError("bundle trust remove: %s is also trusted through %s; edit or delete that by hand", want, strings.Join(shared, ", "))
+	}
+	for _, f := range files {
+		if err := env.RemoveAll(f); err != nil {
+			return usageError("bundle trust remove: %v", err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "no longer trusted: %s\n", strings.ToUpper(want))
+	return nil
 }
 
 // requireSigned reports whether policy demands signed, trusted bundles:

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exorun/exorun/bundle"
+
 	"github.com/spf13/pflag"
 	lua "github.com/yuin/gopher-lua"
 
@@ -49,6 +51,12 @@ func cmdRepl(env *Env, c *command, args []string) error {
 	}
 	if err := o.check(); err != nil {
 		return err
+	}
+	if !env.StdinTerminal && requireSigned(env, false) {
+		// Typed lines are the admin's own; lines piped in are a script
+		// by another door.
+		return &bundle.Error{Msg: "EXORUN_REQUIRE_SIGNED: the REPL reads a script from stdin, which carries no signature; only typed input or a signed bundle runs under this policy",
+			Hint: "pack and sign it: exorun bundle pack DIR --sign-with THUMBPRINT"}
 	}
 	host, err := newHost(env, &o.scriptOptions, ".", nil, "")
 	if err != nil {
