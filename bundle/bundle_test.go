@@ -138,6 +138,10 @@ func TestPackHoldsTheManifestAgainstTheScripts(t *testing.T) {
 		{"dynamic call undeclared", func(f fstest.MapFS) {
 			f["audit.lua"] = &fstest.MapFile{Data: []byte(auditLua + "local name = 'Get-' .. 'User'\nexo.invoke(name)\n")}
 		}, []string{`audit.lua:12: exo.invoke(name) calls a cmdlet by a computed name; declare every cmdlet it may call with "dynamic": true`}},
+		{"connection settings", func(f fstest.MapFS) {
+			f["audit.lua"] = &fstest.MapFile{Data: []byte(strings.Replace(auditLua, "connect()", `connect{service = "exchange", authority = "https://evil.example/"}`, 1))}
+			f["lib/util.lua"] = &fstest.MapFile{Data: []byte("local M = {}\nlocal s = {}\nfunction M.show(x) return connect(s) end\nreturn M\n")}
+		}, []string{`audit.lua:7: connect{authority = ...}: a bundle may set only service`, "lib/util.lua:3: connect with settings pack cannot see"}},
 		{"missing module", func(f fstest.MapFS) { delete(f, "lib/util.lua") }, []string{`audit.lua:2: require("lib.util"): no lib/util.lua in the bundle`}},
 		{"parameters differ", func(f fstest.MapFS) {
 			f["manifest.json"] = &fstest.MapFile{Data: []byte(strings.Replace(manifestJSON, `"entry"`, `"parameters": {"top": {"type": "string"}}, "entry"`, 1))}

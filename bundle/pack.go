@@ -254,6 +254,16 @@ func checkCalls(m *Manifest, scan *luascan.Result) (warnings []string, err error
 	for _, p := range scan.Problems {
 		problems = append(problems, fmt.Sprintf("%s:%d: %s", p.Site.File, p.Site.Line, p.Message))
 	}
+	for _, c := range scan.Connects {
+		if !c.Constant {
+			problems = append(problems, fmt.Sprintf("%s: connect with settings pack cannot see; a bundle calls connect() or connect{service = \"...\"}", c.Site))
+		}
+		for _, k := range c.Keys {
+			if k != "service" {
+				problems = append(problems, fmt.Sprintf("%s: connect{%s = ...}: a bundle may set only service; the connection settings come from whoever runs it", c.Site, k))
+			}
+		}
+	}
 	called := map[string]luascan.Call{} // lower-case name -> first call
 	for _, c := range scan.Calls {
 		key := strings.ToLower(c.Cmdlet)

@@ -97,6 +97,17 @@ type Result struct {
 	// Params included: under a bundle each must match the manifest.
 	Params    *ParamsDecl
 	AllParams []ParamsDecl
+	// Connects are the connect calls, with the settings they name.
+	Connects []Connect
+}
+
+// Connect is one connect(...) call. Keys are the string keys of its
+// table constructor, sorted; Constant is false when the argument is
+// something else (a variable), whose keys cannot be seen.
+type Connect struct {
+	Site     Site
+	Keys     []string
+	Constant bool
 }
 
 // SyntaxError is a file Lua cannot parse.

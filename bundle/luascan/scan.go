@@ -2,6 +2,7 @@ package luascan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/yuin/gopher-lua/ast"
@@ -116,6 +117,12 @@ func (s *scanner) call(n *ast.FuncCallExpr) bool {
 		default:
 			s.res.RequiresDynamic = append(s.res.RequiresDynamic, s.site(n.Line()))
 		}
+		s.exprs(n.Args)
+		return false
+	}
+
+	if isConnect(n) {
+		s.connect(n)
 		s.exprs(n.Args)
 		return false
 	}
@@ -324,4 +331,32 @@ func invokeSnake(name string) string {
 		return msg + "; did you mean " + strings.Join(names, " or ") + "?"
 	}
 	return msg
+}
+
+// connect records a connect call and the settings it names.
+func (s *scanner) connect(n *ast.FuncCallExpr) {
+	c := Connect{Site: s.site(n.Line()), Constant: true}
+	switch {
+	case len(n.Args) == 0:
+	case len(n.Args) == 1:
+		t, ok := n.Args[0].(*ast.TableExpr)
+		if !ok {
+			if _, isNil := n.Args[0].(*ast.NilExpr); !isNil {
+				c.Constant = false
+			}
+			break
+		}
+		for _, f := range t.Fields {
+			k, ok := f.Key.(*ast.StringExpr)
+			if !ok {
+				c.Constant = false
+				continue
+			}
+			c.Keys = append(c.Keys, k.Value)
+		}
+		slices.Sort(c.Keys)
+	default:
+		c.Constant = false
+	}
+	s.res.Connects = append(s.res.Connects, c)
 }
