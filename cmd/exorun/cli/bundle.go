@@ -757,18 +757,24 @@ func cmdTrustRemove(env *Env, _ *command, args []string) error {
 }
 
 // requireSigned reports whether policy demands signed, trusted bundles:
-// --require-signed or EXORUN_REQUIRE_SIGNED. Either is enough; the flag
-// cannot switch off the environment's policy, as an execution policy
-// should not be.
-func requireSigned(env *Env, flag bool) bool {
+// --require-signed, EXORUN_REQUIRE_SIGNED, or "require_signed": true in
+// the profile in use. Any one is enough; none switches another off, as
+// an execution policy should not be.
+func (o *scriptOptions) requireSigned(env *Env, flag bool) (bool, error) {
 	if flag {
-		return true
+		return true, nil
 	}
 	switch strings.ToLower(strings.TrimSpace(env.getenv("EXORUN_REQUIRE_SIGNED"))) {
 	case "", "0", "false", "no", "off":
-		return false
+	default:
+		return true, nil
 	}
-	return true
+	name := o.profileName(env)
+	if name == "" {
+		return false, nil
+	}
+	_, required, err := readProfile(env, name)
+	return required, err
 }
 
 // builtinModules are the names require resolves without a file, taken

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -67,27 +68,64 @@ func (o *connectionOptions) settings(env *Env) (connect.Settings, error) {
 	return connect.Merge(flags, fromEnv, profile), nil
 }
 
-// loadProfile reads ConfigDir/profiles/NAME.json.
+// loadProfile reads ConfigDir/profiles/NAME.json's connection settings.
 func loadProfile(env *Env, name string) (connect.Settings, error) {
-	if err := connect.ProfileName(name); err != nil {
-		return connect.Settings{}, usageError("--profile: %v", err)
-	}
-	if env.ConfigDir == "" {
-		return connect.Settings{}, usageError("profile %s: no config folder on this machine", name)
-	}
-	path := filepath.Join(env.ConfigDir, "profiles", name+".json")
-	data, err := env.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return connect.Settings{}, usageError("profile %s: %s does not exist", name, path)
-	}
+	data, _, err := readProfile(env, name)
 	if err != nil {
-		return connect.Settings{}, usageError("profile %s: %v", name, err)
+		return connect.Settings{}, err
 	}
 	s, err := connect.ParseProfile(name, data, env.LookupEnv)
 	if err != nil {
 		return connect.Settings{}, usageError("%v", err)
 	}
 	return s, nil
+}
+
+// profileRequireSigned is a profile's policy key: "require_signed":
+// true makes every run under the profile --require-signed.
+const profileRequireSigned = "require_signed"
+
+// readProfile reads ConfigDir/profiles/NAME.json and splits it: the
+// connection settings (for connect.ParseProfile) and the policy, which
+// is no connection setting (and so no connect{} key).
+func readProfile(env *Env, name string) (settings []byte, requireSigned bool, err error) {
+	if err := connect.ProfileName(name); err != nil {
+		return nil, false, usageError("--profile: %v", err)
+	}
+	if env.ConfigDir == "" {
+		return nil, false, usageError("profile %s: no config folder on this machine", name)
+	}
+	path := filepath.Join(env.ConfigDir, "profiles", name+".json")
+	data, err := env.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, usageError("profile %s: %s does not exist", name, path)
+	}
+	if err != nil {
+		return nil, false, usageError("profile %s: %v", name, err)
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) != nil {
+		return data, false, nil // ParseProfile says what is wrong
+	}
+	policy, ok := raw[profileRequireSigned]
+	if !ok {
+		return data, false, nil
+	}
+	if err := json.Unmarshal(policy, &requireSigned); err != nil {
+		return nil, false, usageError("profile %s: %s wants true or false", name, profileRequireSigned)
+	}
+	delete(raw, profileRequireSigned)
+	data, err = json.Marshal(raw)
+	return data, requireSigned, err
+}
+
+// profileName is the profile the flags or the environment name; "" for
+// none.
+func (o *connectionOptions) profileName(env *Env) string {
+	if p := o.values["profile"]; p != nil && *p != "" {
+		return *p
+	}
+	return connect.FromEnv(env.LookupEnv).Profile
 }
 
 // certStore is the thumbprint store in the config folder.

@@ -52,7 +52,11 @@ func cmdRepl(env *Env, c *command, args []string) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	if !env.StdinTerminal && requireSigned(env, false) {
+	required, err := o.requireSigned(env, false)
+	if err != nil {
+		return err
+	}
+	if !env.StdinTerminal && required {
 		// Typed lines are the admin's own; lines piped in are a script
 		// by another door.
 		return &bundle.Error{Msg: "EXORUN_REQUIRE_SIGNED: the REPL reads a script from stdin, which carries no signature; only typed input or a signed bundle runs under this policy",

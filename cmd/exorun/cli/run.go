@@ -107,7 +107,7 @@ func runFlags(o *runOptions) *pflag.FlagSet {
 	o.register(fs)
 	fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
 	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
-	fs.BoolVar(&o.RequireSigned, "require-signed", false, "run a bundle only if it is signed by a trusted certificate (env EXORUN_REQUIRE_SIGNED=1)")
+	fs.BoolVar(&o.RequireSigned, "require-signed", false, "run only bundles signed by a trusted certificate, no plain script (env EXORUN_REQUIRE_SIGNED=1, or require_signed in the profile)")
 	return fs
 }
 
@@ -253,8 +253,12 @@ func runScript(env *Env, o *runOptions) (err error) {
 // a script file, or a bundle's entry once the bundle is checked, its
 // signature held against policy, its parameters against its manifest.
 func readScript(env *Env, o *runOptions, rec *runRecord) ([]byte, string, error) {
+	required, err := o.requireSigned(env, o.RequireSigned)
+	if err != nil {
+		return nil, "", err
+	}
 	if !isBundle(o.Script) {
-		if requireSigned(env, o.RequireSigned) {
+		if required {
 			return nil, "", &bundle.Error{Bundle: o.Script, Msg: "--require-signed: a script file carries no signature; only a signed bundle runs under this policy",
 				Hint: "pack and sign it: exorun bundle init DIR, then exorun bundle pack DIR --sign-with THUMBPRINT"}
 		}
@@ -273,7 +277,7 @@ func readScript(env *Env, o *runOptions, rec *runRecord) ([]byte, string, error)
 	}
 	rec.bundle(lb)
 	m := lb.b.Manifest
-	if requireSigned(env, o.RequireSigned) {
+	if required {
 		if err := lb.trustError(); err != nil {
 			return nil, "", fmt.Errorf("--require-signed: %w", err)
 		}
