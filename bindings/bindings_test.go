@@ -224,6 +224,22 @@ func TestWhatIfAndJournal(t *testing.T) {
 	if e["cmdlet"] != "Set-CASMailbox" || e["outcome"] != "ok" || e["request_id"] == "" || params["PopEnabled"] != true {
 		t.Errorf("journal entry %v", e)
 	}
+
+	// --what-if is a floor: a script setting exo.what_if = false under
+	// it still sends no write, one by one or through exo.parallel.
+	before := invocations(tn.em.Stats())
+	_, logs, err = tn.run(t, `
+		local exo = connect()
+		exo.what_if = false
+		exo.set_cas_mailbox{Identity = "AdeleV", PopEnabled = false}
+		exo.parallel("Set-CASMailbox", {{Identity = "AdeleV", PopEnabled = false}})
+	`, func(o *bindings.Options) { journal(o); o.WhatIf = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := invocations(tn.em.Stats()) - before; got != 0 || strings.Count(logs, "what-if: not sent") != 2 {
+		t.Errorf("under --what-if with exo.what_if = false: %d requests sent\n%s", got, logs)
+	}
 }
 
 func TestParallel(t *testing.T) {

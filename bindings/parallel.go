@@ -84,7 +84,7 @@ func (s *session) luaParallel(L *lua.LState) int {
 		}
 		reqs[i].PageAhead = false // each result is read whole
 	}
-	if len(reqs) > 0 && reqs[0].Write && lua.LVAsBool(s.exo.RawGetString("what_if")) {
+	if len(reqs) > 0 && reqs[0].Write && s.holdsWritesBack() {
 		for _, r := range reqs {
 			s.whatIf(r)
 		}

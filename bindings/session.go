@@ -245,10 +245,18 @@ func (s *session) request(c *catalog.Cmdlet, args *lua.LTable) (adminapi.Request
 	return req, nil
 }
 
+// holdsWritesBack reports whether writes are logged, not sent:
+// exo.what_if, or --what-if, which a script cannot lower (setting
+// exo.what_if = false under --what-if changes nothing), so previewing
+// someone else's script never writes.
+func (s *session) holdsWritesBack() bool {
+	return s.host.opts.WhatIf || lua.LVAsBool(s.exo.RawGetString("what_if"))
+}
+
 // whatIf reports whether req is a write that what-if holds back, and
 // logs it as it would have been sent.
 func (s *session) whatIf(req adminapi.Request) bool {
-	if !req.Write || !lua.LVAsBool(s.exo.RawGetString("what_if")) {
+	if !req.Write || !s.holdsWritesBack() {
 		return false
 	}
 	s.host.opts.Logger.Info("what-if: not sent", "cmdlet", req.Cmdlet, "parameters", describeParams(req.Parameters))
