@@ -85,6 +85,12 @@ func (d rootDir) MkdirAll(name string) error { return escapeError(d.r.MkdirAll(n
 
 func (d rootDir) Remove(name string) error { return escapeError(d.r.Remove(name)) }
 
+// Lstat tells a symbolic link from what it points to.
+func (d rootDir) Lstat(name string) (fs.FileInfo, error) {
+	fi, err := d.r.Lstat(name)
+	return fi, escapeError(err)
+}
+
 // ReadDir lets fs.ReadDir list folders of a root.
 func (d rootDir) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(d.r.FS(), name)
@@ -134,20 +140,21 @@ func (d readOnlyDir) Remove(name string) error {
 func (d readOnlyDir) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(d.FS, name) }
 
 // WrittenOnlyDir is the --out folder of a bundle, a script from someone
-// else, which may be the folder it runs from: through it the bundle
-// reads, lists and removes only what it wrote during this run, never
-// touches a dot file or folder (.git, .bashrc), and replaces or appends
-// to a file it did not write only when replace is true (the runner named
-// the folder with --out).
-func WrittenOnlyDir(d Dir, replace bool) Dir {
-	return &writtenOnly{d: d, replace: replace, written: map[string]bool{}}
+// else: through it the bundle reads, lists and removes only what it
+// wrote during this run; never touches a dot file or folder (.git,
+// .ssh), a reserved name (exorun's journal) or a path through a symbolic
+// link; replaces a file it did not write with a new one (mode 0644, so an
+// executable or a hard-linked file is not written into); and appends to
+// no executable.
+func WrittenOnlyDir(d Dir, reserved ...string) Dir {
+	return &writtenOnly{d: d, reserved: reserved, written: map[string]bool{}}
 }
 
 type writtenOnly struct {
-	d       Dir
-	replace bool
-	mu      sync.Mutex
-	written map[string]bool // clean names of files and folders this run made
+	d        Dir
+	reserved []string
+	mu       sync.Mutex
+	written  map[string]bool // clean names of files and folders this run made
 }
 
 // notWritten refuses a read; errors.Is(err, fs.ErrNotExist) holds, so
@@ -159,28 +166,55 @@ func (notWritten) Error() string {
 }
 func (notWritten) Is(target error) bool { return target == fs.ErrNotExist }
 
-// ErrNotReplaced refuses to change a file a bundle did not write.
-var ErrNotReplaced = errors.New("it was there before this run; a bundle replaces files only in a folder given with --out")
+var (
+	// ErrDotName refuses a dot file or folder.
+	ErrDotName = errors.New("a bundle does not write dot files or folders")
+	// ErrReserved refuses a name exorun itself writes (the journal).
+	ErrReserved = errors.New("the name is exorun's own")
+	// ErrSymlink refuses a path through a symbolic link.
+	ErrSymlink = errors.New("a bundle does not write through symbolic links")
+	// ErrExecutable refuses to append to an executable.
+	ErrExecutable = errors.New("a bundle does not append to an executable file")
+)
 
-// ErrDotName refuses a dot file or folder.
-var ErrDotName = errors.New("a bundle does not write dot files or folders")
+// lstater is a Dir that can tell a link from what it points to.
+type lstater interface {
+	Lstat(name string) (fs.FileInfo, error)
+}
 
-// guard refuses a change to name: a dot name, or an existing file the
-// run did not write unless replacing is allowed.
-func (w *writtenOnly) guard(op, name string) error {
+// guard refuses a change to name: a dot or reserved name, or a path
+// through a symbolic link. It returns what is at name now, if anything.
+func (w *writtenOnly) guard(op, name string) (fs.FileInfo, error) {
 	clean := path.Clean(name)
+	refuse := func(err error) (fs.FileInfo, error) { return nil, &fs.PathError{Op: op, Path: name, Err: err} }
 	for elem := range strings.SplitSeq(clean, "/") {
 		if strings.HasPrefix(elem, ".") && elem != "." {
-			return &fs.PathError{Op: op, Path: name, Err: ErrDotName}
+			return refuse(ErrDotName)
 		}
 	}
-	if w.replace || w.visible(clean) {
-		return nil
+	for _, r := range w.reserved {
+		if strings.EqualFold(clean, r) {
+			return refuse(ErrReserved)
+		}
 	}
-	if info, err := fs.Stat(w.d, name); err == nil && !(op == "mkdir" && info.IsDir()) {
-		return &fs.PathError{Op: op, Path: name, Err: ErrNotReplaced}
+	ls, ok := w.d.(lstater)
+	if !ok {
+		return refuse(ErrSymlink) // cannot tell: refuse rather than follow
 	}
-	return nil
+	var info fs.FileInfo
+	prefix := ""
+	for elem := range strings.SplitSeq(clean, "/") {
+		prefix = path.Join(prefix, elem)
+		fi, err := ls.Lstat(prefix)
+		if err != nil {
+			return nil, nil // nothing there yet below this point
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return refuse(ErrSymlink)
+		}
+		info = fi
+	}
+	return info, nil
 }
 
 // visible reports whether name was written, or is a folder above
@@ -213,8 +247,16 @@ func (w *writtenOnly) Open(name string) (fs.File, error) {
 }
 
 func (w *writtenOnly) Create(name string) (io.WriteCloser, error) {
-	if err := w.guard("create", name); err != nil {
+	info, err := w.guard("create", name)
+	if err != nil {
 		return nil, err
+	}
+	if info != nil && !info.IsDir() && !w.visible(path.Clean(name)) {
+		// A new file, not the old one truncated: its mode, links and
+		// whatever else points at it are left behind.
+		if err := w.d.Remove(name); err != nil {
+			return nil, err
+		}
 	}
 	f, err := w.d.Create(name)
 	if err == nil {
@@ -226,19 +268,23 @@ func (w *writtenOnly) Create(name string) (io.WriteCloser, error) {
 // Append to a file that was there before the run does not make it
 // readable: what it held is not the run's.
 func (w *writtenOnly) Append(name string) (io.WriteCloser, error) {
-	if err := w.guard("append", name); err != nil {
+	info, err := w.guard("append", name)
+	if err != nil {
 		return nil, err
 	}
-	_, statErr := fs.Stat(w.d, name)
+	mine := w.visible(path.Clean(name))
+	if info != nil && !mine && info.Mode()&0o111 != 0 {
+		return nil, &fs.PathError{Op: "append", Path: name, Err: ErrExecutable}
+	}
 	f, err := w.d.Append(name)
-	if err == nil && errors.Is(statErr, fs.ErrNotExist) {
+	if err == nil && info == nil {
 		w.mark(name)
 	}
 	return f, err
 }
 
 func (w *writtenOnly) MkdirAll(name string) error {
-	if err := w.guard("mkdir", name); err != nil {
+	if _, err := w.guard("mkdir", name); err != nil {
 		return err
 	}
 	err := w.d.MkdirAll(name)
@@ -280,4 +326,26 @@ func (w *writtenOnly) ReadDir(name string) ([]fs.DirEntry, error) {
 		}
 	}
 	return out, nil
+}
+
+// NoWrites is the out folder of a bundle run without --out: it holds
+// nothing to read, and every change fails with why.
+func NoWrites(why error) Dir { return noWrites{why} }
+
+type noWrites struct{ why error }
+
+func (n noWrites) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: notWritten{}}
+}
+func (n noWrites) Create(name string) (io.WriteCloser, error) {
+	return nil, &fs.PathError{Op: "create", Path: name, Err: n.why}
+}
+func (n noWrites) Append(name string) (io.WriteCloser, error) {
+	return nil, &fs.PathError{Op: "append", Path: name, Err: n.why}
+}
+func (n noWrites) MkdirAll(name string) error {
+	return &fs.PathError{Op: "mkdir", Path: name, Err: n.why}
+}
+func (n noWrites) Remove(name string) error {
+	return &fs.PathError{Op: "remove", Path: name, Err: notWritten{}}
 }

@@ -83,96 +83,121 @@ func TestModuleFor(t *testing.T) {
 }
 
 // A bundle's --out folder shows the bundle only what it wrote there:
-// files that were there before (the folder it runs from) stay unreadable,
-// also when it appends to them, folder listings leave them out, removing
-// them fails as if they were absent, and dot names are refused.
+// files that were there before stay unreadable (also once appended to),
+// listings leave them out, removing them fails as if they were absent; a
+// file replaced is a new file (an executable does not stay one), and dot
+// names, reserved names and paths through symbolic links are refused.
 func TestWrittenOnlyDir(t *testing.T) {
-	for _, replace := range []bool{false, true} {
-		dir := t.TempDir()
-		for _, f := range []string{"private.txt", "log.txt"} {
-			if err := os.WriteFile(filepath.Join(dir, f), []byte("before\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.Mkdir(filepath.Join(dir, "reports"), 0o755); err != nil {
+	dir := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"private.txt": 0o600, "log.txt": 0o644, "run.sh": 0o755} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("before\n"), mode); err != nil {
 			t.Fatal(err)
 		}
-		root, err := os.OpenRoot(dir)
+	}
+	for _, sub := range []string{"reports", ".git"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	symlinks := true
+	if err := os.Symlink(".git", filepath.Join(dir, "data")); err != nil {
+		symlinks = false
+		t.Logf("no symlinks here: %v", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	d := runtime.WrittenOnlyDir(runtime.RootDir(root), "journal.jsonl")
+	write := func(open func(string) (io.WriteCloser, error), name string) error {
+		w, err := open(name)
 		if err != nil {
-			t.Fatal(err)
-		}
-		defer root.Close()
-		d := runtime.WrittenOnlyDir(runtime.RootDir(root), replace)
-		write := func(open func(string) (io.WriteCloser, error), name string) error {
-			w, err := open(name)
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(w, "run\n")
-			w.Close()
 			return err
 		}
-		if err := d.MkdirAll("reports"); err != nil {
-			t.Fatalf("mkdir of a folder already there: %v", err)
-		}
-		for _, name := range []string{"reports/today.csv", "new.log"} {
-			if err := write(d.Create, name); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for name, want := range map[string]string{"reports/today.csv": "run\n", "new.log": "run\n"} {
-			if got, err := fs.ReadFile(d, name); err != nil || string(got) != want {
-				t.Errorf("%s: %q, %v", name, got, err)
-			}
-		}
-		// Changing what was there: only in a folder given with --out.
-		for _, change := range []func(string) (io.WriteCloser, error){d.Create, d.Append} {
-			err := write(change, "log.txt")
-			if replace != (err == nil) || !replace && !errors.Is(err, runtime.ErrNotReplaced) {
-				t.Errorf("replace=%v: changing log.txt: %v", replace, err)
-			}
-		}
-		untouched := []string{"private.txt", "log.txt"}
-		if replace {
-			untouched = untouched[:1] // log.txt was replaced: what it holds is the run's
-		}
-		for _, name := range untouched {
-			if _, err := fs.ReadFile(d, name); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("%s was there before the run, and reads: %v", name, err)
-			}
-			if err := d.Remove(name); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("%s was there before the run, and removing it gives %v", name, err)
-			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "private.txt")); err != nil {
-			t.Errorf("private.txt is gone: %v", err)
-		}
-		for _, name := range []string{".bashrc", ".git/hooks/pre-commit", "a/.env"} {
-			if err := write(d.Create, name); !errors.Is(err, runtime.ErrDotName) {
-				t.Errorf("create %s: %v", name, err)
-			}
-		}
-		entries, err := fs.ReadDir(d, ".")
-		if err != nil {
+		_, err = io.WriteString(w, "run\n")
+		w.Close()
+		return err
+	}
+	if err := d.MkdirAll("reports"); err != nil {
+		t.Fatalf("mkdir of a folder already there: %v", err)
+	}
+	for _, name := range []string{"reports/today.csv", "new.log", "run.sh"} {
+		if err := write(d.Create, name); err != nil {
 			t.Fatal(err)
 		}
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
+	}
+	for name, want := range map[string]string{"reports/today.csv": "run\n", "new.log": "run\n", "run.sh": "run\n"} {
+		if got, err := fs.ReadFile(d, name); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", name, got, err)
 		}
-		want := []string{"new.log", "reports"}
-		if replace {
-			want = []string{"log.txt", "new.log", "reports"}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "run.sh")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("run.sh replaced keeps mode %v (%v); want a new file, 0644", fi.Mode(), err)
+	}
+	if err := write(d.Append, "log.txt"); err != nil {
+		t.Errorf("append to log.txt: %v", err)
+	}
+	for _, name := range []string{"private.txt", "log.txt"} {
+		if _, err := fs.ReadFile(d, name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was there before the run, and reads: %v", name, err)
 		}
-		if !slices.Equal(names, want) {
-			t.Errorf("listing %v, want %v", names, want)
+		if err := d.Remove(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was there before the run, and removing it gives %v", name, err)
 		}
-		if err := d.Remove("new.log"); err != nil {
-			t.Fatal(err)
+	}
+	refused := map[string]error{".bashrc": runtime.ErrDotName, ".git/hooks/pre-commit": runtime.ErrDotName, "Journal.jsonl": runtime.ErrReserved}
+	if symlinks {
+		refused["data/hooks/pre-commit"] = runtime.ErrSymlink
+	}
+	for name, want := range refused {
+		if err := write(d.Create, name); !errors.Is(err, want) {
+			t.Errorf("create %s: %v, want %v", name, err, want)
 		}
-		if _, err := fs.Stat(d, "new.log"); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("removed file: %v", err)
-		}
+	}
+	entries, err := fs.ReadDir(d, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"new.log", "reports", "run.sh"}; !slices.Equal(names, want) {
+		t.Errorf("listing %v, want %v", names, want)
+	}
+	if err := d.Remove("new.log"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "private.txt")); err != nil {
+		t.Errorf("private.txt is gone: %v", err)
+	}
+}
+
+// An executable the run did not write is not appended to.
+func TestWrittenOnlyDirAppendsToNoExecutable(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if _, err := runtime.WrittenOnlyDir(runtime.RootDir(root)).Append("run.sh"); !errors.Is(err, runtime.ErrExecutable) {
+		t.Errorf("append to run.sh: %v", err)
+	}
+}
+
+func TestNoWrites(t *testing.T) {
+	why := errors.New("give --out")
+	d := runtime.NoWrites(why)
+	if _, err := d.Create("x"); !errors.Is(err, why) {
+		t.Errorf("Create: %v", err)
+	}
+	if _, err := fs.ReadFile(d, "x"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("read: %v", err)
 	}
 }
 

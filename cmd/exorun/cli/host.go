@@ -109,8 +109,14 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		h.roots = append(h.roots, outRoot)
 		h.folders.Out = runtime.RootDir(outRoot)
 		h.journalDir = h.folders.Out
-		if o.bundle != nil {
-			h.folders.Out = runtime.WrittenOnlyDir(h.folders.Out, !o.outDefaulted)
+		switch {
+		case o.bundle != nil && o.outDefaulted:
+			// The folder it happens to run from (a home folder, a
+			// repository) is no place for someone else's script to
+			// write: only exorun's journal goes there.
+			h.folders.Out = runtime.NoWrites(errors.New("a bundle writes only to a folder given with --out"))
+		case o.bundle != nil:
+			h.folders.Out = runtime.WrittenOnlyDir(h.folders.Out, bindings.JournalFile)
 		}
 	}
 	if err := h.connectBindings(); err != nil {

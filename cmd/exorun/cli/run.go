@@ -41,8 +41,8 @@ type scriptOptions struct {
 	// bundle is the bundle being run, nil for a script file: its files
 	// are the script's folder and its manifest bounds the run.
 	bundle *bundle.Bundle
-	// outDefaulted: no --out was given, so a bundle writes to the
-	// current folder and may not replace what is there.
+	// outDefaulted: no --out was given, so a bundle may write nothing
+	// (its journal goes to the current folder).
 	outDefaulted bool
 }
 
@@ -302,9 +302,9 @@ func readScript(env *Env, o *runOptions, rec *runRecord) ([]byte, string, error)
 	}
 	o.bundle = lb.b
 	if o.OutDir == "" {
-		// A bundle file is no folder to write into: its writes land in
-		// the current folder unless --out says otherwise, where it may
-		// only add files (runtime.WrittenOnlyDir).
+		// A bundle file is no folder to write into: without --out the
+		// bundle writes nothing, and exorun's journal of its writes goes
+		// to the current folder.
 		o.OutDir, o.outDefaulted = ".", true
 	}
 	return src, m.Entry, nil
