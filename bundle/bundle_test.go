@@ -418,9 +418,10 @@ func TestOpenRefusesManifestsNotAsPackWritesThem(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	// Roles understated, with the bytes still canonical: Open derives them again.
+	// Roles overstated (with the bytes still canonical): Open derives
+	// them again, and so would an understatement.
 	m := *p.Manifest
-	m.Roles = nil
+	m.Roles = []string{"Global Administrator"}
 	canonical, err := m.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -429,7 +430,7 @@ func TestOpenRefusesManifestsNotAsPackWritesThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(b.Manifest.Roles, []string{"Global Reader"}) || len(b.Notes) != 1 || !strings.Contains(b.Notes[0], "names the roles none; this exorun derives Global Reader") {
+	if !slices.Equal(b.Manifest.Roles, []string{"Global Reader"}) || len(b.Notes) != 1 || !strings.Contains(b.Notes[0], "names the roles Global Administrator; this exorun derives Global Reader") {
 		t.Errorf("roles %v, notes %q", b.Manifest.Roles, b.Notes)
 	}
 }

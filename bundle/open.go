@@ -102,9 +102,9 @@ func open(data []byte) (*Bundle, error) {
 }
 
 // rederive holds the manifest's claims against the catalog: a write
-// declared read is refused, roles that do not grant every cmdlet are
-// replaced by the smallest set that does, and the services are derived
-// again (a manifest may not understate what it needs).
+// declared read is refused, and the roles and services are derived again
+// and replace the manifest's where they differ (a manifest may neither
+// understate what it needs nor ask for more).
 func (b *Bundle) rederive() error {
 	m := b.Manifest
 	for _, c := range m.Cmdlets {
@@ -112,11 +112,8 @@ func (b *Bundle) rederive() error {
 			return manifestError("%s writes, but the manifest declares it read", c.Name)
 		}
 	}
-	if grantedBy(m.Roles, m.Cmdlets) {
-		// The cheap check that matters: the roles named do grant every
-		// cmdlet (deriving the smallest set again costs milliseconds).
-		return b.rederiveServices()
-	}
+	// Derived every time (a few milliseconds): a manifest naming roles
+	// that grant more than needed would have an admin assign them.
 	roles, err := SmallestRoles(m.Cmdlets)
 	if err != nil {
 		return manifestError("%v", err)

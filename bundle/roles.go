@@ -122,21 +122,3 @@ func SmallestRoles(cmdlets []Cmdlet) ([]string, error) {
 	}
 	return slices.Clip(out), nil
 }
-
-// grantedBy reports whether the named roles together grant every cmdlet.
-func grantedBy(names []string, cmdlets []Cmdlet) bool {
-	var roles []catalog.Role
-	for _, n := range names {
-		r, ok := catalog.RoleByName(n)
-		if !ok {
-			return false
-		}
-		roles = append(roles, r)
-	}
-	for _, n := range needs(cmdlets) {
-		if !catalog.Allowed(roles, n.cmdlet, n.service) {
-			return false
-		}
-	}
-	return true
-}
