@@ -221,3 +221,30 @@ func TestTrustAddAndRemove(t *testing.T) {
 		t.Errorf("after remove: %s", stderr)
 	}
 }
+
+// pack --sign-with signs with a certificate from the thumbprint store,
+// and the bundle verifies against that certificate.
+func TestPackSignsWithTheStore(t *testing.T) {
+	dir, config := t.TempDir(), t.TempDir()
+	stdout, stderr, code := runCLIWithConfig(config, "cert", "new", "--subject", "CN=Store Signer", "--out", filepath.Join(dir, "signer"), "--no-password")
+	if code != 0 {
+		t.Fatalf("cert new: exit %d\n%s", code, stderr)
+	}
+	tp := strings.Fields(strings.SplitN(stdout, "\n", 2)[0])[1]
+	if _, stderr, code := runCLIWithConfig(config, "cert", "import", filepath.Join(dir, "signer.pfx")); code != 0 {
+		t.Fatalf("cert import: exit %d\n%s", code, stderr)
+	}
+	file := filepath.Join(dir, "pa.exob")
+	stdout, stderr, code = runCLIWithConfig(config, "bundle", "pack", filepath.Join(examplesDir, "permission-audit"), "-o", file, "--sign-with", strings.ToLower(tp))
+	if code != 0 || !strings.Contains(stdout, "signed:  CN=Store Signer ("+tp+")") {
+		t.Fatalf("pack --sign-with: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = runCLIWithConfig(config, "bundle", "verify", "--trust", filepath.Join(dir, "signer.cer"), file)
+	if code != 0 || !strings.Contains(stdout, "signature: valid, by CN=Store Signer ("+tp+")") {
+		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, stderr, code = runCLIWithConfig(config, "bundle", "pack", filepath.Join(examplesDir, "permission-audit"), "-o", file, "--sign-with", strings.Repeat("AB", 20))
+	if code == 0 || !strings.Contains(stderr, "--sign-with "+strings.Repeat("AB", 20)) {
+		t.Errorf("unknown thumbprint: exit %d\n%s", code, stderr)
+	}
+}
