@@ -19,7 +19,6 @@ import (
 
 	"github.com/exorun/exorun/bundle"
 	"github.com/exorun/exorun/bundle/archive"
-	"github.com/exorun/exorun/cmd/exorun/cli"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -129,22 +128,6 @@ func TestChangedFileIsRefused(t *testing.T) {
 			t.Errorf("%v: stderr does not say %q:\n%s", args, want, stderr)
 		}
 	}
-}
-
-// runCLIWithConfig is runCLI with its own config folder (the trusted
-// certificates live there).
-func runCLIWithConfig(config string, args ...string) (stdout, stderr string, code int) {
-	var out, errOut bytes.Buffer
-	env := cli.OSEnv()
-	env.Args = args
-	env.Stdin = strings.NewReader("")
-	env.Stdout, env.Stderr = &out, &errOut
-	env.StdinTerminal, env.StdoutTerminal, env.Width = false, false, 0
-	env.Terminal, env.Notify = nil, nil
-	env.ConfigDir = config
-	env.LookupEnv = func(string) (string, bool) { return "", false }
-	code = cli.Main(env)
-	return out.String(), errOut.String(), code
 }
 
 // writeCert writes a PEM certificate, a CA when ca is set.

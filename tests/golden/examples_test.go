@@ -81,6 +81,12 @@ func exampleArgs(t *testing.T, script, outDir string, flags ...string) []string 
 // terminal, no signals, the pinned clock, log records without time.
 // Each call starts its own demo tenant, so calls may run in parallel.
 func runCLI(args []string) (stdout, stderr string, code int) {
+	return runCLIWithConfig("", args...)
+}
+
+// runCLIWithConfig is runCLI with config as the config folder (trusted
+// certificates, the certificate store); "" keeps the process's.
+func runCLIWithConfig(config string, args ...string) (stdout, stderr string, code int) {
 	now, _ := time.Parse(time.RFC3339, pinnedNow)
 	var out, errOut bytes.Buffer
 	env := cli.OSEnv()
@@ -90,6 +96,9 @@ func runCLI(args []string) (stdout, stderr string, code int) {
 	env.StdinTerminal, env.StdoutTerminal, env.Width = false, false, 0
 	env.Terminal, env.Notify = nil, nil
 	env.Now = func() time.Time { return now }
+	if config != "" {
+		env.ConfigDir = config
+	}
 	env.LookupEnv = func(key string) (string, bool) {
 		if key == "EXORUN_LOG_NO_TIME" {
 			return "1", true
