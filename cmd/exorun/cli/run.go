@@ -120,9 +120,6 @@ func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 	if fs.NArg() == 0 {
 		return nil, exitcode.New(exitcode.Usage, "run: no script given").WithHint("usage: " + c.usage)
 	}
-	if o.Timeout < 0 {
-		return nil, usageError("--timeout %s: must not be negative", o.Timeout)
-	}
 	o.Script, o.Args = fs.Arg(0), fs.Args()[1:]
 	if isBundle(o.Script) {
 		// A bundle declares its parameters, so what follows it is no
@@ -149,9 +146,9 @@ func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 			return nil, err
 		}
 		o.Script, o.Args = args[at], fs.Args()
-		if o.Timeout < 0 {
-			return nil, usageError("--timeout %s: must not be negative", o.Timeout)
-		}
+	}
+	if o.Timeout < 0 {
+		return nil, usageError("--timeout %s: must not be negative", o.Timeout)
 	}
 	return o, o.check()
 }
