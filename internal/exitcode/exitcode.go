@@ -133,3 +133,51 @@ func (c Code) Name() string {
 	}
 	return fmt.Sprintf("exit %d", int(c))
 }
+
+// severity ranks a code for MostSevere: higher is more severe. A run cut
+// short (interrupted, timed out) left tenants unrun, the worst news; then
+// what no retry fixes (the command line, a refused bundle, sign-in, a
+// missing role), then what a retry or a bigger limit may fix (memory,
+// throttling, the service), then script errors, then a clean run with
+// findings. A code exorun does not define (a script's exit(N)) ranks as
+// a script failure.
+func (c Code) severity() int {
+	switch c {
+	case Interrupted:
+		return 12
+	case Timeout:
+		return 11
+	case Usage:
+		return 10
+	case Bundle:
+		return 9
+	case Auth:
+		return 8
+	case Permission:
+		return 7
+	case Resources:
+		return 6
+	case Throttled:
+		return 5
+	case Service:
+		return 4
+	case Checks:
+		return 2
+	case OK:
+		return 0
+	}
+	return 3 // Script, and a script's own codes
+}
+
+// MostSevere is the code a run over many tenants exits with: OK when
+// every tenant's is, else the most severe of them (see the README's
+// exit code table for the order); of two codes of one rank, the first.
+func MostSevere(codes ...Code) Code {
+	worst := OK
+	for _, c := range codes {
+		if c.severity() > worst.severity() {
+			worst = c
+		}
+	}
+	return worst
+}

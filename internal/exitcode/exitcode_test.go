@@ -51,3 +51,24 @@ func TestCodesAscend(t *testing.T) {
 		}
 	}
 }
+
+func TestMostSevere(t *testing.T) {
+	for _, tc := range []struct {
+		codes []Code
+		want  Code
+	}{
+		{nil, OK},
+		{[]Code{OK, OK}, OK},
+		{[]Code{OK, Checks, OK}, Checks},
+		{[]Code{Checks, Script, Service}, Service},
+		{[]Code{Throttled, Auth, Permission}, Auth},
+		{[]Code{Auth, Usage}, Usage},
+		{[]Code{Usage, Interrupted, Timeout}, Interrupted},
+		{[]Code{Checks, Code(42)}, Code(42)},
+		{[]Code{Code(42), Script}, Code(42)},
+	} {
+		if got := MostSevere(tc.codes...); got != tc.want {
+			t.Errorf("MostSevere(%v) = %d, want %d", tc.codes, got, tc.want)
+		}
+	}
+}

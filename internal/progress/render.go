@@ -16,6 +16,17 @@ type Status struct {
 	Retries      int64
 	ThrottleWait time.Duration
 	Elapsed      time.Duration
+	// Tenants, when Total > 0, is a run over many tenants: the line
+	// shows them rather than one call.
+	Tenants Tenants
+}
+
+// Tenants is where a run over many tenants stands.
+type Tenants struct {
+	Total, Done, Running, Failed int
+	// Slowest is the tenant running longest, for SlowestFor.
+	Slowest    string
+	SlowestFor time.Duration
 }
 
 // minRateElapsed is how long a call runs before its rate is shown: over
@@ -34,6 +45,9 @@ type segment struct {
 // next redraw would then land on a new row). width <= 0 means no limit.
 // Fields are dropped, least useful first, before anything is cut.
 func Render(s Status, width int) string {
+	if s.Tenants.Total > 0 {
+		return fitted(tenantSegments(s), width)
+	}
 	segs := make([]segment, 0, 6)
 	segs = append(segs, segment{s.Cmdlet, 9})
 	var rate string
@@ -57,7 +71,30 @@ func Render(s Status, width int) string {
 		segs = append(segs, segment{t, 5})
 	}
 	segs = append(segs, segment{clock(s.Elapsed), 7})
+	return fitted(segs, width)
+}
 
+// tenantSegments are the fields of a run over many tenants: "tenants
+// 12/50 done  4 running  1 failed  slowest fabrikam.onmicrosoft.com 41s
+// 03:12".
+func tenantSegments(s Status) []segment {
+	t := s.Tenants
+	segs := []segment{{"tenants " + group(int64(t.Done)) + "/" + group(int64(t.Total)) + " done", 9}}
+	if t.Running > 0 {
+		segs = append(segs, segment{group(int64(t.Running)) + " running", 8})
+	}
+	if t.Failed > 0 {
+		segs = append(segs, segment{group(int64(t.Failed)) + " failed", 8})
+	}
+	if t.Slowest != "" {
+		segs = append(segs, segment{"slowest " + t.Slowest + " " + clock(t.SlowestFor), 3})
+	}
+	return append(segs, segment{clock(s.Elapsed), 7})
+}
+
+// fitted joins segs into at most width-1 columns (no limit for width
+// <= 0), dropping the least kept first.
+func fitted(segs []segment, width int) string {
 	if width <= 0 {
 		return join(segs)
 	}

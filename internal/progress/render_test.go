@@ -55,3 +55,19 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderTenants(t *testing.T) {
+	s := Status{Elapsed: 192 * time.Second, Tenants: Tenants{Total: 50, Done: 12, Running: 4, Failed: 1,
+		Slowest: "fabrikam.onmicrosoft.com", SlowestFor: 41 * time.Second}}
+	if got, want := Render(s, 0), "tenants 12/50 done  4 running  1 failed  slowest fabrikam.onmicrosoft.com 0:41  3:12"; got != want {
+		t.Errorf("Render = %q, want %q", got, want)
+	}
+	// Narrow: the slowest tenant goes first, the counts stay.
+	if got, want := Render(s, 50), "tenants 12/50 done  4 running  1 failed  3:12"; got != want {
+		t.Errorf("Render(50) = %q, want %q", got, want)
+	}
+	s.Tenants = Tenants{Total: 3, Done: 3}
+	if got, want := Render(s, 0), "tenants 3/3 done  3:12"; got != want {
+		t.Errorf("Render(finished) = %q, want %q", got, want)
+	}
+}

@@ -17,6 +17,9 @@ import (
 // values go through EncodeJSON (nested tables keep its sorted keys). Nil
 // values are left out, and so is a column named twice: duplicate keys are
 // legal JSON syntax that tools read differently.
+// tenantKey is the key Options.Tenant is stamped under.
+const tenantKey = "tenant"
+
 func writeJSON(L *lua.LState, w io.Writer, req *request) error {
 	var doc bytes.Buffer
 	doc.WriteByte('[')
@@ -25,7 +28,16 @@ func writeJSON(L *lua.LState, w io.Writer, req *request) error {
 			doc.WriteByte(',')
 		}
 		doc.WriteByte('{')
-		seen := make(map[string]bool, len(req.columns))
+		seen := make(map[string]bool, len(req.columns)+1)
+		if req.tenant != "" && r.RawGetString(tenantKey) == lua.LNil {
+			tenant, err := runtime.EncodeJSON(lua.LString(req.tenant), "")
+			if err != nil {
+				return fmt.Errorf("tenant: %w", err)
+			}
+			doc.WriteString(`"` + tenantKey + `":`)
+			doc.Write(tenant)
+			seen[tenantKey] = true
+		}
 		for _, c := range req.columns {
 			v := r.RawGetString(c)
 			if v == lua.LNil || seen[c] {

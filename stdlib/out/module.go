@@ -43,6 +43,11 @@ type Options struct {
 	// that would print another format there is an error, so a program
 	// reading stdout always can (the CLI sets it for -o json and -o csv).
 	Exclusive bool
+	// Tenant, when set, is stamped on every row of JSON output as a
+	// "tenant" key before the row's own (a run over many tenants writes
+	// all their documents to one stdout); a row with a tenant key of its
+	// own keeps it.
+	Tenant string
 }
 
 // ParseFormat checks an output format name (the --output flag): table,
@@ -140,6 +145,7 @@ func (p *printer) emit(L *lua.LState, req *request) error {
 		p.stdoutCSV = true
 		err = writeCSV(L, &b, req)
 	case FormatJSON:
+		req.tenant = p.opts.Tenant
 		err = writeJSON(L, &b, req)
 	default:
 		err = writeTable(L, &b, req, p.opts.Width, p.opts.Color)

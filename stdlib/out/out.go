@@ -31,6 +31,7 @@ type request struct {
 	format  string
 	title   string
 	path    string // a CSV file in the --out folder instead of stdout
+	tenant  string // JSON only: stamped on every row (Options.Tenant)
 }
 
 // request parses (rows [, opts]) from the Lua stack. forced is the format
