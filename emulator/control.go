@@ -25,6 +25,11 @@ type (
 	Directory = directory.Directory
 )
 
+// WithMailboxes is CreateTenant's option recording that the tenant's
+// Exchange data is a generated tenant of n mailboxes, which the emulator
+// serving it provisions at its first request.
+func WithMailboxes(n int) directory.TenantOption { return directory.WithMailboxes(n) }
+
 // OpenDirectory opens the directory in a state folder without serving
 // it, as `exorun emulator admin` does to take an onboarding step.
 func OpenDirectory(stateDir string) (*Directory, error) {
@@ -63,5 +68,29 @@ func (e *Emulator) SetDemoRoles(roles ...string) error {
 			return fmt.Errorf("demo app: %w", err)
 		}
 	}
+	return nil
+}
+
+// SetTenantFaults gives one tenant faults of its own, replacing SetFaults'
+// for that tenant only (its ConcurrencyLimit counts its own requests, as
+// always), so a test can make one tenant throttled or slow while the
+// others are fine. organization is the initial domain, a verified domain
+// or the tenant GUID. The zero Faults makes the tenant fault-free.
+func (e *Emulator) SetTenantFaults(organization string, f Faults) error {
+	t, err := e.dir.Tenant(organization)
+	if err != nil {
+		return fmt.Errorf("tenant faults: %w", err)
+	}
+	e.admin.SetTenantFaults(t.ID, f)
+	return nil
+}
+
+// ClearTenantFaults puts a tenant back under SetFaults.
+func (e *Emulator) ClearTenantFaults(organization string) error {
+	t, err := e.dir.Tenant(organization)
+	if err != nil {
+		return fmt.Errorf("tenant faults: %w", err)
+	}
+	e.admin.ClearTenantFaults(t.ID)
 	return nil
 }

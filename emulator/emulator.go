@@ -32,6 +32,10 @@ const (
 	demoRole    = "Exchange Administrator"
 	// EndpointsFile is written to the state folder at start.
 	EndpointsFile = "endpoints.json"
+	// TenantsFile is written beside it: a CSV with the header
+	// "organization" and one row per ready tenant, the --tenants file of
+	// exorun run.
+	TenantsFile = "tenants.csv"
 )
 
 // Options configure an emulator. StateDir is required.
@@ -45,6 +49,14 @@ type Options struct {
 	// 0 loads the small hand-written fixture tenant.
 	Mailboxes int
 	Seed      int64
+	// Tenants are more ready tenants beside the demo tenant: names such
+	// as "fabrikam" (initial domain fabrikam.onmicrosoft.com). Each gets
+	// Exchange data (the fixture, or Mailboxes generated from a seed that
+	// differs per tenant) and a service principal of the demo app, which
+	// is registered once in contoso as a multi-tenant app would be, with
+	// Exchange.ManageAsApp consented and Exchange Administrator assigned:
+	// the demo app id and certificate reach every tenant.
+	Tenants []string
 	// TokenLifetime of issued access tokens (default 75 minutes).
 	TokenLifetime time.Duration
 	Now           func() time.Time
@@ -62,6 +74,15 @@ type Endpoints struct {
 	AppID           string `json:"app_id"`
 	CertificateFile string `json:"certificate_file"`
 	Thumbprint      string `json:"thumbprint"`
+	// Tenants are the ready tenants, the demo tenant first: the demo app
+	// reaches each with the same app id and certificate.
+	Tenants []EndpointTenant `json:"tenants"`
+}
+
+// EndpointTenant is one ready tenant in Endpoints.
+type EndpointTenant struct {
+	Organization string `json:"organization"` // initial domain
+	TenantID     string `json:"tenant_id"`
 }
 
 // Emulator is a running emulated tenant.
@@ -76,6 +97,12 @@ type Emulator struct {
 	tokens    *entra.Service
 	data      *store.Store
 	admin     *api.Handler
+	// seed is Options.Seed, from which tenants other than the demo
+	// tenant derive theirs.
+	seed int64
+	// provisioning serialises giving tenants their Exchange data, so two
+	// first requests for a new tenant provision it once.
+	provisioning sync.Mutex
 }
 
 // Start provisions the state folder (CA, signing key, demo tenant and app on
@@ -105,7 +132,7 @@ func Start(opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{served: make(chan error, 1)}
+	e := &Emulator{served: make(chan error, 1), seed: opts.Seed}
 	if err := e.open(opts); err != nil {
 		return nil, err
 	}
@@ -121,7 +148,10 @@ func Start(opts Options) (*Emulator, error) {
 		return nil, err
 	}
 	e.endpoints.CAFile = filepath.Join(opts.StateDir, caCertFile)
-	if err := writeEndpoints(opts.StateDir, e.endpoints); err != nil {
+	if err = writeEndpoints(opts.StateDir, e.endpoints); err == nil {
+		err = writeTenantsFile(opts.StateDir, e.endpoints.Tenants)
+	}
+	if err != nil {
 		e.ln.Close()
 		e.data.Close()
 		return nil, err
@@ -183,8 +213,12 @@ func (e *Emulator) wire(opts Options, base string) error {
 	if err := e.provisionData(tenant, opts); err != nil {
 		return err
 	}
+	ready, err := e.provisionTenants(tenant, app, opts)
+	if err != nil {
+		return err
+	}
 	e.admin = api.New(api.Options{
-		Backend:       e.data,
+		Backend:       servedData{e},
 		Authenticate:  e.authenticate,
 		ResolveTenant: e.resolveTenant,
 		Known:         catalog.Known,
@@ -200,6 +234,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 		AppID:           app.AppID,
 		CertificateFile: cred.path,
 		Thumbprint:      cred.thumbprint,
+		Tenants:         ready,
 	}
 	return nil
 }

@@ -34,6 +34,57 @@ func (d *Directory) RegisterApp(tenant, displayName string) (App, error) {
 	return app, nil
 }
 
+// AddServicePrincipal adds to tenant a service principal of the app
+// appID registered in homeTenant, as an admin's consent to a multi-tenant
+// app does: same app id, its own object id, and (like a fresh app) no
+// permission and no role yet. Its credentials stay those of the home
+// registration; the token service checks client assertions against them.
+func (d *Directory) AddServicePrincipal(tenant, homeTenant, appID string) (App, error) {
+	var sp App
+	err := d.update(func(tenants *[]Tenant) error {
+		home, ok := findTenant(*tenants, homeTenant)
+		if !ok {
+			return fmt.Errorf("home %w: %q", ErrTenantNotFound, homeTenant)
+		}
+		reg, ok := home.App(appID)
+		if !ok || reg.HomeTenant != "" {
+			return fmt.Errorf("%w: %q is not registered in tenant %s", ErrAppNotFound, appID, home.InitialDomain)
+		}
+		i := slices.IndexFunc(*tenants, func(t Tenant) bool { return t.Matches(tenant) })
+		if i < 0 {
+			return fmt.Errorf("%w: %q", ErrTenantNotFound, tenant)
+		}
+		t := &(*tenants)[i]
+		if t.ID == home.ID {
+			return fmt.Errorf("tenant %s is the app's home tenant; it has the app's own service principal", t.InitialDomain)
+		}
+		if _, dup := t.App(reg.AppID); dup {
+			return fmt.Errorf("app %s %w in tenant %s", reg.AppID, ErrExists, t.InitialDomain)
+		}
+		sp = App{AppID: reg.AppID, ObjectID: strings.ToLower(d.newID()), DisplayName: reg.DisplayName, HomeTenant: home.ID}
+		t.Apps = append(t.Apps, sp)
+		return nil
+	})
+	if err != nil {
+		return App{}, fmt.Errorf("add service principal: %w", err)
+	}
+	return sp, nil
+}
+
+// Credentials returns the app registration whose certificates and
+// secrets authenticate app in tenant: the app itself, or for the service
+// principal of a multi-tenant app, its registration in the home tenant.
+func (d *Directory) Credentials(app App) (App, error) {
+	if app.HomeTenant == "" {
+		return app, nil
+	}
+	reg, err := d.App(app.HomeTenant, app.AppID)
+	if err != nil {
+		return App{}, fmt.Errorf("registration of app %s: %w", app.AppID, err)
+	}
+	return reg, nil
+}
+
 // App finds an app by its application (client) id.
 func (d *Directory) App(tenant, appID string) (App, error) {
 	t, err := d.Tenant(tenant)
@@ -67,6 +118,9 @@ func (d *Directory) UploadCertificate(tenant, appID string, pemOrDER []byte) (Ce
 	}
 	cert := newCertificate(parsed)
 	err = d.updateApp(tenant, appID, func(a *App) error {
+		if err := registrationOnly(a); err != nil {
+			return err
+		}
 		if slices.ContainsFunc(a.Certificates, func(c Certificate) bool { return c.Thumbprint == cert.Thumbprint }) {
 			return fmt.Errorf("certificate %s %w on app %s", cert.Thumbprint, ErrExists, a.AppID)
 		}
@@ -77,6 +131,15 @@ func (d *Directory) UploadCertificate(tenant, appID string, pemOrDER []byte) (Ce
 		return Certificate{}, fmt.Errorf("upload certificate: %w", err)
 	}
 	return cert, nil
+}
+
+// registrationOnly refuses a credential change on the service principal
+// of an app registered elsewhere: credentials belong to the registration.
+func registrationOnly(a *App) error {
+	if a.HomeTenant != "" {
+		return fmt.Errorf("app %s is registered in tenant %s; add credentials to the registration there", a.AppID, a.HomeTenant)
+	}
+	return nil
 }
 
 // RemoveCertificate removes a certificate by its SHA-1 or SHA-256
@@ -115,6 +178,9 @@ func (d *Directory) AddClientSecret(tenant, appID string, expires time.Time) (st
 	rand.Read(salt)
 	s := Secret{Hint: text[:3], Created: now, Expires: expires.UTC(), Salt: salt, SHA256: secretHash(salt, text)}
 	err := d.updateApp(tenant, appID, func(a *App) error {
+		if err := registrationOnly(a); err != nil {
+			return err
+		}
 		s.ID = strings.ToLower(d.newID())
 		a.Secrets = append(a.Secrets, s)
 		return nil
@@ -255,4 +321,62 @@ func (d *Directory) updateApp(tenant, appID string, fn func(a *App) error) error
 		}
 		return fn(&t.Apps[i])
 	})
+}
+
+// EnsureGuests makes each tenant in names (a name or initial domain, as
+// CreateTenant takes) ready for the multi-tenant app appID registered in
+// homeTenant: the tenant is created (with opts) if missing, and gets a
+// service principal of the app with Exchange.ManageAsApp granted and
+// consented and role assigned, as an admin of each tenant would do. A
+// tenant that already holds the app is left as it is, so a consent an
+// admin revoked stays revoked. It is one write however many tenants, so a
+// thousand tenants start in a moment. The tenants come back in names'
+// order.
+func (d *Directory) EnsureGuests(homeTenant, appID, role string, names []string, opts ...TenantOption) ([]Tenant, error) {
+	roleID, err := resolveRole(role)
+	if err != nil {
+		return nil, fmt.Errorf("ensure guest tenants: %w", err)
+	}
+	out := make([]Tenant, len(names))
+	err = d.update(func(tenants *[]Tenant) error {
+		home, ok := findTenant(*tenants, homeTenant)
+		if !ok {
+			return fmt.Errorf("home %w: %q", ErrTenantNotFound, homeTenant)
+		}
+		reg, ok := home.App(appID)
+		if !ok || reg.HomeTenant != "" {
+			return fmt.Errorf("%w: %q is not registered in tenant %s", ErrAppNotFound, appID, home.InitialDomain)
+		}
+		for k, n := range names {
+			name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), initialSuffix)
+			if strings.Contains(name, ".") || !label.MatchString(name) {
+				return fmt.Errorf("tenant %q: want a name such as fabrikam (letters, digits and inner hyphens)", n)
+			}
+			i := slices.IndexFunc(*tenants, func(t Tenant) bool { return t.Matches(name + initialSuffix) })
+			if i < 0 {
+				t := Tenant{ID: strings.ToLower(d.newID()), InitialDomain: name + initialSuffix, DisplayName: name}
+				for _, o := range opts {
+					o(&t)
+				}
+				*tenants = append(*tenants, t)
+				i = len(*tenants) - 1
+			}
+			t := &(*tenants)[i]
+			if t.ID == home.ID {
+				return fmt.Errorf("tenant %s is the app's home tenant", t.InitialDomain)
+			}
+			if _, has := t.App(reg.AppID); !has {
+				t.Apps = append(t.Apps, App{
+					AppID: reg.AppID, ObjectID: strings.ToLower(d.newID()), DisplayName: reg.DisplayName, HomeTenant: home.ID,
+					ManageAsAppGranted: true, ManageAsAppConsented: true, Roles: []string{roleID},
+				})
+			}
+			out[k] = t.clone()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ensure guest tenants: %w", err)
+	}
+	return out, nil
 }

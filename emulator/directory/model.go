@@ -23,6 +23,12 @@ type Tenant struct {
 	Domains     []string `json:"domains,omitempty"`
 	DisplayName string   `json:"displayName"`
 	Apps        []App    `json:"apps,omitempty"`
+	// Mailboxes > 0 asks the emulator serving the tenant to generate
+	// Exchange data of that many mailboxes when it first needs them; 0
+	// means the small fixture tenant. It lives here because the process
+	// that creates a tenant (exorun emulator admin) is not the one that
+	// serves it.
+	Mailboxes int `json:"mailboxes,omitempty"`
 }
 
 // Matches reports whether key names the tenant: its GUID, its initial
@@ -56,6 +62,11 @@ type App struct {
 	ObjectID    string `json:"objectId"` // service principal object id: oid and sub of tokens
 	DisplayName string `json:"displayName"`
 	Disabled    bool   `json:"disabled,omitempty"`
+	// HomeTenant is set on the service principal of a multi-tenant app
+	// registered in another tenant: that tenant's GUID. The registration,
+	// and with it the certificates and secrets, stays in the home
+	// tenant; consent and roles are this tenant's, as in Entra ID.
+	HomeTenant string `json:"homeTenant,omitempty"`
 
 	Certificates []Certificate `json:"certificates,omitempty"`
 	Secrets      []Secret      `json:"secrets,omitempty"`

@@ -13,14 +13,27 @@ const initialSuffix = ".onmicrosoft.com"
 // label is one DNS label in lower case.
 var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
+// TenantOption sets something on a tenant as CreateTenant creates it, in
+// the same write, so a running emulator never sees the tenant without it.
+type TenantOption func(*Tenant)
+
+// WithMailboxes records that the tenant's Exchange data is a generated
+// tenant of n mailboxes rather than the fixture (Tenant.Mailboxes).
+func WithMailboxes(n int) TenantOption {
+	return func(t *Tenant) { t.Mailboxes = max(n, 0) }
+}
+
 // CreateTenant creates a tenant from a name ("contoso") or its initial
 // domain ("contoso.onmicrosoft.com"). The display name starts as the name.
-func (d *Directory) CreateTenant(nameOrDomain string) (Tenant, error) {
+func (d *Directory) CreateTenant(nameOrDomain string, opts ...TenantOption) (Tenant, error) {
 	name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(nameOrDomain)), initialSuffix)
 	if strings.Contains(name, ".") || !label.MatchString(name) {
 		return Tenant{}, fmt.Errorf("create tenant %q: want a name such as contoso or an initial domain such as contoso.onmicrosoft.com (letters, digits and inner hyphens); add other domains with AddDomain", nameOrDomain)
 	}
 	t := Tenant{InitialDomain: name + initialSuffix, DisplayName: name}
+	for _, o := range opts {
+		o(&t)
+	}
 	err := d.update(func(tenants *[]Tenant) error {
 		if owner, ok := findTenant(*tenants, t.InitialDomain); ok {
 			return fmt.Errorf("create tenant: domain %s %w in tenant %s", t.InitialDomain, ErrExists, owner.ID)

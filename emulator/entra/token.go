@@ -99,7 +99,13 @@ func (s *Service) issue(r *http.Request, v1 bool) (issued, *oauthError) {
 	if app.Disabled {
 		return issued{}, fail("unauthorized_client", 7000112, "Application '%s'(%s) is disabled.", app.AppID, app.DisplayName)
 	}
-	acr, e := s.authenticate(r, t, app, secret, v1)
+	// A multi-tenant app's service principal has no credentials of its
+	// own: the assertion is checked against its home registration.
+	reg, err := s.dir.Credentials(app)
+	if err != nil {
+		return issued{}, fail("unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", clientID, app.HomeTenant)
+	}
+	acr, e := s.authenticate(r, t, reg, secret, v1)
 	if e != nil {
 		return issued{}, e
 	}

@@ -155,6 +155,11 @@ func Invalid(format string, args ...any) *Error {
 // end answers it with a clear error, never a fake success.
 var ErrNotModelled = errors.New("cmdlet not modelled by the emulator")
 
+// ErrUnknownTenant marks a call for a tenant the backend holds no data
+// for; the front end answers it as the service answers a URL naming no
+// tenant (404), never as an internal error.
+var ErrUnknownTenant = errors.New("tenant not in the emulated store")
+
 // Backend runs cmdlets against tenant data.
 type Backend interface {
 	// Invoke runs one cmdlet for call.Caller.TenantID. Failures are *Error

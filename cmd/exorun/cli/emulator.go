@@ -18,6 +18,7 @@ type emulatorOptions struct {
 	Addr          string
 	StateDir      string
 	Mailboxes     int
+	Tenants       int
 	Seed          int64
 	TokenLifetime time.Duration
 	faultOptions
@@ -28,6 +29,7 @@ func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "loopback `host:port` to listen on (port 0: a free one)")
 	fs.StringVar(&o.StateDir, "state", "", "state `folder` (default: the emulator folder in exorun's config folder)")
 	fs.IntVar(&o.Mailboxes, "mailboxes", 0, "generate a demo tenant of `N` mailboxes on first start (0: the small fixture tenant)")
+	fs.IntVar(&o.Tenants, "tenants", 1, "serve `N` ready tenants: contoso, tenant02, tenant03, ... each with Exchange data and the demo app (listed in STATE/tenants.csv)")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the generated tenant")
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 75*time.Minute, "lifetime of issued access tokens")
 	o.faultOptions.register(fs, "")
@@ -57,6 +59,9 @@ func cmdEmulatorServe(env *Env, c *command, args []string) error {
 	if o.Mailboxes < 0 || o.Mailboxes > 200000 {
 		return usageError("--mailboxes %d: want 0 to 200000", o.Mailboxes)
 	}
+	if o.Tenants < 1 || o.Tenants > emulator.MaxTenants {
+		return usageError("--tenants %d: want 1 to %d", o.Tenants, emulator.MaxTenants)
+	}
 	if o.StateDir == "" {
 		if env.ConfigDir == "" {
 			return usageError("emulator serve: no config folder here; give --state DIR")
@@ -71,7 +76,7 @@ func cmdEmulatorServe(env *Env, c *command, args []string) error {
 func serveEmulator(env *Env, o *emulatorOptions) error {
 	em, err := emulator.Start(emulator.Options{
 		Addr: o.Addr, StateDir: o.StateDir, Mailboxes: o.Mailboxes, Seed: o.Seed,
-		TokenLifetime: o.TokenLifetime,
+		Tenants: emulator.TenantNames(o.Tenants)[1:], TokenLifetime: o.TokenLifetime,
 	})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
@@ -85,6 +90,9 @@ func serveEmulator(env *Env, o *emulatorOptions) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", data)
 	fmt.Fprintf(env.Stderr, "exorun emulator: serving %s (state in %s); Ctrl-C stops it\n", em.Endpoints().Authority, o.StateDir)
+	if n := len(em.Endpoints().Tenants); n > 1 {
+		fmt.Fprintf(env.Stderr, "exorun emulator: %d tenants ready for the demo app, listed in %s\n", n, filepath.Join(o.StateDir, emulator.TenantsFile))
+	}
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
 	<-ctx.Done()

@@ -45,13 +45,36 @@ func emulatorAdminCommand() *command {
 			return runVerb(env, c, fs.Args())
 		}}
 	c.verbs = []*command{
-		step("tenant create", "NAME", "create a tenant NAME.onmicrosoft.com", 1, func(env *Env, d *emulator.Directory, a []string) error {
-			t, err := d.CreateTenant(a[0])
-			if err == nil {
-				fmt.Fprintf(env.Stdout, "tenant %s %s (Exchange data at the next start)\n", t.ID, t.InitialDomain)
-			}
-			return err
-		}),
+		{name: "tenant create", usage: "exorun emulator admin tenant create [--mailboxes N] NAME",
+			summary: "create a tenant NAME.onmicrosoft.com; a running emulator serves its Exchange data at once",
+			flags:   func() *pflag.FlagSet { return tenantCreateFlags(new(int)) },
+			run: func(env *Env, c *command, a []string) error {
+				var mailboxes int
+				fs := tenantCreateFlags(&mailboxes)
+				if err := parseFlags(env, c, fs, a); err != nil {
+					return err
+				}
+				if fs.NArg() != 1 {
+					return usageError("usage: %s", c.usage)
+				}
+				if mailboxes < 0 || mailboxes > 200000 {
+					return usageError("--mailboxes %d: want 0 to 200000", mailboxes)
+				}
+				d, err := openDirectory(env, state)
+				if err != nil {
+					return err
+				}
+				t, err := d.CreateTenant(fs.Arg(0), emulator.WithMailboxes(mailboxes))
+				if err != nil {
+					return usageError("%s: %v", c.path(), err)
+				}
+				data := "the fixture tenant's Exchange data"
+				if mailboxes > 0 {
+					data = fmt.Sprintf("Exchange data of %d generated mailboxes", mailboxes)
+				}
+				fmt.Fprintf(env.Stdout, "tenant %s %s (%s)\n", t.ID, t.InitialDomain, data)
+				return nil
+			}},
 		step("app register", "TENANT NAME", "register an app; prints its app id", 2, func(env *Env, d *emulator.Directory, a []string) error {
 			app, err := d.RegisterApp(a[0], a[1])
 			if err == nil {
@@ -70,33 +93,64 @@ func emulatorAdminCommand() *command {
 			}
 			return err
 		}),
-		step("cert remove", "TENANT APP THUMBPRINT", "remove a certificate from an app", 3, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.RemoveCertificate(a[0], a[1], a[2])
+		step("cert remove", "TENANT APP THUMBPRINT", "remove a certificate from an app", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.RemoveCertificate(a[0], a[1], a[2]), "removed certificate %s from app %s in %s", a[2], a[1], a[0])
 		}),
-		step("permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step)", 2, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.GrantManageAsApp(a[0], a[1])
+		step("sp add", "TENANT HOME_TENANT APP", "add a service principal of a multi-tenant app registered in HOME_TENANT (then grant, consent and assign a role in TENANT)", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			sp, err := d.AddServicePrincipal(a[0], a[1], a[2])
+			return changed(env, err, "added service principal %s of app %s (registered in %s) to %s (next: permission grant, consent grant, role assign in %s)", sp.ObjectID, a[2], a[1], a[0], a[0])
 		}),
-		step("consent grant", "TENANT APP", "grant admin consent for the app's permissions", 2, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.Consent(a[0], a[1])
+		step("permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step)", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			err := d.GrantManageAsApp(a[0], a[1])
+			if err == nil {
+				if app, aerr := d.App(a[0], a[1]); aerr == nil && app.ManageAsAppConsented {
+					return changed(env, nil, "granted Exchange.ManageAsApp to app %s in %s (admin consent already given)", a[1], a[0])
+				}
+			}
+			return changed(env, err, "granted Exchange.ManageAsApp to app %s in %s (consent still needed: exorun emulator admin consent grant %s %s)", a[1], a[0], a[0], a[1])
 		}),
-		step("consent revoke", "TENANT APP", "revoke admin consent", 2, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.RevokeConsent(a[0], a[1])
+		step("consent grant", "TENANT APP", "grant admin consent for the app's permissions", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			err := d.Consent(a[0], a[1])
+			if err == nil {
+				if app, aerr := d.App(a[0], a[1]); aerr == nil && !app.ManageAsAppGranted {
+					return changed(env, nil, "consented for app %s in %s; it has no Exchange.ManageAsApp to consent to yet (exorun emulator admin permission grant %s %s)", a[1], a[0], a[0], a[1])
+				}
+			}
+			return changed(env, err, "consented Exchange.ManageAsApp for app %s in %s", a[1], a[0])
 		}),
-		step("role assign", "TENANT APP ROLE", "assign a directory role (name or template id)", 3, func(_ *Env, d *emulator.Directory, a []string) error {
-			_, err := d.AssignRole(a[0], a[1], a[2])
-			return err
+		step("consent revoke", "TENANT APP", "revoke admin consent", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.RevokeConsent(a[0], a[1]), "revoked admin consent for app %s in %s (its tokens no longer carry Exchange.ManageAsApp)", a[1], a[0])
 		}),
-		step("role remove", "TENANT APP ROLE", "remove a directory role", 3, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.RemoveRole(a[0], a[1], a[2])
+		step("role assign", "TENANT APP ROLE", "assign a directory role (name or template id)", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			id, err := d.AssignRole(a[0], a[1], a[2])
+			return changed(env, err, "assigned role %s (%s) to app %s in %s", a[2], id, a[1], a[0])
 		}),
-		step("app disable", "TENANT APP", "disable an app (sign-ins fail with AADSTS7000112)", 2, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.DisableApp(a[0], a[1])
+		step("role remove", "TENANT APP ROLE", "remove a directory role", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.RemoveRole(a[0], a[1], a[2]), "removed role %s from app %s in %s", a[2], a[1], a[0])
 		}),
-		step("app enable", "TENANT APP", "enable a disabled app", 2, func(_ *Env, d *emulator.Directory, a []string) error {
-			return d.EnableApp(a[0], a[1])
+		step("app disable", "TENANT APP", "disable an app (sign-ins fail with AADSTS7000112)", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.DisableApp(a[0], a[1]), "disabled app %s in %s", a[1], a[0])
+		}),
+		step("app enable", "TENANT APP", "enable a disabled app", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.EnableApp(a[0], a[1]), "enabled app %s in %s", a[1], a[0])
 		}),
 	}
 	return c
+}
+
+// changed prints what a verb changed, one line, when it succeeded, and
+// passes err on.
+func changed(env *Env, err error, format string, args ...any) error {
+	if err == nil {
+		fmt.Fprintf(env.Stdout, format+"\n", args...)
+	}
+	return err
+}
+
+func tenantCreateFlags(mailboxes *int) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("emulator admin tenant create", pflag.ContinueOnError)
+	fs.IntVar(mailboxes, "mailboxes", 0, "Exchange data of `N` generated mailboxes (0: the small fixture tenant)")
+	return fs
 }
 
 func emulatorAdminFlags(state *string) *pflag.FlagSet {

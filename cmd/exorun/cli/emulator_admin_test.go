@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -58,5 +60,63 @@ func TestEmulatorAdminChangesARunningEmulator(t *testing.T) {
 	}
 	if code, out := admin("frobnicate"); code != int(exitcode.Usage) || !strings.Contains(out, "emulator admin role assign") {
 		t.Fatalf("unknown verb: %d %s", code, out)
+	}
+}
+
+func TestEmulatorAdminPrintsChangesAndServesNewTenants(t *testing.T) {
+	state := t.TempDir()
+	em := emulatortest.Start(t, emulator.Options{StateDir: state})
+	ep := em.Endpoints()
+	hc := emulatortest.Client(t, ep)
+	t.Cleanup(hc.CloseIdleConnections)
+	admin := func(args ...string) string {
+		t.Helper()
+		env, stdout, stderr := testEnv(t, append([]string{"emulator", "admin", "--state", state}, args...)...)
+		if code := Main(env); code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr)
+		}
+		return stdout.String()
+	}
+	const org = "woodgrove.onmicrosoft.com"
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tenant", "create", "--mailboxes", "12", "woodgrove"}, " woodgrove.onmicrosoft.com (Exchange data of 12 generated mailboxes)\n"},
+		{[]string{"sp", "add", org, ep.Organization, ep.AppID}, "of app " + ep.AppID + " (registered in contoso.onmicrosoft.com) to " + org},
+		{[]string{"permission", "grant", org, ep.AppID}, "granted Exchange.ManageAsApp to app " + ep.AppID + " in " + org + " (consent still needed: exorun emulator admin consent grant " + org + " " + ep.AppID + ")\n"},
+		{[]string{"consent", "grant", org, ep.AppID}, "consented Exchange.ManageAsApp for app " + ep.AppID + " in " + org + "\n"},
+		{[]string{"role", "assign", org, ep.AppID, "Exchange Administrator"}, "assigned role Exchange Administrator (29232cdf-9323-42fd-ade2-1d097af3e4de) to app " + ep.AppID + " in " + org + "\n"},
+	} {
+		if out := admin(step.args...); !strings.Contains(out, step.want) || strings.Count(out, "\n") != 1 {
+			t.Fatalf("%q printed %q, want one line with %q", step.args, out, step.want)
+		}
+	}
+
+	// The running emulator serves the new tenant's data at once.
+	app := emulatortest.DemoApp(t, ep, org, hc)
+	tok, err := app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.office365.com/.default"})
+	if err != nil {
+		t.Fatalf("token in the new tenant: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ep.ExchangeURL+"/adminapi/beta/"+org+"/InvokeCommand",
+		strings.NewReader(`{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":"Unlimited"}}}`))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct{ Value []json.RawMessage }
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != 200 || len(page.Value) != 12 {
+		t.Fatalf("Get-Mailbox in the new tenant: %d, %d mailboxes, %v", resp.StatusCode, len(page.Value), err)
+	}
+
+	if out := admin("consent", "revoke", org, ep.AppID); !strings.HasPrefix(out, "revoked admin consent for app "+ep.AppID+" in "+org) {
+		t.Fatalf("consent revoke printed %q", out)
+	}
+	if out := admin("app", "disable", org, ep.AppID); out != "disabled app "+ep.AppID+" in "+org+"\n" {
+		t.Fatalf("app disable printed %q", out)
 	}
 }

@@ -46,8 +46,7 @@ func (h *Handler) authenticate(r *http.Request, rt route) (exchange.Caller, *fai
 		if !ok {
 			// 404, not 401: the token may be fine, the URL names no
 			// tenant, and a 401 would send clients off to renew tokens.
-			return exchange.Caller{}, &failure{status: http.StatusNotFound, code: "NotFound",
-				message: "The tenant '" + rt.tenant + "' was not found.", exception: excTenantNotFound}
+			return exchange.Caller{}, tenantNotFound(rt.tenant)
 		}
 		tenantID, org = id, o
 	}

@@ -58,7 +58,7 @@ type failure struct {
 }
 
 // fromError turns a Backend error into a failure.
-func fromError(err error, cmdlet string) *failure {
+func fromError(err error, cmdlet, tenant string) *failure {
 	var xe *exchange.Error
 	switch {
 	case errors.As(err, &xe):
@@ -72,6 +72,10 @@ func fromError(err error, cmdlet string) *failure {
 		}
 		return &failure{status: status, code: code, message: executingCmdlet,
 			errorID: xe.ErrorID, exception: xe.Exception, detail: xe.Message, target: xe.Target}
+	case errors.Is(err, exchange.ErrUnknownTenant):
+		// The same answer as a URL naming no tenant (auth.go): the token
+		// may be fine, so not a 401; and not a 500, which clients retry.
+		return tenantNotFound(tenant)
 	case errors.Is(err, exchange.ErrNotModelled):
 		// Never a fake success: the caller learns the emulator, not the
 		// service, lacks the cmdlet.
@@ -83,6 +87,13 @@ func fromError(err error, cmdlet string) *failure {
 			message: executingCmdlet, exception: excInternal,
 			detail: "The exorun emulator failed running " + cmdlet + ": " + err.Error()}
 	}
+}
+
+// tenantNotFound is the answer for a URL tenant the emulator has no
+// tenant (or no Exchange data) for.
+func tenantNotFound(tenant string) *failure {
+	return &failure{status: http.StatusNotFound, code: "NotFound",
+		message: "The tenant '" + tenant + "' was not found.", exception: excTenantNotFound}
 }
 
 // codeFor is the OData error code the service uses for status.

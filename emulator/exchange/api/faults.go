@@ -88,19 +88,75 @@ func newStats() Stats {
 	return Stats{Endpoints: map[string]EndpointStats{}, Cmdlets: map[string]int64{}, Statuses: map[int]int64{}}
 }
 
-// SetFaults replaces the faults and restarts their counting.
+// faultSet is a Faults and the progress of its counting.
+type faultSet struct {
+	f Faults
+	s faultState
+}
+
+// SetFaults replaces the faults of every tenant without faults of its own
+// (SetTenantFaults) and restarts their counting.
 func (h *Handler) SetFaults(f Faults) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.faults = f
-	h.fstate = faultState{}
+	h.global = faultSet{f: f}
 }
 
 // Faults returns the faults in force, with what is left of the counts.
 func (h *Handler) Faults() Faults {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.faults
+	return h.global.f
+}
+
+// SetTenantFaults gives one tenant (by GUID) faults of its own, which
+// replace SetFaults' for it until ClearTenantFaults; the zero Faults makes
+// the tenant fault-free while others are not. Counting starts afresh.
+func (h *Handler) SetTenantFaults(tenantID string, f Faults) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.perTenant[strings.ToLower(tenantID)] = &faultSet{f: f}
+}
+
+// ClearTenantFaults puts a tenant back under SetFaults.
+func (h *Handler) ClearTenantFaults(tenantID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.perTenant, strings.ToLower(tenantID))
+}
+
+// TenantFaults returns the faults in force for a tenant, with what is
+// left of the counts.
+func (h *Handler) TenantFaults(tenantID string) Faults {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.faultsFor(tenantID).f
+}
+
+// faultsFor is the fault set governing tenantID ("" or unknown: the
+// global one); the caller holds h.mu.
+func (h *Handler) faultsFor(tenantID string) *faultSet {
+	if fs := h.perTenant[strings.ToLower(tenantID)]; fs != nil {
+		return fs
+	}
+	return &h.global
+}
+
+// faultTenant maps the URL's tenant segment to the GUID per-tenant
+// faults are kept by. It is resolved only when some tenant has faults of
+// its own, so the common case costs no directory lookup; a segment that
+// names no tenant falls under the global faults.
+func (h *Handler) faultTenant(segment string) string {
+	h.mu.Lock()
+	some := len(h.perTenant) > 0
+	h.mu.Unlock()
+	if !some || h.opts.ResolveTenant == nil {
+		return segment
+	}
+	if id, _, ok := h.opts.ResolveTenant(segment); ok {
+		return id
+	}
+	return ""
 }
 
 // Stats returns a copy of the counters.
@@ -154,10 +210,13 @@ func (h *Handler) finish(x *exchangeReq, status int) {
 }
 
 // injectFaults applies Latency, Unavailable, ThrottleEvery and
-// ThrottleAfter, before authentication as a front door sheds load.
-func (h *Handler) injectFaults(r *http.Request) *failure {
+// ThrottleAfter of the faults governing the URL's tenant, before
+// authentication as a front door sheds load (the tenant is in the path,
+// so the front door knows it before reading the token).
+func (h *Handler) injectFaults(r *http.Request, segment string) *failure {
+	tenantID := h.faultTenant(segment)
 	h.mu.Lock()
-	latency := h.faults.Latency
+	latency := h.faultsFor(tenantID).f.Latency
 	h.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -172,7 +231,8 @@ func (h *Handler) injectFaults(r *http.Request) *failure {
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	f, s := &h.faults, &h.fstate
+	set := h.faultsFor(tenantID)
+	f, s := &set.f, &set.s
 	s.count++
 	retry := seconds(f.ThrottleRetryAfter)
 	if f.Unavailable > 0 {
@@ -207,27 +267,31 @@ func (h *Handler) injectFaults(r *http.Request) *failure {
 	return nil
 }
 
-// takeCut uses up one CloseMidResponse, if any is left.
-func (h *Handler) takeCut() bool {
+// takeCut uses up one CloseMidResponse of the tenant's faults, if any is
+// left.
+func (h *Handler) takeCut(tenantID string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.faults.CloseMidResponse > 0 {
-		h.faults.CloseMidResponse--
+	f := &h.faultsFor(tenantID).f
+	if f.CloseMidResponse > 0 {
+		f.CloseMidResponse--
 		return true
 	}
 	return false
 }
 
 // enter admits a request to the tenant's in-flight set, or refuses it
-// when ConcurrencyLimit is reached; release must be called when done.
+// when the tenant's ConcurrencyLimit is reached; release must be called
+// when done.
 func (h *Handler) enter(tenantID string) (release func(), f *failure) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ts := h.tenant(tenantID)
-	if lim := h.faults.ConcurrencyLimit; lim > 0 && ts.inFlight >= lim {
+	faults := h.faultsFor(tenantID).f
+	if lim := faults.ConcurrencyLimit; lim > 0 && ts.inFlight >= lim {
 		return nil, &failure{status: http.StatusTooManyRequests, code: "TooManyRequests",
 			message: concurrencyText, plain: true, exception: excThrottled,
-			retryAfter: seconds(h.faults.ThrottleRetryAfter)}
+			retryAfter: seconds(faults.ThrottleRetryAfter)}
 	}
 	ts.inFlight++
 	h.stats.MaxInFlight = max(h.stats.MaxInFlight, ts.inFlight)

@@ -151,6 +151,9 @@ func (b *fakeBackend) Invoke(ctx context.Context, call exchange.Call) (*exchange
 	case "get-recipient":
 		return &exchange.Result{Count: 10000, Object: recipient, Warnings: []string{"more"}}, nil
 	case "get-user":
+		if id == "unprovisioned" { // a store that lacks the tenant
+			return nil, fmt.Errorf("Get-User: %w", exchange.ErrUnknownTenant)
+		}
 		return nil, exchange.NotFound(fmt.Sprint(id))
 	case "get-contact":
 		return nil, exchange.BadParameter("A parameter cannot be found that matches parameter name '%s'.", "Bogus")

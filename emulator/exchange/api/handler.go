@@ -76,11 +76,12 @@ type Handler struct {
 	opts Options
 	bufs sync.Pool // *[]byte encode buffers, so a page costs no fresh 32 KiB
 
-	mu      sync.Mutex
-	faults  Faults
-	fstate  faultState
-	stats   Stats
-	tenants map[string]*tenantState
+	mu     sync.Mutex
+	global faultSet
+	// perTenant overrides global for one tenant, by lower-case GUID.
+	perTenant map[string]*faultSet
+	stats     Stats
+	tenants   map[string]*tenantState
 }
 
 // New returns a Handler for opts. It panics without a Backend or an
@@ -119,7 +120,7 @@ func New(opts Options) *Handler {
 		opts.RateLimitWindow = defaultRateLimitWindow
 	}
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
-	h := &Handler{opts: opts, tenants: map[string]*tenantState{}}
+	h := &Handler{opts: opts, tenants: map[string]*tenantState{}, perTenant: map[string]*faultSet{}}
 	h.bufs.New = func() any { b := make([]byte, 0, 32<<10); return &b }
 	h.stats = newStats()
 	return h
@@ -271,7 +272,7 @@ type exchangeReq struct {
 }
 
 func (h *Handler) serveService(w http.ResponseWriter, r *http.Request, x *exchangeReq) {
-	if f := h.injectFaults(r); f != nil {
+	if f := h.injectFaults(r, x.rt.tenant); f != nil {
 		h.writeFailure(w, f)
 		return
 	}

@@ -85,14 +85,14 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, x *exchangeReq)
 		RequestID: x.requestID,
 	})
 	if err != nil {
-		h.writeFailure(w, fromError(err, canon))
+		h.writeFailure(w, fromError(err, canon, x.rt.tenant))
 		return
 	}
 	if res == nil {
 		res = &exchange.Result{}
 	}
 	if res.Count > 0 && res.Object == nil {
-		h.writeFailure(w, fromError(fmt.Errorf("result of %d objects has no Object function", res.Count), canon))
+		h.writeFailure(w, fromError(fmt.Errorf("result of %d objects has no Object function", res.Count), canon, x.rt.tenant))
 		return
 	}
 
@@ -109,7 +109,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, x *exchangeReq)
 	for i := start; i < end; i++ {
 		o := res.Object(i)
 		if err := checkObject(o); err != nil {
-			h.writeFailure(w, fromError(fmt.Errorf("object %d: %w", i, err), canon))
+			h.writeFailure(w, fromError(fmt.Errorf("object %d: %w", i, err), canon, x.rt.tenant))
 			return
 		}
 		pg.objects = append(pg.objects, o)
@@ -180,7 +180,7 @@ func (h *Handler) writeOK(w http.ResponseWriter, x *exchangeReq, encode func(*js
 	hdr.Set("Content-Type", contentType)
 	hdr.Set("OData-Version", "4.0")
 	hdr.Set("Cache-Control", "no-cache")
-	cut := h.takeCut()
+	cut := h.takeCut(x.caller.TenantID)
 	w.WriteHeader(http.StatusOK)
 
 	bp := h.bufs.Get().(*[]byte)

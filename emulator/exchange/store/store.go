@@ -15,8 +15,10 @@ import (
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
 )
 
-// ErrUnknownTenant is returned for a call to a tenant the store does not hold.
-var ErrUnknownTenant = errors.New("tenant not in the emulated store")
+// ErrUnknownTenant is returned for a call to a tenant the store does not
+// hold; it is the front end's exchange.ErrUnknownTenant, so the API can
+// answer it in the service's shape without knowing the store.
+var ErrUnknownTenant = exchange.ErrUnknownTenant
 
 // ErrClosed is returned by a Store after Close.
 var ErrClosed = errors.New("exchange store closed")
