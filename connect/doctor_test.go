@@ -84,7 +84,7 @@ func TestDoctorDiagnoses(t *testing.T) {
 		{"expired client secret", oldSecret, append(slices.Clone(pre), StepTenant, "!"+StepUpload), exitcode.Auth, []string{"client secret", "invalid or expired"}},
 		{"app disabled", withCert(disabled), append(slices.Clone(pre), StepTenant, "!"+StepApp), exitcode.Auth, []string{disabled.ID, "disabled"}},
 		{"ManageAsApp not granted", withCert(notGranted), append(slices.Clone(upToToken), "!"+StepPermission), exitcode.Permission, []string{"Exchange.ManageAsApp", "permissions: none"}},
-		{"granted, not consented", withCert(notConsented), append(slices.Clone(upToToken), "!"+StepPermission), exitcode.Permission, []string{"not granted or not consented"}},
+		{"granted, not consented", withCert(notConsented), append(slices.Clone(upToToken), "!"+StepPermission), exitcode.Permission, []string{"not granted, or granted but not consented"}},
 		{"consent revoked", withCert(revoked), append(slices.Clone(upToToken), "!"+StepPermission), exitcode.Permission, []string{"Exchange.ManageAsApp"}},
 		{"no role", withCert(noRole), append(slices.Clone(upToToken), StepPermission, "!"+StepRole), exitcode.Permission, []string{"isn't supported", "directory roles: none"}},
 		{"role Exchange does not honour", withCert(unhonouredRole), append(slices.Clone(upToToken), StepPermission, "!"+StepRole), exitcode.Permission, []string{"Directory Readers"}},

@@ -330,9 +330,14 @@ func (s *Session) checkRights() error {
 		if len(id.Permissions) > 0 {
 			perms = strings.Join(id.Permissions, ", ")
 		}
+		// Entra ID issues the same token, without the role, whether the
+		// permission was never added or added and never consented
+		// (PROTOCOL.md 1.7): the fix names both steps and how to tell
+		// them apart, and the consent link for a customer's tenant.
 		return stepErr(StepPermission, exitcode.Permission,
-			"in the app registration add API permission Office 365 Exchange Online > Application permissions > Exchange.ManageAsApp, then 'Grant admin consent'",
-			"app %s has no Exchange.ManageAsApp permission in tenant %s (token permissions: %s): it is not granted or not consented", id.AppID, id.TenantID, perms)
+			fmt.Sprintf("in the app registration's API permissions, Exchange.ManageAsApp is either missing (add it: Office 365 Exchange Online > Application permissions > Exchange.ManageAsApp) or shown 'Not granted' (click 'Grant admin consent'); "+
+				"for a multi-tenant app in a customer's tenant, that tenant's admin consents at %s/%s/adminconsent?client_id=%s", strings.TrimRight(s.Environment.Login, "/"), id.TenantID, id.AppID),
+			"app %s has no Exchange.ManageAsApp permission in tenant %s (token permissions: %s): the permission is not granted, or granted but not consented; the token cannot say which", id.AppID, id.TenantID, perms)
 	}
 	if len(id.HonouredRoles(s.Service)) == 0 {
 		have := "none"
