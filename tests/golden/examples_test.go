@@ -87,6 +87,12 @@ func runCLI(args []string) (stdout, stderr string, code int) {
 // runCLIWithConfig is runCLI with config as the config folder (trusted
 // certificates, the certificate store); "" keeps the process's.
 func runCLIWithConfig(config string, args ...string) (stdout, stderr string, code int) {
+	return runCLIWith(config, nil, args...)
+}
+
+// runCLIWith is runCLIWithConfig with vars as the environment besides
+// EXORUN_LOG_NO_TIME.
+func runCLIWith(config string, vars map[string]string, args ...string) (stdout, stderr string, code int) {
 	now, _ := time.Parse(time.RFC3339, pinnedNow)
 	var out, errOut bytes.Buffer
 	env := cli.OSEnv()
@@ -103,7 +109,8 @@ func runCLIWithConfig(config string, args ...string) (stdout, stderr string, cod
 		if key == "EXORUN_LOG_NO_TIME" {
 			return "1", true
 		}
-		return "", false
+		v, ok := vars[key]
+		return v, ok
 	}
 	code = cli.Main(env)
 	return out.String(), errOut.String(), code

@@ -53,6 +53,7 @@ func commands() *command {
 			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets},
 		certCommand(),
 		bundleCommand(),
+		summaryCommand(),
 		emulatorCommand(),
 		{name: "version", usage: "exorun version", summary: "print the version", run: cmdVersion},
 		{name: "help", usage: "exorun help [COMMAND]", summary: "show help for exorun or a command", run: cmdHelp},

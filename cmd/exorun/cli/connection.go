@@ -40,6 +40,12 @@ func (o *connectionOptions) register(fs *pflag.FlagSet) {
 
 // settings merges flags over environment variables over the profile.
 func (o *connectionOptions) settings(env *Env) (connect.Settings, error) {
+	return o.settingsUnder(env, connect.Settings{})
+}
+
+// settingsUnder merges top (a tenants file's row) over flags over
+// environment variables over the profile, which top may name.
+func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (connect.Settings, error) {
 	var flags connect.Settings
 	for _, f := range connect.Fields() {
 		p, ok := o.values[f.Key]
@@ -57,15 +63,15 @@ func (o *connectionOptions) settings(env *Env) (connect.Settings, error) {
 		f.Set(&flags, v)
 	}
 	fromEnv := connect.FromEnv(env.LookupEnv)
-	name := connect.Merge(flags, fromEnv).Profile
+	name := connect.Merge(top, flags, fromEnv).Profile
 	if name == "" {
-		return connect.Merge(flags, fromEnv), nil
+		return connect.Merge(top, flags, fromEnv), nil
 	}
 	profile, err := loadProfile(env, name)
 	if err != nil {
 		return connect.Settings{}, err
 	}
-	return connect.Merge(flags, fromEnv, profile), nil
+	return connect.Merge(top, flags, fromEnv, profile), nil
 }
 
 // loadProfile reads ConfigDir/profiles/NAME.json's connection settings.

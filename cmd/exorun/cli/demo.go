@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -65,6 +66,13 @@ type demo struct {
 // in a fresh temporary folder, and returns the settings that reach it
 // through the real MSAL, TLS and HTTP path.
 func startDemo(env *Env, o *demoOptions, logger *slog.Logger) (*demo, connect.Settings, error) {
+	return startDemoWith(env, o, logger, nil)
+}
+
+// startDemoWith starts the demo with the named tenants (NAME of
+// NAME.onmicrosoft.com) beside contoso, each with its own data and the
+// demo app consented there, as a multi-tenant app is.
+func startDemoWith(env *Env, o *demoOptions, logger *slog.Logger, tenants []string) (*demo, connect.Settings, error) {
 	if o.Mailboxes < 0 || o.Mailboxes > 200000 {
 		return nil, connect.Settings{}, usageError("--demo-mailboxes %d: want 0 to 200000", o.Mailboxes)
 	}
@@ -72,7 +80,8 @@ func startDemo(env *Env, o *demoOptions, logger *slog.Logger) (*demo, connect.Se
 	if err != nil {
 		return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)
 	}
-	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: o.Mailboxes, Seed: 1, TokenLifetime: o.TokenLifetime})
+	extra := slices.DeleteFunc(slices.Clone(tenants), func(n string) bool { return n == emulator.DemoTenant })
+	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: o.Mailboxes, Seed: 1, TokenLifetime: o.TokenLifetime, Tenants: extra})
 	if err != nil {
 		_ = env.RemoveAll(dir)
 		return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)

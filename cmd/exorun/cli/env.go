@@ -64,6 +64,9 @@ type Env struct {
 	ReadFile func(name string) ([]byte, error)
 	OpenRoot func(dir string) (*os.Root, error)
 	MkdirAll func(dir string) error
+	// ReadDir lists a folder (summary merge DIR); nil where folders are
+	// not read.
+	ReadDir func(dir string) ([]fs.DirEntry, error)
 	// WriteFile replaces name atomically and leaves it with exactly perm
 	// (certificate files, the token cache).
 	WriteFile func(name string, data []byte, perm fs.FileMode) error
@@ -146,6 +149,7 @@ func OSEnv() *Env {
 		ReadFile:       os.ReadFile,
 		OpenRoot:       os.OpenRoot,
 		MkdirAll:       func(dir string) error { return os.MkdirAll(dir, 0o755) },
+		ReadDir:        os.ReadDir,
 		WriteFile:      writeFileAtomic,
 		MkdirTemp:      func() (string, error) { return os.MkdirTemp("", "exorun-demo-") },
 		RemoveAll:      os.RemoveAll,

@@ -50,6 +50,9 @@ type host struct {
 	// restoreSoftLimit undoes the runtime's soft limit set for it.
 	memoryLimit      int64
 	restoreSoftLimit func()
+	// peakHeap is the most heap measured while the script ran, under a
+	// memory limit.
+	peakHeap int64
 	// abandoned is set when the script was given up while stuck: close
 	// leaves what it may still use alone.
 	abandoned bool
@@ -75,6 +78,10 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 	h.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: !env.logTimes()})
 	if runID != "" && o.LogFormat == lualog.FormatJSON {
 		h.logger = h.logger.With("run_id", runID)
+	}
+	if o.tenant != nil && o.LogFormat == lualog.FormatJSON {
+		// In text, the tenant's name starts each of its lines instead.
+		h.logger = h.logger.With("tenant", o.tenant.row.Organization)
 	}
 	h.strays = &strayWarning{flags: strayFlags(args), warn: func(f strayFlag) {
 		h.logger.Warn("an exorun flag after the script goes to the script, not to exorun",
@@ -138,11 +145,11 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 // (flags over environment over profile), or with --demo the in-process
 // emulated tenant's, and the run journal in the out folder.
 func (h *host) connectBindings() error {
-	settings, err := h.opts.settings(h.env)
+	settings, err := h.opts.connectSettings(h.env)
 	if err != nil {
 		return err
 	}
-	if h.opts.demo.Demo {
+	if h.opts.demo.Demo && h.opts.tenant == nil {
 		d, demoSettings, err := startDemo(h.env, &h.opts.demo, h.logger)
 		if err != nil {
 			return err
@@ -247,6 +254,7 @@ func (h *host) modules() []runtime.Module {
 			Workbook: h.workbook,
 			// -o json/csv promise a program a clean stdout.
 			Exclusive: true,
+			Tenant:    h.opts.tenantName(),
 		}),
 		lualog.Module(h.logger),
 		luafs.Module(h.folders),

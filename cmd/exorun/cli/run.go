@@ -44,6 +44,9 @@ type scriptOptions struct {
 	// outDefaulted: no --out was given, so a bundle may write nothing
 	// (its journal goes to the current folder).
 	outDefaulted bool
+	// tenant is the tenant this run is one of, in a run over many
+	// (--tenants); nil for a single run.
+	tenant *tenantScope
 }
 
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
@@ -98,16 +101,18 @@ type runOptions struct {
 	BundleHelp bool
 	Script     string
 	Args       []string
+	multiTenantOptions
 }
 
 func runFlags(o *runOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	// Flags stop at the script: what follows belongs to the script.
 	fs.SetInterspersed(false)
-	o.register(fs)
+	o.scriptOptions.register(fs)
 	fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
 	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
 	fs.BoolVar(&o.RequireSigned, "require-signed", false, "run only bundles signed by a trusted certificate, no plain script (env EXORUN_REQUIRE_SIGNED=1, or require_signed in the profile)")
+	o.multiTenantOptions.register(fs)
 	return fs
 }
 
@@ -150,6 +155,9 @@ func parseRun(env *Env, c *command, args []string) (*runOptions, error) {
 	if o.Timeout < 0 {
 		return nil, usageError("--timeout %s: must not be negative", o.Timeout)
 	}
+	if err := o.checkTenants(env, fs); err != nil {
+		return nil, err
+	}
 	return o, o.check()
 }
 
@@ -166,6 +174,9 @@ func cmdRun(env *Env, c *command, args []string) error {
 	}
 	if o.BundleHelp {
 		return bundleHelp(env, o.Script)
+	}
+	if o.Tenants != "" {
+		return runTenants(env, o)
 	}
 	return runScript(env, o)
 }
@@ -204,26 +215,39 @@ func runScript(env *Env, o *runOptions) (err error) {
 	}
 	h.script = o.Script
 	defer h.close()
+	ctx, cancel := o.runContext(env)
+	defer cancel()
+	return execute(ctx, h, sc, o.Args, prog)
+}
+
+// runContext is the run's context: cancelled by SIGINT or SIGTERM, and
+// by --timeout.
+func (o *runOptions) runContext(env *Env) (context.Context, context.CancelFunc) {
+	ctx, cancel := env.signalContext(context.Background())
+	if o.Timeout <= 0 {
+		return ctx, cancel
+	}
+	ctx, stop := context.WithTimeoutCause(ctx, o.Timeout,
+		exitcode.New(exitcode.Timeout, "--timeout %s elapsed", o.Timeout))
+	return ctx, func() { stop(); cancel() }
+}
+
+// execute runs sc in a fresh sandboxed state on h until it ends or ctx
+// does, and returns the run's error once its thresholds are judged. prog
+// (nil for none) shows the run's calls meanwhile. When the script was
+// given up while stuck in a built-in, h is marked abandoned.
+func execute(ctx context.Context, h *host, sc *runtime.Script, scriptArgs []string, prog *progressLine) error {
 	prog.start(h.bindings)
 	defer prog.stop() // before the summary and any error are printed
 
-	ctx, cancel := env.signalContext(context.Background())
-	defer cancel()
-	if o.Timeout > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, o.Timeout,
-			exitcode.New(exitcode.Timeout, "--timeout %s elapsed", o.Timeout))
-		defer stop()
-	}
-
 	st := runtime.New(h.options())
 	defer st.Close()
-	args := make([]lua.LValue, len(o.Args))
-	for i, a := range o.Args {
+	args := make([]lua.LValue, len(scriptArgs))
+	for i, a := range scriptArgs {
 		args[i] = lua.LString(a)
 	}
-	err = st.Run(ctx, sc, args...)
-	rec.memory(h.memoryLimit, st.PeakHeap())
+	err := st.Run(ctx, sc, args...)
+	h.peakHeap = st.PeakHeap()
 	var stuck *runtime.StuckError
 	if errors.As(err, &stuck) {
 		// The state still runs a built-in: nothing may touch it or
@@ -286,8 +310,12 @@ func readScript(env *Env, o *runOptions, rec *runRecord) ([]byte, string, error)
 	if spec == nil {
 		spec = params.Spec{}
 	}
-	if _, err := spec.Resolve(params.Input{Named: o.named(), Args: o.Args}); err != nil {
-		return nil, "", err
+	if o.Tenants == "" {
+		// Over many tenants, each tenant's row adds parameters: each
+		// is resolved as its tenant starts (runTenant).
+		if _, err := spec.Resolve(params.Input{Named: o.named(), Args: o.Args}); err != nil {
+			return nil, "", err
+		}
 	}
 	if positions := spec.Positions(); len(o.Args) > positions {
 		return nil, "", exitcode.New(exitcode.Usage, "%s takes %d positional argument%s, not %d: %q", m.Name, positions, plural(positions), len(o.Args), o.Args[positions:]).
@@ -363,11 +391,7 @@ func thresholdVerdict(err error, res checks.Results, say func(string)) error {
 // error, or the summary file's when the run itself succeeded: a job whose
 // scheduler reads a summary must not pass without one.
 func finishRun(env *Env, o *runOptions, rec *runRecord, h *host, runErr error) error {
-	if h != nil {
-		rec.sessions(h.sessions())
-		rec.results(h.results)
-	}
-	sum := rec.finish(runErr)
+	sum := rec.complete(h, runErr)
 	var fileErr error
 	if o.SummaryJSON != "" {
 		data, err := sum.marshal()

@@ -116,6 +116,16 @@ func newRunRecord(id, script string, whatIf bool, now func() time.Time) *runReco
 	return r
 }
 
+// fork is a new record for one tenant of a run over many: the run's id,
+// script and bundle, started now.
+func (r *runRecord) fork(now func() time.Time) *runRecord {
+	f := &runRecord{now: now, started: now(), sum: r.sum}
+	f.sum.StartedAt = f.started.UTC().Format(time.RFC3339Nano)
+	f.sum.Services = []serviceSummary{}
+	f.results(checks.Results{})
+	return f
+}
+
 // script notes the script's content.
 func (r *runRecord) script(src []byte) {
 	h := sha256.Sum256(src)
@@ -183,6 +193,17 @@ func (r *runRecord) sessions(sessions []bindings.Summary) {
 		ss.Writes.WhatIf += s.Writes.WhatIf
 		ss.Writes.Uncertain += s.Writes.Uncertain
 	}
+}
+
+// complete closes the record with what the run's host saw (nil when the
+// run never got one) and the run's outcome.
+func (r *runRecord) complete(h *host, err error) *runSummary {
+	if h != nil {
+		r.sessions(h.sessions())
+		r.results(h.results)
+		r.memory(h.memoryLimit, h.peakHeap)
+	}
+	return r.finish(err)
 }
 
 // finish closes the record with the run's outcome.

@@ -1,0 +1,276 @@
+package cli
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/exorun/exorun/internal/exitcode"
+)
+
+// summaryCommand is `exorun summary`: work with run summaries.
+func summaryCommand() *command {
+	return &command{name: "summary", usage: "exorun summary merge ...", summary: "merge the --summary-json files of a run's shards into one report",
+		verbs: []*command{
+			{name: "merge", usage: "exorun summary merge [--summary-json FILE] SUMMARY.json|DIR...", summary: "merge shard summaries into one report and exit code",
+				flags: func() *pflag.FlagSet { return mergeFlags(&mergeOptions{}) }, run: cmdSummaryMerge},
+		}}
+}
+
+type mergeOptions struct {
+	SummaryJSON string
+	Quiet       bool
+	Files       []mergeFile
+}
+
+// mergeFile is a summary to merge, named or found in a folder.
+type mergeFile struct {
+	path     string
+	inFolder bool
+}
+
+func mergeFlags(o *mergeOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("summary merge", pflag.ContinueOnError)
+	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the merged summary as JSON to `FILE`")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no report; the exit code and --summary-json say it all")
+	return fs
+}
+
+// cmdSummaryMerge reads the summaries of a run's shards (or of single
+// runs, one tenant each), checks they are parts of one run, and reports
+// them as one: the per-tenant lines and totals on stdout, the merged
+// summary in --summary-json, and the exit code the whole run would have
+// had. A shard missing from a sharded set fails the merge.
+func cmdSummaryMerge(env *Env, c *command, args []string) error {
+	o := &mergeOptions{}
+	fs := mergeFlags(o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	o.Files = expandFolders(env, fs.Args(), o.SummaryJSON)
+	if len(o.Files) == 0 {
+		return exitcode.New(exitcode.Usage, "summary merge: no summary files given").WithHint("usage: " + c.usage)
+	}
+	parts := make([]summaryPart, 0, len(o.Files))
+	for _, f := range o.Files {
+		p, err := readSummaryPart(env, f.path)
+		if err != nil {
+			return err
+		}
+		if f.inFolder && p.sum.MergedFrom != nil {
+			continue // an earlier merge's output, kept beside its parts
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return usageError("summary merge: no run summaries in %s", strings.Join(fs.Args(), " "))
+	}
+	merged, gaps, err := mergeSummaries(parts, env.newRunID())
+	if err != nil {
+		return err
+	}
+	runErr := gaps
+	verdict := merged.verdict(runErr)
+	code := exitcode.Of(verdict)
+	merged.ExitCode, merged.ExitName, merged.Error = int(code), code.Name(), ""
+	if verdict != nil {
+		merged.Error = verdict.Error()
+	}
+	if o.SummaryJSON != "" {
+		data, err := merged.marshal()
+		if err == nil {
+			err = env.WriteFile(o.SummaryJSON, data, 0o644)
+		}
+		if err != nil {
+			return exitcode.New(exitcode.Usage, "--summary-json %s: %v", o.SummaryJSON, err)
+		}
+	}
+	if !o.Quiet {
+		merged.writeText(env.Stdout, env.logTimes())
+	}
+	return verdict
+}
+
+// expandFolders replaces each folder among args by the .json files in
+// it, in name order (but the merge's own output, skip): a scheduler's
+// artifacts arrive as a folder, and a container without a shell has no
+// glob.
+func expandFolders(env *Env, args []string, skip string) []mergeFile {
+	var files []mergeFile
+	for _, a := range args {
+		entries, err := readDir(env, a)
+		if err != nil {
+			files = append(files, mergeFile{path: a}) // a file, or an error readSummaryPart reports
+			continue
+		}
+		for _, e := range entries {
+			path := filepath.Join(a, e.Name())
+			if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") && (skip == "" || filepath.Clean(skip) != path) {
+				files = append(files, mergeFile{path: path, inFolder: true})
+			}
+		}
+	}
+	return files
+}
+
+func readDir(env *Env, dir string) ([]iofs.DirEntry, error) {
+	if env.ReadDir == nil {
+		return nil, iofs.ErrInvalid
+	}
+	return env.ReadDir(dir)
+}
+
+// summaryPart is one file summary merge reads.
+type summaryPart struct {
+	file string
+	sum  tenantsSummary
+}
+
+// readSummaryPart reads a run's --summary-json: a run over many tenants,
+// or a single run, taken as a run over its one tenant.
+func readSummaryPart(env *Env, file string) (summaryPart, error) {
+	data, err := env.ReadFile(file)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return summaryPart{}, usageError("summary merge: %s: no such file", file)
+	}
+	if err != nil {
+		return summaryPart{}, usageError("summary merge: %v", err)
+	}
+	var probe struct {
+		RunID   *string          `json:"run_id"`
+		Tenants *json.RawMessage `json:"tenants"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil || probe.RunID == nil {
+		return summaryPart{}, usageError("summary merge: %s is not an exorun --summary-json file", file)
+	}
+	p := summaryPart{file: file}
+	if probe.Tenants != nil {
+		if err := json.Unmarshal(data, &p.sum); err != nil {
+			return summaryPart{}, usageError("summary merge: %s: %v", file, err)
+		}
+		for _, t := range p.sum.Tenants {
+			if t.Organization == "" {
+				return summaryPart{}, usageError("summary merge: %s: a tenant without an organization", file)
+			}
+		}
+		return p, nil
+	}
+	var one runSummary
+	if err := json.Unmarshal(data, &one); err != nil {
+		return summaryPart{}, usageError("summary merge: %s: %v", file, err)
+	}
+	if one.Tenant == nil || one.Tenant.Domain == "" {
+		return summaryPart{}, exitcode.New(exitcode.Usage, "summary merge: %s is a run that never connected to a tenant", file).
+			WithHint("merge the summaries of runs with --tenants, or of single runs that connected")
+	}
+	p.sum = tenantsSummary{RunID: one.RunID, Version: one.Version, Script: one.Script, Bundle: one.Bundle,
+		StartedAt: one.StartedAt, EndedAt: one.EndedAt, DurationMS: one.DurationMS, WhatIf: one.WhatIf,
+		Tenants:  []tenantOutcome{ranOutcome(strings.ToLower(one.Tenant.Domain), &one)},
+		ExitCode: one.ExitCode, ExitName: one.ExitName, Error: one.Error}
+	return p, nil
+}
+
+// mergeSummaries merges parts into one summary. It refuses parts of
+// different scripts and a tenant in two parts (overlapping shards); gaps
+// is the error of a sharded set that misses shards, and of a part whose
+// own run failed beyond its tenants (interrupted, timed out).
+func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, gaps error, err error) {
+	if slices.ContainsFunc(parts, func(p summaryPart) bool { return p.sum.Shard != nil }) {
+		// Shard order, so the merged report does not depend on the
+		// order of the command line.
+		parts = slices.Clone(parts)
+		slices.SortStableFunc(parts, func(a, b summaryPart) int { return shardIndex(a) - shardIndex(b) })
+	}
+	first := parts[0].sum
+	m := &tenantsSummary{RunID: runID, Version: version(), Script: first.Script, Bundle: first.Bundle,
+		TenantsFile: first.TenantsFile, Tenants: []tenantOutcome{}}
+	var (
+		start, end time.Time
+		count      int
+		shards     = map[int]string{}
+		problems   []string
+		codes      []exitcode.Code
+	)
+	where := map[string]string{}
+	for _, p := range parts {
+		s := p.sum
+		if s.Script.SHA256 != first.Script.SHA256 {
+			return nil, nil, exitcode.New(exitcode.Usage, "summary merge: %s ran another script than %s (sha256 %.12s…, not %.12s…)", p.file, parts[0].file, s.Script.SHA256, first.Script.SHA256).
+				WithHint("merge the shards of one run: the same script, tenants file and N")
+		}
+		if s.TenantsFile != m.TenantsFile {
+			m.TenantsFile = ""
+		}
+		m.MergedFrom = append(m.MergedFrom, s.RunID)
+		m.WhatIf = m.WhatIf || s.WhatIf
+		m.Parallel = max(m.Parallel, s.Parallel)
+		if t, err := time.Parse(time.RFC3339Nano, s.StartedAt); err == nil && (start.IsZero() || t.Before(start)) {
+			start = t
+		}
+		if t, err := time.Parse(time.RFC3339Nano, s.EndedAt); err == nil && t.After(end) {
+			end = t
+		}
+		if sh := s.Shard; sh != nil {
+			switch {
+			case count != 0 && sh.Count != count:
+				return nil, nil, usageError("summary merge: %s is shard %d/%d, another file is of %d shards", p.file, sh.Index, sh.Count, count)
+			case shards[sh.Index] != "":
+				return nil, nil, usageError("summary merge: %s and %s are both shard %d/%d", shards[sh.Index], p.file, sh.Index, sh.Count)
+			}
+			count, shards[sh.Index] = sh.Count, p.file
+		}
+		var tenantCodes []exitcode.Code
+		for _, t := range s.Tenants {
+			if other, dup := where[t.Organization]; dup {
+				return nil, nil, exitcode.New(exitcode.Usage, "summary merge: tenant %s is in %s and in %s", t.Organization, other, p.file).
+					WithHint("shards overlap: every shard must be given the same tenants file and the same N")
+			}
+			where[t.Organization] = p.file
+			m.Tenants = append(m.Tenants, t)
+			if t.ExitCode != nil {
+				tenantCodes = append(tenantCodes, exitcode.Code(*t.ExitCode))
+			}
+		}
+		if own := exitcode.Code(s.ExitCode); own != exitcode.MostSevere(tenantCodes...) {
+			// The part's run failed beyond its tenants: it was cut
+			// short, or never ran one.
+			codes = append(codes, own)
+			problems = append(problems, fmt.Sprintf("%s: %s", p.file, firstLine(cmp.Or(s.Error, own.Name()), reasonWidth)))
+		}
+	}
+	if count > 0 && len(shards) < count {
+		var missing []string
+		for i := range count {
+			if shards[i] == "" {
+				missing = append(missing, fmt.Sprintf("%d/%d", i, count))
+			}
+		}
+		codes = append(codes, exitcode.Usage)
+		problems = append(problems, fmt.Sprintf("shard %s missing: its tenants are in no summary", strings.Join(missing, ", ")))
+	}
+	if !start.IsZero() {
+		m.StartedAt = start.UTC().Format(time.RFC3339Nano)
+		m.EndedAt = end.UTC().Format(time.RFC3339Nano)
+		m.DurationMS = end.Sub(start).Milliseconds()
+	}
+	m.total()
+	if len(problems) > 0 {
+		gaps = exitcode.New(exitcode.MostSevere(codes...), "%s", strings.Join(problems, "; "))
+	}
+	return m, gaps, nil
+}
+
+func shardIndex(p summaryPart) int {
+	if p.sum.Shard == nil {
+		return -1
+	}
+	return p.sum.Shard.Index
+}

@@ -1,0 +1,439 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/exorun/exorun/cmd/exorun/tenants"
+	"github.com/exorun/exorun/connect"
+	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/runtime"
+	lualog "github.com/exorun/exorun/stdlib/log"
+	"github.com/exorun/exorun/stdlib/out"
+	"github.com/exorun/exorun/stdlib/params"
+)
+
+// multiTenantOptions are run's flags for one script over many tenants.
+type multiTenantOptions struct {
+	Tenants  string // --tenants FILE
+	Parallel int
+	FailFast bool
+	Shard    string // --shard K/N, or EXORUN_SHARD
+	shard    tenants.Shard
+}
+
+const (
+	// defaultParallel tenants at once: Exchange throttles per tenant, so
+	// tenants in parallel add up; four keep a small container's one or
+	// two cores busy without making a laptop's run a surprise.
+	defaultParallel = 4
+	// maxParallel bounds --parallel: past some tens of tenants at once
+	// the machine's CPU, not the service, is the limit (see the README),
+	// and each running tenant holds its pages in memory.
+	maxParallel = 64
+	// shardEnv is --shard's environment variable.
+	shardEnv = "EXORUN_SHARD"
+)
+
+func (o *multiTenantOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Tenants, "tenants", "", "run the script once per tenant listed in `FILE` (CSV or JSON), each in its own state and connection")
+	fs.IntVar(&o.Parallel, "parallel", defaultParallel, fmt.Sprintf("with --tenants: how many tenants run at once (1 to %d)", maxParallel))
+	fs.BoolVar(&o.FailFast, "fail-fast", false, "with --tenants: start no more tenants once one has failed")
+	fs.StringVar(&o.Shard, "shard", "", "with --tenants: run only shard `K/N` of them, K from 0; K may name a variable, e.g. JOB_COMPLETION_INDEX/4 (env "+shardEnv+")")
+}
+
+// checkTenants validates the multi-tenant flags against the others.
+func (o *runOptions) checkTenants(env *Env, fs *pflag.FlagSet) error {
+	if o.Tenants == "" {
+		for _, f := range []string{"parallel", "fail-fast", "shard"} {
+			if fs.Changed(f) {
+				return usageError("--%s needs --tenants FILE", f)
+			}
+		}
+		return nil
+	}
+	if o.Parallel < 1 || o.Parallel > maxParallel {
+		return usageError("--parallel %d: want 1 to %d", o.Parallel, maxParallel)
+	}
+	if o.Shard == "" {
+		o.Shard = env.getenv(shardEnv)
+	}
+	if o.Shard != "" {
+		s, err := tenants.ParseShard(o.Shard, env.LookupEnv)
+		if err != nil {
+			return usageError("--shard %v", err)
+		}
+		o.shard = s
+	}
+	if f, _ := out.ParseFormat(o.Output); f == out.FormatCSV {
+		return exitcode.New(exitcode.Usage, "--output csv and --tenants: one stdout cannot hold many tenants' CSV").
+			WithHint("use -o json (each row names its tenant), or write CSV files: each tenant's go to --out/TENANT/")
+	}
+	if fs.Changed("organization") {
+		return usageError("--organization and --tenants: the tenants file names each tenant's organization")
+	}
+	return nil
+}
+
+// tenantScope is what sets one tenant's run apart from its siblings'.
+type tenantScope struct {
+	row tenants.Tenant
+	// demo is the run's one emulated service (--demo), where every
+	// tenant of the file is a tenant; nil without --demo.
+	demo *connect.Settings
+}
+
+// tenantName is the tenant a run is one of; "" for a single run.
+func (o *scriptOptions) tenantName() string {
+	if o.tenant == nil {
+		return ""
+	}
+	return o.tenant.row.Organization
+}
+
+// connectSettings are the run's connection settings: for a tenant, its
+// row over the flags, environment and profile (or over the demo's).
+func (o *scriptOptions) connectSettings(env *Env) (connect.Settings, error) {
+	t := o.tenant
+	if t == nil {
+		return o.settings(env)
+	}
+	if t.demo != nil {
+		s := *t.demo
+		s.Organization = t.row.Organization
+		return s, nil
+	}
+	top := t.row.Settings
+	for _, key := range slices.Sorted(maps.Keys(t.row.SecretEnv)) {
+		name := t.row.SecretEnv[key]
+		v, ok := env.LookupEnv(name)
+		if !ok {
+			return connect.Settings{}, usageError("tenants file line %d: %s_env names the environment variable %s, which is not set", t.row.Line, key, name)
+		}
+		f, _ := connect.FieldByKey(key)
+		f.Set(&top, v)
+	}
+	return o.settingsUnder(env, top)
+}
+
+// tenantsRun is a run over many tenants as it goes.
+type tenantsRun struct {
+	env     *Env
+	o       *runOptions
+	sum     tenantsSummary
+	started time.Time
+	// base is the record every tenant's summary starts from: the run
+	// id, the script and the bundle.
+	base   *runRecord
+	logger *slog.Logger
+	// stdout and stderr are shared by the tenants, a line (or a JSON
+	// document) at a time.
+	stdout, stderr *sharedStream
+	sc             *runtime.Script
+	demo           *connect.Settings
+	board          *tenantBoard
+	// list is the tenants to run, once the file is read.
+	list []tenants.Tenant
+}
+
+// runTenants runs the script once per tenant of the --tenants file (of
+// its shard), --parallel at a time, and reports every tenant's outcome.
+func runTenants(env *Env, o *runOptions) (err error) {
+	level, _ := lualog.ParseLevel(o.LogLevel)
+	r := &tenantsRun{env: env, o: o, started: env.clock()()}
+	r.base = newRunRecord(env.newRunID(), filepath.ToSlash(o.Script), o.WhatIf, env.clock())
+	r.logger = lualog.NewLogger(env.Stderr, lualog.Options{Level: level, Format: o.LogFormat, OmitTime: !env.logTimes()})
+	if o.LogFormat == lualog.FormatJSON {
+		r.logger = r.logger.With("run_id", r.base.sum.RunID)
+	}
+	r.sum = tenantsSummary{
+		RunID: r.base.sum.RunID, Version: version(), TenantsFile: o.Tenants, Parallel: o.Parallel,
+		StartedAt: r.started.UTC().Format(time.RFC3339Nano), WhatIf: o.WhatIf, Tenants: []tenantOutcome{},
+	}
+	if o.shard.Sharded() {
+		r.sum.Shard = &shardRef{Index: o.shard.Index, Count: o.shard.Count}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = &runtime.InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}
+		}
+		err = r.finish(err)
+	}()
+
+	list, err := readTenants(env, o)
+	if err != nil {
+		return err
+	}
+	r.list = list
+	src, name, err := readScript(env, o, r.base)
+	r.sum.Script, r.sum.Bundle = r.base.sum.Script, r.base.sum.Bundle
+	if err != nil {
+		return err
+	}
+	r.base.script(src)
+	r.sum.Script = r.base.sum.Script
+	if r.sc, err = runtime.Compile(name, src); err != nil {
+		return err
+	}
+	if o.demo.Demo {
+		d, settings, err := startDemoTenants(env, &o.demo, r.logger, list)
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		r.demo = &settings
+	}
+	if limit, err := o.memoryLimit(env); err == nil && limit > 0 && env.SetMemoryLimit != nil {
+		// Once for the process: the tenants' runs share its heap.
+		prev := env.SetMemoryLimit(limit)
+		defer env.SetMemoryLimit(prev)
+	}
+	ctx, cancel := o.runContext(env)
+	defer cancel()
+	r.board = newTenantBoard(env, o, len(list))
+	r.stdout = &sharedStream{w: r.board.stdout(env)}
+	r.stderr = &sharedStream{w: r.board.stderr(env)}
+	r.board.start()
+	outcomes := r.schedule(ctx, list)
+	r.board.stop()
+	r.sum.Tenants = outcomes
+	return context.Cause(ctx)
+}
+
+// readTenants reads the --tenants file and keeps the shard's tenants.
+func readTenants(env *Env, o *runOptions) ([]tenants.Tenant, error) {
+	data, err := env.ReadFile(o.Tenants)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError("--tenants %s: no such file", o.Tenants)
+	}
+	if err != nil {
+		return nil, usageError("--tenants %s: %v", o.Tenants, err)
+	}
+	list, err := tenants.Parse(o.Tenants, data)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
+			WithHint("a tenants file is CSV with a header row (organization,app_id,...) or a JSON array of objects; see 'Many tenants' in the README")
+	}
+	if o.shard.Sharded() {
+		list = tenants.Select(list, o.shard)
+	}
+	return list, nil
+}
+
+// schedule runs the tenants, at most o.Parallel at once, until all have
+// run or ctx ends; the tenants it never started are not run. With
+// --fail-fast, a failure stops the starting of more.
+func (r *tenantsRun) schedule(ctx context.Context, list []tenants.Tenant) []tenantOutcome {
+	outcomes := make([]tenantOutcome, len(list))
+	slots := make(chan struct{}, r.o.Parallel)
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed bool
+	)
+	next := 0
+	for ; next < len(list); next++ {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		mu.Lock()
+		stop := failed && r.o.FailFast
+		mu.Unlock()
+		if ctx.Err() != nil || stop {
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			t := list[i]
+			r.board.begin(t.Organization)
+			o := r.runTenant(ctx, t)
+			r.board.end(t.Organization, o.Status == statusOK)
+			mu.Lock()
+			outcomes[i] = o
+			failed = failed || o.Status == statusFailed
+			mu.Unlock()
+		}(next)
+	}
+	wg.Wait()
+	why := "the run stopped before it started"
+	switch cause := context.Cause(ctx); {
+	case cause != nil:
+		why = cause.Error() + " before it started"
+	case r.o.FailFast:
+		why = "--fail-fast: a tenant had failed"
+	}
+	for i := next; i < len(list); i++ {
+		outcomes[i] = notRunOutcome(list[i].Organization, why)
+	}
+	return outcomes
+}
+
+// runTenant runs the script for one tenant in a fresh state with its own
+// connection, folder and output, and returns how it ended; a panic in it
+// fails this tenant alone.
+func (r *tenantsRun) runTenant(ctx context.Context, t tenants.Tenant) (outcome tenantOutcome) {
+	rec := r.base.fork(r.env.clock())
+	env, flush := r.tenantEnv(t)
+	var (
+		h   *host
+		err error
+	)
+	defer func() {
+		if v := recover(); v != nil {
+			err = &runtime.InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}
+		}
+		if err != nil && exitcode.Of(err) != exitcode.OK {
+			r.reportTenant(env, t.Organization, h, err)
+		}
+		flush()
+		outcome = ranOutcome(t.Organization, rec.complete(h, err))
+	}()
+	o := r.tenantOptions(t)
+	if b := o.bundle; b != nil && b.Manifest.Parameters != nil {
+		if _, err = b.Manifest.Parameters.Resolve(params.Input{Named: o.named(), Args: r.o.Args}); err != nil {
+			return
+		}
+	}
+	h, err = newHost(env, o, filepath.Dir(r.o.Script), r.o.Args, rec.sum.RunID)
+	if err != nil {
+		return
+	}
+	h.script = r.o.Script
+	defer h.close()
+	err = execute(ctx, h, r.sc, r.o.Args, nil)
+	return
+}
+
+// tenantOptions are the run's options for one tenant: its row's
+// parameters over --param, and its own folder under --out.
+func (r *tenantsRun) tenantOptions(t tenants.Tenant) *scriptOptions {
+	o := r.o.scriptOptions // a copy; the slices are replaced, never changed
+	o.tenant = &tenantScope{row: t, demo: r.demo}
+	base := o.OutDir
+	if base == "" {
+		base = filepath.Dir(r.o.Script)
+	}
+	o.OutDir = filepath.Join(base, t.Organization)
+	o.Params = slices.Clone(o.Params)
+	for _, k := range slices.Sorted(maps.Keys(t.Params)) {
+		o.Params = append(o.Params, k+"="+t.Params[k])
+	}
+	return &o
+}
+
+// tenantEnv is the process as one tenant's run sees it: its lines on the
+// shared streams, no terminal of its own (the run's line shows every
+// tenant), no signals (the run's context carries them) and no say over
+// the process's memory limit (set once for all). flush writes what is
+// left of its last line.
+func (r *tenantsRun) tenantEnv(t tenants.Tenant) (*Env, func()) {
+	e := *r.env
+	stdout := r.stdout.lines(t.Organization)
+	var stderr interface {
+		Write([]byte) (int, error)
+		flush()
+	} = r.stderr.lines(t.Organization)
+	if r.o.LogFormat == lualog.FormatJSON {
+		stderr = r.stderr.whole() // JSON records name their tenant
+	}
+	if f, _ := out.ParseFormat(r.o.Output); f == out.FormatJSON {
+		e.Stdout = r.stdout.whole() // each document names its tenant
+	} else {
+		e.Stdout = stdout
+	}
+	e.Stderr = stderr
+	e.StdoutTerminal, e.StderrTerminal, e.Width = false, false, 0
+	e.Notify, e.SetMemoryLimit = nil, nil
+	return &e, func() { stdout.flush(); stderr.flush() }
+}
+
+// reportTenant says why a tenant failed, in its own lines, as the CLI
+// would for a single run.
+func (r *tenantsRun) reportTenant(env *Env, organization string, h *host, err error) {
+	switch {
+	case r.o.LogFormat != lualog.FormatJSON:
+		report(env.Stderr, err)
+	case h != nil:
+		h.logRunError(err) // its logger names the tenant
+	default:
+		code := exitcode.Of(err)
+		r.logger.Error(err.Error(), "tenant", organization, "exit_code", int(code), "exit_name", code.Name())
+	}
+}
+
+// finish concludes the summary and reports it: --summary-json, then the
+// text summary on stderr (or a log record).
+func (r *tenantsRun) finish(runErr error) error {
+	if len(r.sum.Tenants) == 0 && runErr != nil {
+		// The run failed before it started any tenant: each is listed
+		// as not run, so a merged report still counts it.
+		why := "the run failed before it started: " + firstLine(runErr.Error(), reasonWidth)
+		for _, t := range r.list {
+			r.sum.Tenants = append(r.sum.Tenants, notRunOutcome(t.Organization, why))
+		}
+	}
+	err := r.sum.conclude(r.started, r.env.clock()(), runErr)
+	var fileErr error
+	if r.o.SummaryJSON != "" {
+		data, merr := r.sum.marshal()
+		if merr == nil {
+			merr = r.env.WriteFile(r.o.SummaryJSON, data, 0o644)
+		}
+		if merr != nil {
+			fileErr = exitcode.New(exitcode.Usage, "--summary-json %s: %v", r.o.SummaryJSON, merr)
+		}
+	}
+	level, _ := lualog.ParseLevel(r.o.LogLevel)
+	switch {
+	case r.o.Quiet || len(r.sum.Tenants) == 0:
+	case r.o.LogFormat == lualog.FormatJSON:
+		r.logger.Info("run summary", "summary", &r.sum)
+	case level <= slog.LevelInfo:
+		r.sum.writeText(r.env.Stderr, r.env.logTimes())
+	}
+	if err == nil && fileErr != nil {
+		return fileErr
+	}
+	if fileErr != nil {
+		fmt.Fprintf(r.env.Stderr, "exorun: %v\n", fileErr)
+	}
+	if err != nil && r.o.LogFormat == lualog.FormatJSON {
+		attrs := []any{"exit_code", int(exitcode.Of(err)), "exit_name", exitcode.Of(err).Name()}
+		if hint := exitcode.HintOf(err); hint != "" {
+			attrs = append(attrs, "hint", hint)
+		}
+		r.logger.Error(err.Error(), attrs...)
+		return silent{err}
+	}
+	return err
+}
+
+// startDemoTenants starts the --demo emulator with every tenant of the
+// file in it, each reached by the one demo app: the tenants must be
+// NAME.onmicrosoft.com.
+func startDemoTenants(env *Env, o *demoOptions, logger *slog.Logger, list []tenants.Tenant) (*demo, connect.Settings, error) {
+	names := make([]string, 0, len(list))
+	for _, t := range list {
+		name, ok := strings.CutSuffix(t.Organization, ".onmicrosoft.com")
+		if !ok || strings.Contains(name, ".") {
+			return nil, connect.Settings{}, usageError("--demo: tenants file line %d: %s; the demo's tenants are NAME.onmicrosoft.com", t.Line, t.Organization)
+		}
+		names = append(names, name)
+	}
+	return startDemoWith(env, o, logger, names)
+}
