@@ -32,6 +32,9 @@ var allowedDeps = []struct {
 	{area: "emulator", mayUse: []string{"catalog", "internal/exitcode"}},
 	{area: "bundle", mayUse: []string{"catalog", "stdlib/params", "runtime", "internal/exitcode"}},
 	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress"}},
+	// deploy's test runs the examples' command lines through cmd/exorun,
+	// so the area may use what cmd/exorun does (Deps is transitive).
+	{area: "deploy", mayUse: []string{"cmd/exorun", "runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress"}},
 }
 
 // goList runs go list over the module with a template and returns one
