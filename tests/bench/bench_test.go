@@ -39,7 +39,15 @@ type endpoints struct {
 // serve starts an emulator process and returns its endpoints.
 func serve(b *testing.B, bin string, args ...string) endpoints {
 	b.Helper()
-	cmd := exec.Command(bin, append([]string{"emulator", "serve", "--state", b.TempDir()}, args...)...)
+	ep, _ := serveProcess(b, bin, b.TempDir(), args...)
+	return ep
+}
+
+// serveProcess starts an emulator process with its state in state and
+// returns its endpoints and the process.
+func serveProcess(b *testing.B, bin, state string, args ...string) (endpoints, *os.Process) {
+	b.Helper()
+	cmd := exec.Command(bin, append([]string{"emulator", "serve", "--state", state}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -56,7 +64,7 @@ func serve(b *testing.B, bin string, args ...string) endpoints {
 	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
 		b.Fatalf("emulator endpoints: %v", err)
 	}
-	return ep
+	return ep, cmd.Process
 }
 
 // result is one client process: its output, wall time and peak RSS.

@@ -95,7 +95,11 @@ func startDemoWith(env *Env, o *demoOptions, logger *slog.Logger, tenants []stri
 		}
 	}
 	em.SetFaults(o.faults())
-	logger.Info("demo: emulated tenant on loopback; nothing leaves this machine", "organization", ep.Organization)
+	if len(ep.Tenants) > 1 {
+		logger.Info("demo: emulated tenants on loopback; nothing leaves this machine", "tenants", len(ep.Tenants))
+	} else {
+		logger.Info("demo: emulated tenant on loopback; nothing leaves this machine", "organization", ep.Organization)
+	}
 	return d, connect.Settings{
 		AppID:           ep.AppID,
 		Organization:    ep.Organization,
