@@ -56,11 +56,11 @@ var (
 	escRE = regexp.MustCompile(`\r[^\r\n\x1b]*\x1b\[K`)
 )
 
-// With stderr on a pseudo-terminal (stdout a pipe), the line is drawn
-// while the stream runs, fits the terminal, is erased at the end before
-// the run summary, and none of it reaches stdout.
-func TestProgressLineOnATerminal(t *testing.T) {
-	t.Parallel()
+// runOnTerminal runs exorun with args, stderr on a pseudo-terminal of
+// cols columns and stdout a pipe, and returns what the terminal showed
+// and stdout.
+func runOnTerminal(t *testing.T, cols uint16, args ...string) (screen, stdout string) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("needs a Unix pseudo-terminal (creack/pty); Windows consoles are not emulated here")
 	}
@@ -69,13 +69,12 @@ func TestProgressLineOnATerminal(t *testing.T) {
 		t.Skipf("no pseudo-terminal on this machine: %v", err)
 	}
 	defer ptmx.Close()
-	const cols = 72
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: cols}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exorunCommand(t, progressArgs(t)...)
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, tty
+	cmd := exorunCommand(t, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, tty
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +86,6 @@ func TestProgressLineOnATerminal(t *testing.T) {
 		read <- b.String()
 	}()
 	waitErr := cmd.Wait()
-	var screen string
 	select {
 	case screen = <-read:
 	case <-time.After(5 * time.Second):
@@ -97,7 +95,30 @@ func TestProgressLineOnATerminal(t *testing.T) {
 	if waitErr != nil {
 		t.Fatalf("exorun: %v\nstderr: %q", waitErr, screen)
 	}
+	return screen, out.String()
+}
 
+// checkLineErased fails t unless the last drawing on screen erased the
+// line, before the run summary.
+func checkLineErased(t *testing.T, screen string) {
+	t.Helper()
+	last := escRE.FindAllStringIndex(screen, -1)
+	end := last[len(last)-1]
+	if screen[end[0]:end[1]] != "\r\x1b[K" {
+		t.Errorf("the line is still up at the end: %q", screen[end[0]:])
+	}
+	if s := strings.Index(screen, "run summary"); s < end[1] {
+		t.Errorf("the run summary is not after the erased line: %q", screen)
+	}
+}
+
+// With stderr on a pseudo-terminal (stdout a pipe), the line is drawn
+// while the stream runs, fits the terminal, is erased at the end before
+// the run summary, and none of it reaches stdout.
+func TestProgressLineOnATerminal(t *testing.T) {
+	t.Parallel()
+	const cols = 72
+	screen, stdout := runOnTerminal(t, cols, progressArgs(t)...)
 	frames := frameRE.FindAllString(screen, -1)
 	if len(frames) == 0 {
 		t.Fatalf("no progress line drawn on the terminal: %q", screen)
@@ -107,16 +128,46 @@ func TestProgressLineOnATerminal(t *testing.T) {
 			t.Errorf("a %d-column line on a %d-column terminal: %q", n, cols, f)
 		}
 	}
-	last := escRE.FindAllStringIndex(screen, -1)
-	end := last[len(last)-1]
-	if screen[end[0]:end[1]] != "\r\x1b[K" {
-		t.Errorf("the line is still up at the end: %q", screen[end[0]:])
+	checkLineErased(t, screen)
+	if stdout != "count\t3000\n" {
+		t.Errorf("stdout %q, want only the script's count", stdout)
 	}
-	if s := strings.Index(screen, "run summary"); s < end[1] {
-		t.Errorf("the run summary is not after the erased line: %q", screen)
+}
+
+// tenantFrameRE is one drawing of a run over tenants' line.
+var tenantFrameRE = regexp.MustCompile(`\rtenants (\d)/3 done  (\d) running[^\r\n\x1b]*\x1b\[K`)
+
+// Over three tenants, two at a time, the line counts the tenants and
+// names the slowest running one; the tenants' lines are written over it,
+// and it is erased before the summary.
+func TestTenantsProgressLineOnATerminal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	list := filepath.Join(dir, "tenants.csv")
+	if err := os.WriteFile(list, []byte("organization\ncontoso.onmicrosoft.com\nfabrikam.onmicrosoft.com\nnorthwind.onmicrosoft.com\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if got := stdout.String(); got != "count\t3000\n" {
-		t.Errorf("stdout %q, want only the script's count", got)
+	run := progressArgs(t)
+	args := append([]string{run[0], "--tenants", list, "--parallel", "2"}, run[1:]...)
+	screen, stdout := runOnTerminal(t, 100, args...)
+	frames := tenantFrameRE.FindAllStringSubmatch(screen, -1)
+	if len(frames) == 0 {
+		t.Fatalf("no tenants line drawn on the terminal: %q", screen)
+	}
+	for _, f := range frames {
+		if f[2] != "1" && f[2] != "2" {
+			t.Errorf("%s tenants running at --parallel 2: %q", f[2], f[0])
+		}
+	}
+	if !strings.Contains(screen, " running  slowest ") || !strings.Contains(screen, ".onmicrosoft.com 0:0") {
+		t.Errorf("the line never named the slowest tenant: %q", screen)
+	}
+	checkLineErased(t, screen)
+	if !strings.Contains(screen, "3 tenants: 3 ok") {
+		t.Errorf("no summary: %q", screen)
+	}
+	if strings.Count(stdout, ".onmicrosoft.com | count\t3000\n") != 3 {
+		t.Errorf("stdout %q", stdout)
 	}
 }
 
