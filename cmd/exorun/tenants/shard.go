@@ -19,7 +19,11 @@ type Shard struct {
 // typo.
 const MaxShards = 10_000
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var (
+	envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// digits is a whole number as a person writes it: no sign.
+	digits = regexp.MustCompile(`^[0-9]+$`)
+)
 
 // ParseShard reads K/N. K counts from 0, as Kubernetes' JOB_COMPLETION_INDEX
 // and GitHub Actions' strategy.job-index do, and may be the name of the
@@ -30,8 +34,9 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 	if !ok {
 		return Shard{}, fmt.Errorf("%q: want K/N, shard K (from 0) of N, e.g. 0/4 or JOB_COMPLETION_INDEX/4", s)
 	}
-	count, err := strconv.Atoi(strings.TrimSpace(n))
-	if err != nil || count < 1 || count > MaxShards {
+	n = strings.TrimSpace(n)
+	count, err := strconv.Atoi(n)
+	if err != nil || !digits.MatchString(n) || count < 1 || count > MaxShards {
 		return Shard{}, fmt.Errorf("%q: N must be a whole number from 1 to %d", s, MaxShards)
 	}
 	k = strings.TrimSpace(k)
@@ -44,7 +49,7 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 		from, k = fmt.Sprintf(" (%s)", k), strings.TrimSpace(v)
 	}
 	index, err := strconv.Atoi(k)
-	if err != nil || index < 0 || index >= count {
+	if err != nil || !digits.MatchString(k) || index >= count {
 		return Shard{}, fmt.Errorf("%q: K%s is %q; want a whole number from 0 to %d", s, from, k, count-1)
 	}
 	return Shard{Index: index, Count: count}, nil
@@ -63,11 +68,11 @@ func (s Shard) Holds(organization string) bool {
 	if s.Count <= 1 {
 		return true
 	}
-	return Of(organization, s.Count) == s.Index
+	return shardOf(organization, s.Count) == s.Index
 }
 
-// Of is the shard of count that organization falls in.
-func Of(organization string, count int) int {
+// shardOf is the shard of count that organization falls in.
+func shardOf(organization string, count int) int {
 	sum := sha256.Sum256([]byte(strings.ToLower(organization)))
 	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(count))
 }

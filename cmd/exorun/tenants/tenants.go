@@ -60,10 +60,38 @@ var (
 	// organization is a domain or a GUID: it becomes a folder name, so
 	// nothing else is allowed in it.
 	organization = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
-	// secretLike are free column names that suggest the cell holds a
-	// secret, which a tenants file must not.
-	secretLike = regexp.MustCompile(`(?i)password|passwd|secret|token|credential|private_?key|pfx`)
+	// nameParts splits a column name into its words: snake_case,
+	// kebab-case and camelCase.
+	nameParts = regexp.MustCompile(`[A-Z]?[a-z0-9]+|[A-Z]+(?:[A-Z][a-z]|[0-9]|$)?`)
 )
+
+// secretWords are the words of a free column name that say its cells
+// hold a secret, which a tenants file must not; secretPairs the same for
+// two words in a row ("api key").
+var (
+	secretWords = map[string]bool{"password": true, "passwd": true, "pwd": true, "pass": true, "passphrase": true,
+		"secret": true, "token": true, "credential": true, "credentials": true, "apikey": true, "pfx": true, "p12": true}
+	secretPairs = map[[2]string]bool{{"api", "key"}: true, {"private", "key"}: true, {"access", "key"}: true, {"shared", "key"}: true}
+)
+
+// secretLike reports whether a column name says it holds a secret.
+func secretLike(name string) bool {
+	words := nameParts.FindAllString(name, -1)
+	for i, w := range words {
+		w = strings.ToLower(w)
+		if secretWords[w] {
+			return true
+		}
+		if i > 0 && secretPairs[[2]string{strings.ToLower(words[i-1]), w}] {
+			return true
+		}
+	}
+	return false
+}
+
+// EnvName reports whether s is an environment variable's name: letters,
+// digits and _, not starting with a digit.
+func EnvName(s string) bool { return envName.MatchString(s) }
 
 // column is what one header names.
 type column struct {
@@ -96,7 +124,7 @@ func classify(name string) (column, error) {
 	switch {
 	case !paramName.MatchString(name):
 		return column{}, fmt.Errorf("column %q: a parameter column is a name of letters, digits and _ that does not start with a digit", name)
-	case secretLike.MatchString(name):
+	case secretLike(name):
 		return column{}, fmt.Errorf("column %q looks like it holds a secret, and a tenants file holds none: keep secrets in environment variables or a secret store", name)
 	}
 	return column{name: name}, nil
@@ -141,6 +169,11 @@ func row(file string, line int, cols []column, cells []string) (Tenant, error) {
 		}
 		switch {
 		case c.secretEnv != "":
+			if !EnvName(v) {
+				// Never echoed: a secret pasted where its variable's
+				// name belongs must not reach a log or a summary.
+				return t, &Error{File: file, Line: line, Msg: fmt.Sprintf("column %s holds no environment variable name (letters, digits and _): it names the variable that holds the secret, never the secret itself", c.name)}
+			}
 			if t.SecretEnv == nil {
 				t.SecretEnv = map[string]string{}
 			}
@@ -204,7 +237,6 @@ func parseCSV(file string, data []byte) ([]Tenant, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -212,6 +244,7 @@ func parseCSV(file string, data []byte) ([]Tenant, error) {
 			}
 			return nil, &Error{File: file, Msg: err.Error()}
 		}
+		line, _ := r.FieldPos(0) // a record read without error has positions
 		if cols == nil {
 			if cols, err = header(file, line, cells); err != nil {
 				return nil, err
@@ -249,7 +282,10 @@ func parseJSON(file string, data []byte) ([]Tenant, error) {
 		start += int64(len(rest) - len(bytes.TrimLeft(rest, ", \t\r\n")))
 		line := lineAt(start)
 		var obj map[string]json.RawMessage
-		if err := dec.Decode(&obj); err != nil {
+		if err := dec.Decode(&obj); err != nil || obj == nil {
+			if err == nil {
+				err = errors.New("got null")
+			}
 			return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("want an object of strings, numbers and booleans: %v", err)}
 		}
 		if len(list) == MaxTenants {

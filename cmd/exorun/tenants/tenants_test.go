@@ -64,6 +64,12 @@ func TestParseRefuses(t *testing.T) {
 		{"json nested", "t.json", "[\n{\"organization\":\"a.com\",\"x\":{}}]", `t.json:2: "x": want a string`},
 		{"json trailing", "t.json", `[{"organization":"a.com"}] x`, "text after the array"},
 		{"unknown _env", "t.csv", "organization,app_id_env\na.com,X\n", `column "app_id_env"`},
+		{"quote in a field", "t.csv", "organization\nfab\"rikam.onmicrosoft.com\n", `t.csv:2: bare " in non-quoted-field`},
+		{"unterminated quote in the header", "t.csv", "\"organization\n", `extraneous or missing " in quoted-field`},
+		{"json null row", "t.json", "[null]", `t.json:1: want an object`},
+		{"pwd column", "t.csv", "organization,admin_pwd\na.com,x\n", `looks like it holds a secret`},
+		{"apiKey column", "t.csv", "organization,apiKey\na.com,x\n", `looks like it holds a secret`},
+		{"api_key column", "t.csv", "organization,api_key\na.com,x\n", `looks like it holds a secret`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(tc.file, []byte(tc.src))
@@ -71,6 +77,24 @@ func TestParseRefuses(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSecretNeverEchoed: a secret pasted into a *_env column, where the
+// variable's name belongs, is refused without being repeated.
+func TestSecretNeverEchoed(t *testing.T) {
+	_, err := Parse("t.csv", []byte("organization,client_secret_env\nfabrikam.onmicrosoft.com,Xy7~Q8sEcReTvAlUe.abc\n"))
+	if err == nil || strings.Contains(err.Error(), "Xy7") || !strings.Contains(err.Error(), "t.csv:2: column client_secret_env holds no environment variable name") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestParamColumnsNotSecret: columns whose words only look like a
+// secret's stay parameters.
+func TestParamColumnsNotSecret(t *testing.T) {
+	list, err := Parse("t.csv", []byte("organization,tokens_used,passport_number,sort_key\na.com,1,2,3\n"))
+	if err != nil || len(list[0].Params) != 3 {
+		t.Fatalf("list %+v, err %v", list, err)
 	}
 }
 
@@ -92,6 +116,9 @@ func TestParseShard(t *testing.T) {
 		{in: "JOB_COMPLETION_INDEX/2", err: `K (JOB_COMPLETION_INDEX) is "2"`},
 		{in: "UNSET/2", err: "UNSET is not set"},
 		{in: "BAD/2", err: `is "x"`},
+		{in: "+1/+2", err: "N must be"},
+		{in: "+1/2", err: `K is "+1"`},
+		{in: "-0/4", err: `K is "-0"`},
 	} {
 		got, err := ParseShard(tc.in, lookup)
 		if tc.err != "" {
@@ -132,10 +159,10 @@ func TestShardsPartition(t *testing.T) {
 		}
 	}
 	// Stable: the hash is part of the interface.
-	if got := Of("contoso.onmicrosoft.com", 3); got != Of("CONTOSO.onmicrosoft.com", 3) {
+	if got := shardOf("contoso.onmicrosoft.com", 3); got != shardOf("CONTOSO.onmicrosoft.com", 3) {
 		t.Error("shard depends on case")
 	}
-	if got := len(Select(list[:1], Shard{Of(list[0].Organization, 7), 7})); got != 1 {
+	if got := len(Select(list[:1], Shard{shardOf(list[0].Organization, 7), 7})); got != 1 {
 		t.Error("a tenant alone is not in its own shard")
 	}
 }
