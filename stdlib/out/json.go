@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/exorun/exorun/runtime"
 )
+
+// tenantKey is the key Options.Tenant is stamped under.
+const tenantKey = "tenant"
 
 // writeJSON writes req as one JSON document: an array of objects whose keys
 // come in the order of req.columns. runtime.EncodeJSON sorts the keys of
@@ -17,9 +21,6 @@ import (
 // values go through EncodeJSON (nested tables keep its sorted keys). Nil
 // values are left out, and so is a column named twice: duplicate keys are
 // legal JSON syntax that tools read differently.
-// tenantKey is the key Options.Tenant is stamped under.
-const tenantKey = "tenant"
-
 func writeJSON(L *lua.LState, w io.Writer, req *request) error {
 	var doc bytes.Buffer
 	doc.WriteByte('[')
@@ -29,7 +30,15 @@ func writeJSON(L *lua.LState, w io.Writer, req *request) error {
 		}
 		doc.WriteByte('{')
 		seen := make(map[string]bool, len(req.columns)+1)
-		if req.tenant != "" && r.RawGetString(tenantKey) == lua.LNil {
+		if req.tenant != "" {
+			for _, c := range req.columns {
+				if strings.EqualFold(c, tenantKey) && r.RawGetString(c) != lua.LNil {
+					// Readers that ignore case (PowerShell's
+					// ConvertFrom-Json) refuse two such keys, and
+					// a row must always say whose it is.
+					return fmt.Errorf("rows[%d].%s: a run over many tenants adds \"tenant\" to every row; name the row's own column otherwise", i+1, c)
+				}
+			}
 			tenant, err := runtime.EncodeJSON(lua.LString(req.tenant), "")
 			if err != nil {
 				return fmt.Errorf("tenant: %w", err)

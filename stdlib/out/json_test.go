@@ -115,11 +115,11 @@ func TestJSONErrors(t *testing.T) {
 }
 
 // TestJSONTenant: a run over many tenants stamps each row with its tenant,
-// first, unless the row names a tenant of its own; other formats are not
-// stamped.
+// first; a row with a tenant key of its own, in any case, is an error;
+// other formats are not stamped.
 func TestJSONTenant(t *testing.T) {
 	got := run(t, Options{Format: "json", Tenant: "contoso.onmicrosoft.com"}, `local out = require("out")
-out.print({{b = 1, a = 2}, {a = 3, tenant = "own"}, {}})
+out.print({{b = 1, a = 2}, {}})
 `)
 	var rows []map[string]any
 	if err := json.Unmarshal([]byte(got), &rows); err != nil {
@@ -129,11 +129,15 @@ out.print({{b = 1, a = 2}, {a = 3, tenant = "own"}, {}})
 	if strings.Join(keys[0], " ") != "tenant a b" || rows[0]["tenant"] != "contoso.onmicrosoft.com" {
 		t.Errorf("row 1 = %v, keys %v", rows[0], keys[0])
 	}
-	if rows[1]["tenant"] != "own" || strings.Join(keys[1], " ") != "a tenant" {
-		t.Errorf("row 2 = %v, keys %v: the row's own tenant must stand", rows[1], keys[1])
+	if len(rows[1]) != 1 || rows[1]["tenant"] != "contoso.onmicrosoft.com" {
+		t.Errorf("row 2 = %v", rows[1])
 	}
-	if len(rows[2]) != 1 || rows[2]["tenant"] != "contoso.onmicrosoft.com" {
-		t.Errorf("row 3 = %v", rows[2])
+	for _, key := range []string{"tenant", "Tenant"} {
+		err := runErr(t, Options{Format: "json", Tenant: "contoso.onmicrosoft.com"},
+			`require("out").print({{a = 1}, {a = 3, `+key+` = "spoof"}})`)
+		if !strings.Contains(err, "rows[2]."+key+`: a run over many tenants adds "tenant" to every row`) {
+			t.Errorf("own %s key: err = %v", key, err)
+		}
 	}
 	table := run(t, Options{Format: "table", Tenant: "contoso.onmicrosoft.com"}, `require("out").print({{a = 1}})`)
 	if strings.Contains(table, "contoso") {

@@ -45,8 +45,8 @@ type Options struct {
 	Exclusive bool
 	// Tenant, when set, is stamped on every row of JSON output as a
 	// "tenant" key before the row's own (a run over many tenants writes
-	// all their documents to one stdout); a row with a tenant key of its
-	// own keeps it.
+	// all their documents to one stdout); a row with a "tenant" key of
+	// its own, in any case, is an error.
 	Tenant string
 }
 
