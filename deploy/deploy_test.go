@@ -38,7 +38,7 @@ const (
 // noRetry are the exit codes a retry cannot change: the Job fails the
 // index at once on them and retries every other one.
 var noRetry = []int32{
-	int32(exitcode.Usage), int32(exitcode.Auth), int32(exitcode.Permission),
+	int32(exitcode.Script), int32(exitcode.Usage), int32(exitcode.Auth), int32(exitcode.Permission),
 	int32(exitcode.Checks), int32(exitcode.Bundle),
 }
 
