@@ -281,6 +281,9 @@ func (h *host) paramsInput() params.Input {
 // break; they go to stderr then.
 func (h *host) printWriter() io.Writer {
 	if h.machineOutput() != "" {
+		if t := h.opts.tenant; t != nil && t.print != nil {
+			return t.print
+		}
 		return h.env.Stderr
 	}
 	return h.env.Stdout

@@ -190,11 +190,7 @@ func runScript(env *Env, o *runOptions) (err error) {
 		if v := recover(); v != nil {
 			// A bug: the summary must say the run failed, not what
 			// err held when the panic struck.
-			stack := debug.Stack()
-			err = limitHint(&runtime.InternalError{Value: fmt.Sprint(v), Stack: string(stack)}, 0)
-			if o.LogLevel == "debug" {
-				fmt.Fprintf(env.Stderr, "%s\n", stack)
-			}
+			err = recovered(env, &o.scriptOptions, v)
 		}
 		err = finishRun(env, o, rec, h, err)
 	}()
@@ -218,6 +214,16 @@ func runScript(env *Env, o *runOptions) (err error) {
 	ctx, cancel := o.runContext(env)
 	defer cancel()
 	return execute(ctx, h, sc, o.Args, prog)
+}
+
+// recovered is the error of a run that panicked with v (a bug in
+// exorun), with the Go stack on stderr under --log-level debug.
+func recovered(env *Env, o *scriptOptions, v any) error {
+	stack := debug.Stack()
+	if o.LogLevel == "debug" {
+		fmt.Fprintf(env.Stderr, "%s\n", stack)
+	}
+	return limitHint(&runtime.InternalError{Value: fmt.Sprint(v), Stack: string(stack)}, 0)
 }
 
 // runContext is the run's context: cancelled by SIGINT or SIGTERM, and

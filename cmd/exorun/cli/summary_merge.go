@@ -28,7 +28,6 @@ func summaryCommand() *command {
 type mergeOptions struct {
 	SummaryJSON string
 	Quiet       bool
-	Files       []mergeFile
 }
 
 // mergeFile is a summary to merge, named or found in a folder.
@@ -55,12 +54,12 @@ func cmdSummaryMerge(env *Env, c *command, args []string) error {
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
-	o.Files = expandFolders(env, fs.Args(), o.SummaryJSON)
-	if len(o.Files) == 0 {
+	if fs.NArg() == 0 {
 		return exitcode.New(exitcode.Usage, "summary merge: no summary files given").WithHint("usage: " + c.usage)
 	}
-	parts := make([]summaryPart, 0, len(o.Files))
-	for _, f := range o.Files {
+	files := expandFolders(env, fs.Args(), o.SummaryJSON)
+	parts := make([]summaryPart, 0, len(files))
+	for _, f := range files {
 		p, err := readSummaryPart(env, f.path)
 		if err != nil {
 			return err
@@ -71,7 +70,7 @@ func cmdSummaryMerge(env *Env, c *command, args []string) error {
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {
-		return usageError("summary merge: no run summaries in %s", strings.Join(fs.Args(), " "))
+		return usageError("summary merge: no run summaries (.json files) in %s", strings.Join(fs.Args(), " "))
 	}
 	merged, gaps, err := mergeSummaries(parts, env.newRunID())
 	if err != nil {
@@ -180,10 +179,12 @@ func readSummaryPart(env *Env, file string) (summaryPart, error) {
 
 // mergeSummaries merges parts into one summary. It refuses parts of
 // different scripts and a tenant in two parts (overlapping shards); gaps
-// is the error of a sharded set that misses shards, and of a part whose
-// own run failed beyond its tenants (interrupted, timed out).
+// is the error of a sharded set that misses shards, and of a run whose
+// own failure goes beyond its tenants (interrupted, timed out, failed
+// before it started one). A merged summary merges again: it lists the
+// runs it holds.
 func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, gaps error, err error) {
-	if slices.ContainsFunc(parts, func(p summaryPart) bool { return p.sum.Shard != nil }) {
+	if slices.ContainsFunc(parts, func(p summaryPart) bool { return shardIndex(p) >= 0 }) {
 		// Shard order, so the merged report does not depend on the
 		// order of the command line.
 		parts = slices.Clone(parts)
@@ -200,16 +201,19 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 		codes      []exitcode.Code
 	)
 	where := map[string]string{}
+	scriptFile := parts[0].file // the part m.Script comes from
 	for _, p := range parts {
 		s := p.sum
-		if s.Script.SHA256 != first.Script.SHA256 {
-			return nil, nil, exitcode.New(exitcode.Usage, "summary merge: %s ran another script than %s (sha256 %.12s…, not %.12s…)", p.file, parts[0].file, s.Script.SHA256, first.Script.SHA256).
+		if s.Script.SHA256 != "" && m.Script.SHA256 == "" {
+			m.Script, scriptFile = s.Script, p.file // the first part failed before its script was read
+		}
+		if s.Script.SHA256 != "" && m.Script.SHA256 != "" && s.Script.SHA256 != m.Script.SHA256 {
+			return nil, nil, exitcode.New(exitcode.Usage, "summary merge: %s ran another script than %s (sha256 %.12s…, not %.12s…)", p.file, scriptFile, s.Script.SHA256, m.Script.SHA256).
 				WithHint("merge the shards of one run: the same script, tenants file and N")
 		}
 		if s.TenantsFile != m.TenantsFile {
 			m.TenantsFile = ""
 		}
-		m.MergedFrom = append(m.MergedFrom, s.RunID)
 		m.WhatIf = m.WhatIf || s.WhatIf
 		m.Parallel = max(m.Parallel, s.Parallel)
 		if t, err := time.Parse(time.RFC3339Nano, s.StartedAt); err == nil && (start.IsZero() || t.Before(start)) {
@@ -218,12 +222,18 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 		if t, err := time.Parse(time.RFC3339Nano, s.EndedAt); err == nil && t.After(end) {
 			end = t
 		}
-		if sh := s.Shard; sh != nil {
+		for _, run := range runsOf(s, nil) {
+			sh := run.Shard
+			if sh == nil {
+				continue
+			}
 			switch {
+			case sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count:
+				return nil, nil, usageError("summary merge: %s: shard %d/%d does not exist", p.file, sh.Index, sh.Count)
 			case count != 0 && sh.Count != count:
 				return nil, nil, usageError("summary merge: %s is shard %d/%d, another file is of %d shards", p.file, sh.Index, sh.Count, count)
 			case shards[sh.Index] != "":
-				return nil, nil, usageError("summary merge: %s and %s are both shard %d/%d", shards[sh.Index], p.file, sh.Index, sh.Count)
+				return nil, nil, usageError("summary merge: %s and %s both hold shard %d/%d", shards[sh.Index], p.file, sh.Index, sh.Count)
 			}
 			count, shards[sh.Index] = sh.Count, p.file
 		}
@@ -239,11 +249,12 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 				tenantCodes = append(tenantCodes, exitcode.Code(*t.ExitCode))
 			}
 		}
-		if own := exitcode.Code(s.ExitCode); own != exitcode.MostSevere(tenantCodes...) {
-			// The part's run failed beyond its tenants: it was cut
-			// short, or never ran one.
-			codes = append(codes, own)
-			problems = append(problems, fmt.Sprintf("%s: %s", p.file, firstLine(cmp.Or(s.Error, own.Name()), reasonWidth)))
+		for _, run := range runsOf(s, tenantCodes) {
+			if run.Problem != "" {
+				codes = append(codes, exitcode.Code(run.ExitCode))
+				problems = append(problems, fmt.Sprintf("%s: %s", p.file, run.Problem))
+			}
+			m.MergedFrom = append(m.MergedFrom, run)
 		}
 	}
 	if count > 0 && len(shards) < count {
@@ -268,9 +279,29 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 	return m, gaps, nil
 }
 
-func shardIndex(p summaryPart) int {
-	if p.sum.Shard == nil {
-		return -1
+// runsOf is the runs a part holds: a merged summary's, or the part's own
+// run, whose problem is its failure beyond its tenants' codes.
+func runsOf(s tenantsSummary, tenantCodes []exitcode.Code) []mergedRun {
+	if s.MergedFrom != nil {
+		return s.MergedFrom
 	}
-	return p.sum.Shard.Index
+	run := mergedRun{RunID: s.RunID, Shard: s.Shard, ExitCode: s.ExitCode, ExitName: s.ExitName}
+	if own := exitcode.Code(s.ExitCode); own != exitcode.MostSevere(tenantCodes...) {
+		run.Problem = firstLine(cmp.Or(s.Error, own.Name()), reasonWidth)
+	}
+	return []mergedRun{run}
+}
+
+// shardIndex orders parts: unsharded first (-1), then by their (first)
+// shard.
+func shardIndex(p summaryPart) int {
+	if p.sum.Shard != nil {
+		return p.sum.Shard.Index
+	}
+	for _, r := range p.sum.MergedFrom {
+		if r.Shard != nil {
+			return r.Shard.Index
+		}
+	}
+	return -1
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
 	"path/filepath"
-	"runtime/debug"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/exorun/exorun/cmd/exorun/tenants"
 	"github.com/exorun/exorun/connect"
+	"github.com/exorun/exorun/emulator"
 	"github.com/exorun/exorun/internal/exitcode"
 	"github.com/exorun/exorun/runtime"
 	lualog "github.com/exorun/exorun/stdlib/log"
@@ -32,6 +34,9 @@ type multiTenantOptions struct {
 	FailFast bool
 	Shard    string // --shard K/N, or EXORUN_SHARD
 	shard    tenants.Shard
+	// TenantTimeout stops one tenant's run after this long; that
+	// tenant fails, the others go on.
+	TenantTimeout time.Duration
 }
 
 const (
@@ -51,13 +56,14 @@ func (o *multiTenantOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Tenants, "tenants", "", "run the script once per tenant listed in `FILE` (CSV or JSON), each in its own state and connection")
 	fs.IntVar(&o.Parallel, "parallel", defaultParallel, fmt.Sprintf("with --tenants: how many tenants run at once (1 to %d)", maxParallel))
 	fs.BoolVar(&o.FailFast, "fail-fast", false, "with --tenants: start no more tenants once one has failed")
+	fs.DurationVar(&o.TenantTimeout, "tenant-timeout", 0, "with --tenants: stop a tenant's run after this `duration`; it fails (exit 124), the others go on")
 	fs.StringVar(&o.Shard, "shard", "", "with --tenants: run only shard `K/N` of them, K from 0; K may name a variable, e.g. JOB_COMPLETION_INDEX/4 (env "+shardEnv+")")
 }
 
 // checkTenants validates the multi-tenant flags against the others.
 func (o *runOptions) checkTenants(env *Env, fs *pflag.FlagSet) error {
 	if o.Tenants == "" {
-		for _, f := range []string{"parallel", "fail-fast", "shard"} {
+		for _, f := range []string{"parallel", "fail-fast", "shard", "tenant-timeout"} {
 			if fs.Changed(f) {
 				return usageError("--%s needs --tenants FILE", f)
 			}
@@ -67,13 +73,17 @@ func (o *runOptions) checkTenants(env *Env, fs *pflag.FlagSet) error {
 	if o.Parallel < 1 || o.Parallel > maxParallel {
 		return usageError("--parallel %d: want 1 to %d", o.Parallel, maxParallel)
 	}
+	if o.TenantTimeout < 0 {
+		return usageError("--tenant-timeout %s: must not be negative", o.TenantTimeout)
+	}
+	from := "--shard"
 	if o.Shard == "" {
-		o.Shard = env.getenv(shardEnv)
+		o.Shard, from = env.getenv(shardEnv), shardEnv
 	}
 	if o.Shard != "" {
 		s, err := tenants.ParseShard(o.Shard, env.LookupEnv)
 		if err != nil {
-			return usageError("--shard %v", err)
+			return usageError("%s %v", from, err)
 		}
 		o.shard = s
 	}
@@ -93,6 +103,10 @@ type tenantScope struct {
 	// demo is the run's one emulated service (--demo), where every
 	// tenant of the file is a tenant; nil without --demo.
 	demo *connect.Settings
+	// print is where the script's print writes when stdout holds -o
+	// json: the tenant's own lines on stderr, also when the log records
+	// there are JSON (which name their tenant themselves).
+	print io.Writer
 }
 
 // tenantName is the tenant a run is one of; "" for a single run.
@@ -122,10 +136,26 @@ func (o *scriptOptions) connectSettings(env *Env) (connect.Settings, error) {
 		if !ok {
 			return connect.Settings{}, usageError("tenants file line %d: %s_env names the environment variable %s, which is not set", t.row.Line, key, name)
 		}
-		f, _ := connect.FieldByKey(key)
+		f, ok := connect.FieldByKey(key)
+		if !ok {
+			return connect.Settings{}, fmt.Errorf("tenants file line %d: no setting %q", t.row.Line, key)
+		}
 		f.Set(&top, v)
 	}
-	return o.settingsUnder(env, top)
+	s, err := o.settingsUnder(env, top)
+	if err == nil && top.TokenCache == "" && s.TokenCache != "" {
+		// One cache file written by tenants at once would keep only
+		// the last one's tokens: each tenant gets its own beside it.
+		s.TokenCache = tenantFile(s.TokenCache, t.row.Organization)
+	}
+	return s, err
+}
+
+// tenantFile is path with the tenant before its extension:
+// tokens.json becomes tokens.contoso.onmicrosoft.com.json.
+func tenantFile(path, tenant string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "." + tenant + ext
 }
 
 // tenantsRun is a run over many tenants as it goes.
@@ -159,7 +189,7 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		r.logger = r.logger.With("run_id", r.base.sum.RunID)
 	}
 	r.sum = tenantsSummary{
-		RunID: r.base.sum.RunID, Version: version(), TenantsFile: o.Tenants, Parallel: o.Parallel,
+		RunID: r.base.sum.RunID, Version: version(), Script: r.base.sum.Script, TenantsFile: o.Tenants, Parallel: o.Parallel,
 		StartedAt: r.started.UTC().Format(time.RFC3339Nano), WhatIf: o.WhatIf, Tenants: []tenantOutcome{},
 	}
 	if o.shard.Sharded() {
@@ -167,7 +197,7 @@ func runTenants(env *Env, o *runOptions) (err error) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			err = &runtime.InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}
+			err = recovered(env, &o.scriptOptions, v)
 		}
 		err = r.finish(err)
 	}()
@@ -177,8 +207,22 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		return err
 	}
 	r.list = list
+	limit, err := o.memoryLimit(env)
+	if err != nil {
+		return err
+	}
+	policy := ""
+	if !o.RequireSigned {
+		// One script runs for every tenant: a profile that allows only
+		// signed bundles, named by any row, holds for the whole run.
+		policy = rowRequiresSigned(env, list)
+		o.RequireSigned = policy != ""
+	}
 	src, name, err := readScript(env, o, r.base)
 	r.sum.Script, r.sum.Bundle = r.base.sum.Script, r.base.sum.Bundle
+	if err != nil && policy != "" && exitcode.Of(err) == exitcode.Bundle {
+		return fmt.Errorf("%s, which a row of %s names: %w", policy, o.Tenants, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -195,7 +239,7 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		defer d.close()
 		r.demo = &settings
 	}
-	if limit, err := o.memoryLimit(env); err == nil && limit > 0 && env.SetMemoryLimit != nil {
+	if limit > 0 && env.SetMemoryLimit != nil {
 		// Once for the process: the tenants' runs share its heap.
 		prev := env.SetMemoryLimit(limit)
 		defer env.SetMemoryLimit(prev)
@@ -210,6 +254,24 @@ func runTenants(env *Env, o *runOptions) (err error) {
 	r.board.stop()
 	r.sum.Tenants = outcomes
 	return context.Cause(ctx)
+}
+
+// rowRequiresSigned names the first profile a row names that makes its
+// runs --require-signed ("profile strict"), "" when none does. A profile
+// that cannot be read is left to its tenant's run, which fails on it.
+func rowRequiresSigned(env *Env, list []tenants.Tenant) string {
+	seen := map[string]bool{}
+	for _, t := range list {
+		name := t.Settings.Profile
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		if _, required, err := readProfile(env, name); err == nil && required {
+			return "profile " + name
+		}
+	}
+	return ""
 }
 
 // readTenants reads the --tenants file and keeps the shard's tenants.
@@ -228,6 +290,9 @@ func readTenants(env *Env, o *runOptions) ([]tenants.Tenant, error) {
 	}
 	if o.shard.Sharded() {
 		list = tenants.Select(list, o.shard)
+	}
+	if list == nil {
+		list = []tenants.Tenant{} // a shard may hold none; the file was read
 	}
 	return list, nil
 }
@@ -270,12 +335,10 @@ func (r *tenantsRun) schedule(ctx context.Context, list []tenants.Tenant) []tena
 		}(next)
 	}
 	wg.Wait()
-	why := "the run stopped before it started"
-	switch cause := context.Cause(ctx); {
-	case cause != nil:
+	// Only a stopped run or --fail-fast leaves tenants unstarted.
+	why := "--fail-fast: a tenant had failed"
+	if cause := context.Cause(ctx); cause != nil {
 		why = cause.Error() + " before it started"
-	case r.o.FailFast:
-		why = "--fail-fast: a tenant had failed"
 	}
 	for i := next; i < len(list); i++ {
 		outcomes[i] = notRunOutcome(list[i].Organization, why)
@@ -288,14 +351,14 @@ func (r *tenantsRun) schedule(ctx context.Context, list []tenants.Tenant) []tena
 // fails this tenant alone.
 func (r *tenantsRun) runTenant(ctx context.Context, t tenants.Tenant) (outcome tenantOutcome) {
 	rec := r.base.fork(r.env.clock())
-	env, flush := r.tenantEnv(t)
+	env, prints, flush := r.tenantEnv(t)
 	var (
 		h   *host
 		err error
 	)
 	defer func() {
 		if v := recover(); v != nil {
-			err = &runtime.InternalError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}
+			err = recovered(env, &r.o.scriptOptions, v)
 		}
 		if err != nil && exitcode.Of(err) != exitcode.OK {
 			r.reportTenant(env, t.Organization, h, err)
@@ -303,7 +366,7 @@ func (r *tenantsRun) runTenant(ctx context.Context, t tenants.Tenant) (outcome t
 		flush()
 		outcome = ranOutcome(t.Organization, rec.complete(h, err))
 	}()
-	o := r.tenantOptions(t)
+	o := r.tenantOptions(t, prints)
 	if b := o.bundle; b != nil && b.Manifest.Parameters != nil {
 		if _, err = b.Manifest.Parameters.Resolve(params.Input{Named: o.named(), Args: r.o.Args}); err != nil {
 			return
@@ -315,15 +378,39 @@ func (r *tenantsRun) runTenant(ctx context.Context, t tenants.Tenant) (outcome t
 	}
 	h.script = r.o.Script
 	defer h.close()
-	err = execute(ctx, h, r.sc, r.o.Args, nil)
+	if d := r.o.TenantTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, exitcode.New(exitcode.Timeout, "--tenant-timeout %s elapsed", d))
+		defer cancel()
+	}
+	err = r.sharedHeap(execute(ctx, h, r.sc, r.o.Args, nil))
+	var mem *runtime.MemoryError
+	if errors.As(err, &mem) {
+		// The stopped state is garbage now, but counts as heap until
+		// collected: the tenants after this one must not pay for it.
+		goruntime.GC()
+	}
 	return
+}
+
+// sharedHeap explains a tenant stopped because the process's heap passed
+// --memory-limit: every tenant running at once shares that heap, so the
+// one stopped may not be the one that grew.
+func (r *tenantsRun) sharedHeap(err error) error {
+	var mem *runtime.MemoryError
+	if !errors.As(err, &mem) || mem.Asked > 0 || r.o.Parallel == 1 {
+		return err // a built-in's own allocation is this tenant's
+	}
+	return (&exitcode.Error{Code: exitcode.Resources, Err: fmt.Errorf("%w, shared by the tenants running at once: this one may not be the one that grew", err)}).
+		WithHint(fmt.Sprintf("lower --parallel (now %d) or raise --memory-limit (now %s); --parallel 1 tells which tenant needs the memory",
+			r.o.Parallel, runtime.FormatBytes(mem.Limit)))
 }
 
 // tenantOptions are the run's options for one tenant: its row's
 // parameters over --param, and its own folder under --out.
-func (r *tenantsRun) tenantOptions(t tenants.Tenant) *scriptOptions {
+func (r *tenantsRun) tenantOptions(t tenants.Tenant, print io.Writer) *scriptOptions {
 	o := r.o.scriptOptions // a copy; the slices are replaced, never changed
-	o.tenant = &tenantScope{row: t, demo: r.demo}
+	o.tenant = &tenantScope{row: t, demo: r.demo, print: print}
 	base := o.OutDir
 	if base == "" {
 		base = filepath.Dir(r.o.Script)
@@ -339,15 +426,17 @@ func (r *tenantsRun) tenantOptions(t tenants.Tenant) *scriptOptions {
 // tenantEnv is the process as one tenant's run sees it: its lines on the
 // shared streams, no terminal of its own (the run's line shows every
 // tenant), no signals (the run's context carries them) and no say over
-// the process's memory limit (set once for all). flush writes what is
-// left of its last line.
-func (r *tenantsRun) tenantEnv(t tenants.Tenant) (*Env, func()) {
+// the process's memory limit (set once for all). prints is the tenant's
+// lines on stderr, for print under -o json; flush writes what is left of
+// its last lines.
+func (r *tenantsRun) tenantEnv(t tenants.Tenant) (env *Env, prints io.Writer, flush func()) {
 	e := *r.env
 	stdout := r.stdout.lines(t.Organization)
+	lines := r.stderr.lines(t.Organization)
 	var stderr interface {
 		Write([]byte) (int, error)
 		flush()
-	} = r.stderr.lines(t.Organization)
+	} = lines
 	if r.o.LogFormat == lualog.FormatJSON {
 		stderr = r.stderr.whole() // JSON records name their tenant
 	}
@@ -359,7 +448,7 @@ func (r *tenantsRun) tenantEnv(t tenants.Tenant) (*Env, func()) {
 	e.Stderr = stderr
 	e.StdoutTerminal, e.StderrTerminal, e.Width = false, false, 0
 	e.Notify, e.SetMemoryLimit = nil, nil
-	return &e, func() { stdout.flush(); stderr.flush() }
+	return &e, lines, func() { stdout.flush(); lines.flush() }
 }
 
 // reportTenant says why a tenant failed, in its own lines, as the CLI
@@ -400,7 +489,8 @@ func (r *tenantsRun) finish(runErr error) error {
 	}
 	level, _ := lualog.ParseLevel(r.o.LogLevel)
 	switch {
-	case r.o.Quiet || len(r.sum.Tenants) == 0:
+	case r.o.Quiet || r.list == nil:
+		// Quiet, or the tenants file was never read: the error says it.
 	case r.o.LogFormat == lualog.FormatJSON:
 		r.logger.Info("run summary", "summary", &r.sum)
 	case level <= slog.LevelInfo:
@@ -434,6 +524,9 @@ func startDemoTenants(env *Env, o *demoOptions, logger *slog.Logger, list []tena
 			return nil, connect.Settings{}, usageError("--demo: tenants file line %d: %s; the demo's tenants are NAME.onmicrosoft.com", t.Line, t.Organization)
 		}
 		names = append(names, name)
+	}
+	if len(names) > emulator.MaxTenants {
+		return nil, connect.Settings{}, usageError("--demo: %d tenants; the demo holds at most %d (use --shard)", len(names), emulator.MaxTenants)
 	}
 	return startDemoWith(env, o, logger, names)
 }

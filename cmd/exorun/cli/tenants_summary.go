@@ -26,14 +26,14 @@ type tenantsSummary struct {
 	TenantsFile string `json:"tenants_file"`
 	// Shard is the --shard this run took; null when it ran every tenant.
 	Shard *shardRef `json:"shard"`
-	// MergedFrom lists the summaries summary merge read, by run id; absent
-	// from a run's own summary.
-	MergedFrom []string `json:"merged_from,omitempty"`
-	Parallel   int      `json:"parallel"`
-	StartedAt  string   `json:"started_at"`
-	EndedAt    string   `json:"ended_at"`
-	DurationMS int64    `json:"duration_ms"`
-	WhatIf     bool     `json:"what_if"`
+	// MergedFrom lists the runs summary merge merged (through a merged
+	// summary, the runs it merged); absent from a run's own summary.
+	MergedFrom []mergedRun `json:"merged_from,omitempty"`
+	Parallel   int         `json:"parallel"`
+	StartedAt  string      `json:"started_at"`
+	EndedAt    string      `json:"ended_at"`
+	DurationMS int64       `json:"duration_ms"`
+	WhatIf     bool        `json:"what_if"`
 	// Tenants holds one outcome per tenant of the run (of its shard), in
 	// the file's order.
 	Tenants []tenantOutcome `json:"tenants"`
@@ -44,6 +44,18 @@ type tenantsSummary struct {
 	ExitCode int    `json:"exit_code"`
 	ExitName string `json:"exit_name"`
 	Error    string `json:"error,omitempty"`
+}
+
+// mergedRun is one run a merged summary holds: enough to merge it again
+// (which shard, and how it failed beyond its tenants).
+type mergedRun struct {
+	RunID    string    `json:"run_id"`
+	Shard    *shardRef `json:"shard"`
+	ExitCode int       `json:"exit_code"`
+	ExitName string    `json:"exit_name"`
+	// Problem is the run's failure beyond its tenants' own (cut short,
+	// or failed before it ran one); "" when none.
+	Problem string `json:"problem,omitempty"`
 }
 
 // shardRef is the shard a run took: Index of Count (from 0).

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exorun/exorun/cmd/exorun/tenants"
+	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -202,5 +204,42 @@ func TestTenantsFlags(t *testing.T) {
 		if code := Main(env); code != int(exitcode.Usage) || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestTenantSettings: a row's columns beat the flags, a secret comes from
+// the variable its *_env column names, and a token cache shared by the
+// flags becomes one file per tenant (a row's own stays as it is).
+func TestTenantSettings(t *testing.T) {
+	env, _, _ := testEnv(t)
+	env.LookupEnv = func(k string) (string, bool) {
+		if k == "FAB_PFX" {
+			return "s3cret", true
+		}
+		return "", false
+	}
+	o, err := parseRun(env, runCommand(t), []string{"--tenants", "t.csv", "--app-id", "flag-app", "--token-cache", "/var/cache/tokens.json", "s.lua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(org string, s connect.Settings, secretEnv map[string]string) *tenantScope {
+		s.Organization = org
+		return &tenantScope{row: tenants.Tenant{Organization: org, Settings: s, SecretEnv: secretEnv, Line: 2}}
+	}
+	o.tenant = row("fabrikam.onmicrosoft.com", connect.Settings{AppID: "row-app"}, map[string]string{"certificate_password": "FAB_PFX"})
+	s, err := o.connectSettings(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AppID != "row-app" || s.CertificatePassword != "s3cret" || s.TokenCache != "/var/cache/tokens.fabrikam.onmicrosoft.com.json" {
+		t.Errorf("fabrikam settings: app %q, password set %v, cache %q", s.AppID, s.CertificatePassword != "", s.TokenCache)
+	}
+	o.tenant = row("contoso.onmicrosoft.com", connect.Settings{TokenCache: "/own.json"}, nil)
+	if s, err = o.connectSettings(env); err != nil || s.AppID != "flag-app" || s.TokenCache != "/own.json" {
+		t.Errorf("contoso settings: %+v, %v", s, err)
+	}
+	o.tenant = row("northwind.onmicrosoft.com", connect.Settings{}, map[string]string{"client_secret": "UNSET"})
+	if _, err = o.connectSettings(env); err == nil || !strings.Contains(err.Error(), "tenants file line 2: client_secret_env names the environment variable UNSET, which is not set") {
+		t.Errorf("unset variable: %v", err)
 	}
 }
