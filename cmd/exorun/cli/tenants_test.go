@@ -57,6 +57,12 @@ func (l *lockedBuilder) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func readTenantsSummary(t *testing.T, dir string) tenantsSummary {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
@@ -150,18 +156,20 @@ func TestTenantsFailFast(t *testing.T) {
 func TestTenantsInterrupted(t *testing.T) {
 	env, dir, _, stderr := tenantsEnv(t, "organization\ncontoso.onmicrosoft.com\nfabrikam.onmicrosoft.com\nnorthwind.onmicrosoft.com\nadatum.onmicrosoft.com\n",
 		`local exo = connect()
+print("started")
 while true do exo.get_mailbox{ ResultSize = 1 } end`, "--parallel", "2", "--demo-latency", "20ms")
-	started := make(chan struct{})
+	stdout := env.Stdout.(*lockedBuilder)
 	env.Notify = func(parent context.Context) (context.Context, context.CancelFunc) {
 		ctx, cancel := context.WithCancelCause(parent)
 		go func() {
-			<-started
-			time.Sleep(700 * time.Millisecond)
+			// Ctrl-C once two tenants run.
+			for strings.Count(stdout.String(), "started") < 2 && ctx.Err() == nil {
+				time.Sleep(20 * time.Millisecond)
+			}
 			cancel(exitcode.New(exitcode.Interrupted, "interrupted by SIGINT"))
 		}()
 		return ctx, func() { cancel(nil) }
 	}
-	close(started)
 	if code := Main(env); code != int(exitcode.Interrupted) {
 		t.Fatalf("exit %d, want 130\n%s", code, stderr)
 	}
