@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/exorun/exorun/cmd/exorun/tenants"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -59,16 +60,19 @@ func cmdSummaryMerge(env *Env, c *command, args []string) error {
 	}
 	files := expandFolders(env, fs.Args(), o.SummaryJSON)
 	parts := make([]summaryPart, 0, len(files))
+	var fromFolders []summaryPart
 	for _, f := range files {
 		p, err := readSummaryPart(env, f.path)
 		if err != nil {
 			return err
 		}
 		if f.inFolder && p.sum.MergedFrom != nil {
-			continue // an earlier merge's output, kept beside its parts
+			fromFolders = append(fromFolders, p)
+			continue
 		}
 		parts = append(parts, p)
 	}
+	parts = append(parts, uncovered(fromFolders, parts)...)
 	if len(parts) == 0 {
 		return usageError("summary merge: no run summaries (.json files) in %s", strings.Join(fs.Args(), " "))
 	}
@@ -125,6 +129,27 @@ func readDir(env *Env, dir string) ([]iofs.DirEntry, error) {
 		return nil, iofs.ErrInvalid
 	}
 	return env.ReadDir(dir)
+}
+
+// uncovered is the merged summaries found in folders whose runs the
+// other parts do not all hold: an earlier merge kept beside its parts
+// adds nothing (and would hold its tenants twice), one that stands for
+// parts no longer there is needed.
+func uncovered(merged, parts []summaryPart) []summaryPart {
+	held := map[string]bool{}
+	for _, p := range parts {
+		held[p.sum.RunID] = true
+	}
+	var keep []summaryPart
+	for _, m := range merged {
+		if slices.ContainsFunc(m.sum.MergedFrom, func(r mergedRun) bool { return !held[r.RunID] }) {
+			keep = append(keep, m)
+			for _, r := range m.sum.MergedFrom {
+				held[r.RunID] = true
+			}
+		}
+	}
+	return keep
 }
 
 // summaryPart is one file summary merge reads.
@@ -205,7 +230,8 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 	for _, p := range parts {
 		s := p.sum
 		if s.Script.SHA256 != "" && m.Script.SHA256 == "" {
-			m.Script, scriptFile = s.Script, p.file // the first part failed before its script was read
+			// The first part failed before its script was read.
+			m.Script, m.Bundle, scriptFile = s.Script, s.Bundle, p.file
 		}
 		if s.Script.SHA256 != "" && m.Script.SHA256 != "" && s.Script.SHA256 != m.Script.SHA256 {
 			return nil, nil, exitcode.New(exitcode.Usage, "summary merge: %s ran another script than %s (sha256 %.12s…, not %.12s…)", p.file, scriptFile, s.Script.SHA256, m.Script.SHA256).
@@ -222,11 +248,7 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 		if t, err := time.Parse(time.RFC3339Nano, s.EndedAt); err == nil && t.After(end) {
 			end = t
 		}
-		for _, run := range runsOf(s, nil) {
-			sh := run.Shard
-			if sh == nil {
-				continue
-			}
+		for _, sh := range shardsOf(s) {
 			switch {
 			case sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count:
 				return nil, nil, usageError("summary merge: %s: shard %d/%d does not exist", p.file, sh.Index, sh.Count)
@@ -257,6 +279,15 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 			m.MergedFrom = append(m.MergedFrom, run)
 		}
 	}
+	if count > 0 {
+		// Shard order, whatever the order and nesting of the merges:
+		// merge(merge(a, c), b) reads as merge(a, b, c). Within a shard
+		// the tenants keep the file's order.
+		slices.SortStableFunc(m.MergedFrom, func(a, b mergedRun) int { return runShard(a) - runShard(b) })
+		slices.SortStableFunc(m.Tenants, func(a, b tenantOutcome) int {
+			return tenants.ShardOf(a.Organization, count) - tenants.ShardOf(b.Organization, count)
+		})
+	}
 	if count > 0 && len(shards) < count {
 		var missing []string
 		for i := range count {
@@ -279,6 +310,23 @@ func mergeSummaries(parts []summaryPart, runID string) (merged *tenantsSummary, 
 	return m, gaps, nil
 }
 
+// shardsOf is the shards a part holds: its own, or a merge's.
+func shardsOf(s tenantsSummary) []*shardRef {
+	if s.MergedFrom == nil {
+		if s.Shard == nil {
+			return nil
+		}
+		return []*shardRef{s.Shard}
+	}
+	var held []*shardRef
+	for _, r := range s.MergedFrom {
+		if r.Shard != nil {
+			held = append(held, r.Shard)
+		}
+	}
+	return held
+}
+
 // runsOf is the runs a part holds: a merged summary's, or the part's own
 // run, whose problem is its failure beyond its tenants' codes.
 func runsOf(s tenantsSummary, tenantCodes []exitcode.Code) []mergedRun {
@@ -290,6 +338,14 @@ func runsOf(s tenantsSummary, tenantCodes []exitcode.Code) []mergedRun {
 		run.Problem = firstLine(cmp.Or(s.Error, own.Name()), reasonWidth)
 	}
 	return []mergedRun{run}
+}
+
+// runShard orders merged runs: unsharded first (-1), then by shard.
+func runShard(r mergedRun) int {
+	if r.Shard == nil {
+		return -1
+	}
+	return r.Shard.Index
 }
 
 // shardIndex orders parts: unsharded first (-1), then by their (first)

@@ -107,6 +107,9 @@ type tenantScope struct {
 	// json: the tenant's own lines on stderr, also when the log records
 	// there are JSON (which name their tenant themselves).
 	print io.Writer
+	// signedOnly: the run allows only signed bundles, so a profile that
+	// requires them is satisfied.
+	signedOnly bool
 }
 
 // tenantName is the tenant a run is one of; "" for a single run.
@@ -134,13 +137,24 @@ func (o *scriptOptions) connectSettings(env *Env) (connect.Settings, error) {
 		name := t.row.SecretEnv[key]
 		v, ok := env.LookupEnv(name)
 		if !ok {
-			return connect.Settings{}, usageError("tenants file line %d: %s_env names the environment variable %s, which is not set", t.row.Line, key, name)
+			// The name is not repeated: a secret pasted there by
+			// mistake may look like one.
+			return connect.Settings{}, usageError("tenants file line %d: the environment variable that column %s_env names is not set", t.row.Line, key)
 		}
 		f, ok := connect.FieldByKey(key)
 		if !ok {
 			return connect.Settings{}, fmt.Errorf("tenants file line %d: no setting %q", t.row.Line, key)
 		}
 		f.Set(&top, v)
+	}
+	if name := t.row.Settings.Profile; name != "" && !t.signedOnly {
+		// Checked before the run too (rowRequiresSigned), and again
+		// here, where the profile is used: a profile that could not be
+		// read then must not slip through now.
+		if _, required, err := readProfile(env, name); err == nil && required {
+			return connect.Settings{}, exitcode.New(exitcode.Bundle, "profile %s allows only signed bundles, and this run was not checked for one", name).
+				WithHint("run it again: the policy is read before the run starts")
+		}
 	}
 	s, err := o.settingsUnder(env, top)
 	if err == nil && top.TokenCache == "" && s.TokenCache != "" {
@@ -202,9 +216,16 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		err = r.finish(err)
 	}()
 
-	list, err := readTenants(env, o)
+	all, err := readTenants(env, o)
 	if err != nil {
 		return err
+	}
+	list := all
+	if o.shard.Sharded() {
+		list = tenants.Select(all, o.shard)
+	}
+	if list == nil {
+		list = []tenants.Tenant{} // a shard may hold none; the file was read
 	}
 	r.list = list
 	limit, err := o.memoryLimit(env)
@@ -215,7 +236,9 @@ func runTenants(env *Env, o *runOptions) (err error) {
 	if !o.RequireSigned {
 		// One script runs for every tenant: a profile that allows only
 		// signed bundles, named by any row, holds for the whole run.
-		policy = rowRequiresSigned(env, list)
+		// Over the whole file, so every shard of it holds the same
+		// policy.
+		policy = rowRequiresSigned(env, all)
 		o.RequireSigned = policy != ""
 	}
 	src, name, err := readScript(env, o, r.base)
@@ -274,7 +297,7 @@ func rowRequiresSigned(env *Env, list []tenants.Tenant) string {
 	return ""
 }
 
-// readTenants reads the --tenants file and keeps the shard's tenants.
+// readTenants reads the --tenants file.
 func readTenants(env *Env, o *runOptions) ([]tenants.Tenant, error) {
 	data, err := env.ReadFile(o.Tenants)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -287,12 +310,6 @@ func readTenants(env *Env, o *runOptions) ([]tenants.Tenant, error) {
 	if err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
 			WithHint("a tenants file is CSV with a header row (organization,app_id,...) or a JSON array of objects; see 'Many tenants' in the README")
-	}
-	if o.shard.Sharded() {
-		list = tenants.Select(list, o.shard)
-	}
-	if list == nil {
-		list = []tenants.Tenant{} // a shard may hold none; the file was read
 	}
 	return list, nil
 }
@@ -398,7 +415,7 @@ func (r *tenantsRun) runTenant(ctx context.Context, t tenants.Tenant) (outcome t
 // one stopped may not be the one that grew.
 func (r *tenantsRun) sharedHeap(err error) error {
 	var mem *runtime.MemoryError
-	if !errors.As(err, &mem) || mem.Asked > 0 || r.o.Parallel == 1 {
+	if !errors.As(err, &mem) || mem.Asked > 0 || r.o.Parallel == 1 || len(r.list) == 1 {
 		return err // a built-in's own allocation is this tenant's
 	}
 	return (&exitcode.Error{Code: exitcode.Resources, Err: fmt.Errorf("%w, shared by the tenants running at once: this one may not be the one that grew", err)}).
@@ -410,7 +427,7 @@ func (r *tenantsRun) sharedHeap(err error) error {
 // parameters over --param, and its own folder under --out.
 func (r *tenantsRun) tenantOptions(t tenants.Tenant, print io.Writer) *scriptOptions {
 	o := r.o.scriptOptions // a copy; the slices are replaced, never changed
-	o.tenant = &tenantScope{row: t, demo: r.demo, print: print}
+	o.tenant = &tenantScope{row: t, demo: r.demo, print: print, signedOnly: r.o.RequireSigned}
 	base := o.OutDir
 	if base == "" {
 		base = filepath.Dir(r.o.Script)
@@ -433,10 +450,7 @@ func (r *tenantsRun) tenantEnv(t tenants.Tenant) (env *Env, prints io.Writer, fl
 	e := *r.env
 	stdout := r.stdout.lines(t.Organization)
 	lines := r.stderr.lines(t.Organization)
-	var stderr interface {
-		Write([]byte) (int, error)
-		flush()
-	} = lines
+	var stderr io.Writer = lines
 	if r.o.LogFormat == lualog.FormatJSON {
 		stderr = r.stderr.whole() // JSON records name their tenant
 	}
@@ -525,8 +539,12 @@ func startDemoTenants(env *Env, o *demoOptions, logger *slog.Logger, list []tena
 		}
 		names = append(names, name)
 	}
-	if len(names) > emulator.MaxTenants {
-		return nil, connect.Settings{}, usageError("--demo: %d tenants; the demo holds at most %d (use --shard)", len(names), emulator.MaxTenants)
+	served := len(names)
+	if !slices.Contains(names, emulator.DemoTenant) {
+		served++ // contoso is always there
+	}
+	if served > emulator.MaxTenants {
+		return nil, connect.Settings{}, usageError("--demo: %d tenants with contoso; the demo holds at most %d (use --shard)", served, emulator.MaxTenants)
 	}
 	return startDemoWith(env, o, logger, names)
 }

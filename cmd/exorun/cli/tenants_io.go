@@ -41,7 +41,6 @@ func (s *sharedStream) whole() wholeWriter { return wholeWriter{s} }
 type wholeWriter struct{ s *sharedStream }
 
 func (w wholeWriter) Write(p []byte) (int, error) { return w.s.write(p) }
-func (w wholeWriter) flush()                      {}
 
 // lineWriter holds a tenant's unfinished line until it ends.
 type lineWriter struct {

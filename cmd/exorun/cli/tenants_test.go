@@ -246,8 +246,25 @@ func TestTenantSettings(t *testing.T) {
 	if s, err = o.connectSettings(env); err != nil || s.AppID != "flag-app" || s.TokenCache != "/own.json" {
 		t.Errorf("contoso settings: %+v, %v", s, err)
 	}
+	// A profile that allows only signed bundles, which the run was not
+	// checked for, is refused where it is used.
+	env.ConfigDir = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(env.ConfigDir, "profiles"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(env.ConfigDir, "profiles", "strict.json"), []byte(`{"require_signed": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.tenant = row("adatum.onmicrosoft.com", connect.Settings{Profile: "strict"}, nil)
+	if _, err = o.connectSettings(env); exitcode.Of(err) != exitcode.Bundle || !strings.Contains(err.Error(), "profile strict allows only signed bundles") {
+		t.Errorf("strict profile in an unchecked run: %v", err)
+	}
+	o.tenant.signedOnly = true
+	if _, err = o.connectSettings(env); err != nil {
+		t.Errorf("strict profile in a signed-only run: %v", err)
+	}
 	o.tenant = row("northwind.onmicrosoft.com", connect.Settings{}, map[string]string{"client_secret": "UNSET"})
-	if _, err = o.connectSettings(env); err == nil || !strings.Contains(err.Error(), "tenants file line 2: client_secret_env names the environment variable UNSET, which is not set") {
+	if _, err = o.connectSettings(env); err == nil || !strings.Contains(err.Error(), "tenants file line 2: the environment variable that column client_secret_env names is not set") {
 		t.Errorf("unset variable: %v", err)
 	}
 }

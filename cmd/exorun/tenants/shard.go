@@ -68,11 +68,11 @@ func (s Shard) Holds(organization string) bool {
 	if s.Count <= 1 {
 		return true
 	}
-	return shardOf(organization, s.Count) == s.Index
+	return ShardOf(organization, s.Count) == s.Index
 }
 
-// shardOf is the shard of count that organization falls in.
-func shardOf(organization string, count int) int {
+// ShardOf is the shard of count that organization falls in.
+func ShardOf(organization string, count int) int {
 	sum := sha256.Sum256([]byte(strings.ToLower(organization)))
 	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(count))
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/exorun/exorun/connect"
 )
@@ -60,9 +61,6 @@ var (
 	// organization is a domain or a GUID: it becomes a folder name, so
 	// nothing else is allowed in it.
 	organization = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
-	// nameParts splits a column name into its words: snake_case,
-	// kebab-case and camelCase.
-	nameParts = regexp.MustCompile(`[A-Z]?[a-z0-9]+|[A-Z]+(?:[A-Z][a-z]|[0-9]|$)?`)
 )
 
 // secretWords are the words of a free column name that say its cells
@@ -76,17 +74,49 @@ var (
 
 // secretLike reports whether a column name says it holds a secret.
 func secretLike(name string) bool {
-	words := nameParts.FindAllString(name, -1)
+	words := nameWords(name)
 	for i, w := range words {
-		w = strings.ToLower(w)
-		if secretWords[w] {
+		if secretWords[w] || secretWords[strings.TrimRight(w, "0123456789")] {
 			return true
 		}
-		if i > 0 && secretPairs[[2]string{strings.ToLower(words[i-1]), w}] {
+		if i > 0 && secretPairs[[2]string{words[i-1], w}] {
 			return true
 		}
 	}
 	return false
+}
+
+// nameWords splits a column name into its lower-case words: at anything
+// but a letter or digit (snake_case, kebab-case), before an upper-case
+// letter after a lower-case one or a digit (camelCase), and before the
+// last capital of an acronym that starts a word (SMTPPassword, APIKey).
+func nameWords(name string) []string {
+	var (
+		words []string
+		cur   []rune
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		if unicode.IsUpper(r) && i > 0 {
+			prev := rs[i-1]
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) {
+				flush()
+			}
+		}
+		cur = append(cur, r)
+	}
+	flush()
+	return words
 }
 
 // EnvName reports whether s is an environment variable's name: letters,
@@ -149,12 +179,18 @@ func Parse(name string, data []byte) ([]Tenant, error) {
 	if len(list) == 0 {
 		return nil, &Error{File: name, Msg: "no tenants in the file"}
 	}
-	seen := map[string]int{}
+	seen, caches := map[string]int{}, map[string]int{}
 	for _, t := range list {
 		if first, dup := seen[t.Organization]; dup {
 			return nil, &Error{File: name, Line: t.Line, Msg: fmt.Sprintf("organization %s is listed twice (also on line %d): each tenant runs once", t.Organization, first)}
 		}
 		seen[t.Organization] = t.Line
+		if c := t.Settings.TokenCache; c != "" {
+			if first, dup := caches[c]; dup {
+				return nil, &Error{File: name, Line: t.Line, Msg: fmt.Sprintf("token_cache %s is also line %d's: tenants that run at once would overwrite each other's tokens", c, first)}
+			}
+			caches[c] = t.Line
+		}
 	}
 	return list, nil
 }

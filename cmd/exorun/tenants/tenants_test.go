@@ -70,6 +70,14 @@ func TestParseRefuses(t *testing.T) {
 		{"pwd column", "t.csv", "organization,admin_pwd\na.com,x\n", `looks like it holds a secret`},
 		{"apiKey column", "t.csv", "organization,apiKey\na.com,x\n", `looks like it holds a secret`},
 		{"api_key column", "t.csv", "organization,api_key\na.com,x\n", `looks like it holds a secret`},
+		{"acronym before a secret word", "t.csv", "organization,SMTPPassword\na.com,x\n", `column "SMTPPassword" looks like`},
+		{"APIKey", "t.csv", "organization,APIKey\na.com,x\n", `column "APIKey" looks like`},
+		{"PFXPassword", "t.csv", "organization,PFXPassword\na.com,x\n", `column "PFXPassword" looks like`},
+		{"SASToken", "t.csv", "organization,SASToken\na.com,x\n", `column "SASToken" looks like`},
+		{"APISecret", "t.csv", "organization,APISecret\na.com,x\n", `column "APISecret" looks like`},
+		{"digit after the word", "t.csv", "organization,Password2\na.com,x\n", `column "Password2" looks like`},
+		{"secret1", "t.csv", "organization,secret1\na.com,x\n", `column "secret1" looks like`},
+		{"shared token cache", "t.csv", "organization,token_cache\na.com,/c.json\nb.com,/c.json\n", `t.csv:3: token_cache /c.json is also line 2's`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(tc.file, []byte(tc.src))
@@ -159,10 +167,10 @@ func TestShardsPartition(t *testing.T) {
 		}
 	}
 	// Stable: the hash is part of the interface.
-	if got := shardOf("contoso.onmicrosoft.com", 3); got != shardOf("CONTOSO.onmicrosoft.com", 3) {
+	if got := ShardOf("contoso.onmicrosoft.com", 3); got != ShardOf("CONTOSO.onmicrosoft.com", 3) {
 		t.Error("shard depends on case")
 	}
-	if got := len(Select(list[:1], Shard{shardOf(list[0].Organization, 7), 7})); got != 1 {
+	if got := len(Select(list[:1], Shard{ShardOf(list[0].Organization, 7), 7})); got != 1 {
 		t.Error("a tenant alone is not in its own shard")
 	}
 }
