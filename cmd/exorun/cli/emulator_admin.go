@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/exorun/exorun/emulator"
+	"github.com/google/uuid"
 	"github.com/spf13/pflag"
 )
 
@@ -28,6 +30,9 @@ func emulatorAdminCommand() *command {
 				d, err := openDirectory(env, state)
 				if err != nil {
 					return err
+				}
+				if strings.HasPrefix(args, "TENANT") {
+					a[0] = tenantArg(a[0])
 				}
 				if err := do(env, d, a); err != nil {
 					return usageError("%s: %v", c.path(), err)
@@ -97,6 +102,7 @@ func emulatorAdminCommand() *command {
 			return changed(env, d.RemoveCertificate(a[0], a[1], a[2]), "removed certificate %s from app %s in %s", a[2], a[1], a[0])
 		}),
 		step("sp add", "TENANT HOME_TENANT APP", "add a service principal of a multi-tenant app registered in HOME_TENANT (then grant, consent and assign a role in TENANT)", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			a[1] = tenantArg(a[1])
 			sp, err := d.AddServicePrincipal(a[0], a[1], a[2])
 			return changed(env, err, "added service principal %s of app %s (registered in %s) to %s (next: permission grant, consent grant, role assign in %s)", sp.ObjectID, a[2], a[1], a[0], a[0])
 		}),
@@ -175,4 +181,14 @@ func openDirectory(env *Env, state string) (*emulator.Directory, error) {
 		return nil, usageError("emulator admin: %v", err)
 	}
 	return d, nil
+}
+
+// tenantArg is a TENANT argument as the directory finds it: the name
+// tenant create took ("fabrikam") stands for its initial domain; a domain
+// or a GUID stays as it is.
+func tenantArg(a string) string {
+	if strings.Contains(a, ".") || uuid.Validate(a) == nil {
+		return a
+	}
+	return a + ".onmicrosoft.com"
 }

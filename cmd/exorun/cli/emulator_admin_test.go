@@ -83,8 +83,9 @@ func TestEmulatorAdminPrintsChangesAndServesNewTenants(t *testing.T) {
 		want string
 	}{
 		{[]string{"tenant", "create", "--mailboxes", "12", "woodgrove"}, " woodgrove.onmicrosoft.com (Exchange data of 12 generated mailboxes)\n"},
-		{[]string{"sp", "add", org, ep.Organization, ep.AppID}, "of app " + ep.AppID + " (registered in contoso.onmicrosoft.com) to " + org},
-		{[]string{"permission", "grant", org, ep.AppID}, "granted Exchange.ManageAsApp to app " + ep.AppID + " in " + org + " (consent still needed: exorun emulator admin consent grant " + org + " " + ep.AppID + ")\n"},
+		// The name tenant create took stands for the initial domain.
+		{[]string{"sp", "add", "woodgrove", "contoso", ep.AppID}, "of app " + ep.AppID + " (registered in contoso.onmicrosoft.com) to " + org},
+		{[]string{"permission", "grant", "woodgrove", ep.AppID}, "granted Exchange.ManageAsApp to app " + ep.AppID + " in " + org + " (consent still needed: exorun emulator admin consent grant " + org + " " + ep.AppID + ")\n"},
 		{[]string{"consent", "grant", org, ep.AppID}, "consented Exchange.ManageAsApp for app " + ep.AppID + " in " + org + "\n"},
 		{[]string{"role", "assign", org, ep.AppID, "Exchange Administrator"}, "assigned role Exchange Administrator (29232cdf-9323-42fd-ade2-1d097af3e4de) to app " + ep.AppID + " in " + org + "\n"},
 	} {
