@@ -58,8 +58,6 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 // Sharded reports whether s picks a part of the tenants.
 func (s Shard) Sharded() bool { return s.Count > 1 }
 
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
 // Holds reports whether the tenant belongs to the shard: the first eight
 // bytes of the SHA-256 of its lower-case organization, modulo Count. The
 // hash is part of exorun's interface: shards of a file must not move
