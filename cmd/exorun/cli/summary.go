@@ -84,15 +84,33 @@ type tenantRef struct {
 // serviceSummary is what the run asked of one service (Exchange Online or
 // Security & Compliance), over all its sessions.
 type serviceSummary struct {
-	Service        string           `json:"service"`
-	Calls          map[string]int64 `json:"calls"` // cmdlets sent, by name
-	Requests       int64            `json:"requests"`
-	Pages          int64            `json:"pages"`
-	Objects        int64            `json:"objects"`
-	Retries        int64            `json:"retries"`
-	ThrottleWaitMS int64            `json:"throttle_wait_ms"`
-	Writes         bindings.Writes  `json:"writes"`
-	Errors         map[string]int   `json:"errors"` // failed calls by error code
+	Service string           `json:"service"`
+	Calls   map[string]int64 `json:"calls"` // cmdlets sent, by name
+	traffic
+	Errors map[string]int `json:"errors"` // failed calls by error code
+}
+
+// traffic is what a run exchanged with a service: a service's share in
+// a run's summary, and the totals of a run over many tenants.
+type traffic struct {
+	Requests       int64           `json:"requests"`
+	Pages          int64           `json:"pages"`
+	Objects        int64           `json:"objects"`
+	Retries        int64           `json:"retries"`
+	ThrottleWaitMS int64           `json:"throttle_wait_ms"`
+	Writes         bindings.Writes `json:"writes"`
+}
+
+// add adds o to t.
+func (t *traffic) add(o traffic) {
+	t.Requests += o.Requests
+	t.Pages += o.Pages
+	t.Objects += o.Objects
+	t.Retries += o.Retries
+	t.ThrottleWaitMS += o.ThrottleWaitMS
+	t.Writes.Sent += o.Writes.Sent
+	t.Writes.WhatIf += o.Writes.WhatIf
+	t.Writes.Uncertain += o.Writes.Uncertain
 }
 
 // runRecord collects a run's summary as it goes.
@@ -184,14 +202,8 @@ func (r *runRecord) sessions(sessions []bindings.Summary) {
 		for c, n := range s.Errors {
 			ss.Errors[c] += n
 		}
-		ss.Requests += s.Requests
-		ss.Pages += s.Pages
-		ss.Objects += s.Objects
-		ss.Retries += s.Retries
-		ss.ThrottleWaitMS += s.ThrottleWait.Milliseconds()
-		ss.Writes.Sent += s.Writes.Sent
-		ss.Writes.WhatIf += s.Writes.WhatIf
-		ss.Writes.Uncertain += s.Writes.Uncertain
+		ss.add(traffic{Requests: s.Requests, Pages: s.Pages, Objects: s.Objects, Retries: s.Retries,
+			ThrottleWaitMS: s.ThrottleWait.Milliseconds(), Writes: s.Writes})
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/exorun/exorun/bindings"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -92,16 +91,11 @@ type tenantOutcome struct {
 
 // tenantTotals add up the tenants' outcomes.
 type tenantTotals struct {
-	Tenants        int             `json:"tenants"`
-	OK             int             `json:"ok"`
-	Failed         int             `json:"failed"`
-	NotRun         int             `json:"not_run"`
-	Requests       int64           `json:"requests"`
-	Pages          int64           `json:"pages"`
-	Objects        int64           `json:"objects"`
-	Retries        int64           `json:"retries"`
-	ThrottleWaitMS int64           `json:"throttle_wait_ms"`
-	Writes         bindings.Writes `json:"writes"`
+	Tenants int `json:"tenants"`
+	OK      int `json:"ok"`
+	Failed  int `json:"failed"`
+	NotRun  int `json:"not_run"`
+	traffic
 }
 
 // ranOutcome is the outcome of a tenant that ran, from its summary.
@@ -139,14 +133,7 @@ func (s *tenantsSummary) total() {
 			continue
 		}
 		for _, ss := range o.Summary.Services {
-			t.Requests += ss.Requests
-			t.Pages += ss.Pages
-			t.Objects += ss.Objects
-			t.Retries += ss.Retries
-			t.ThrottleWaitMS += ss.ThrottleWaitMS
-			t.Writes.Sent += ss.Writes.Sent
-			t.Writes.WhatIf += ss.Writes.WhatIf
-			t.Writes.Uncertain += ss.Writes.Uncertain
+			t.add(ss.traffic)
 		}
 	}
 	s.Totals = t
