@@ -506,7 +506,21 @@ func (r *tenantsRun) finish(runErr error) error {
 	case r.o.Quiet || r.list == nil:
 		// Quiet, or the tenants file was never read: the error says it.
 	case r.o.LogFormat == lualog.FormatJSON:
-		r.logger.Info("run summary", "summary", &r.sum)
+		// A record per tenant and one for the run: one record of
+		// thousands of tenants' summaries would pass what log shippers
+		// take in a line (--summary-json holds the whole document).
+		for _, t := range r.sum.Tenants {
+			attrs := []any{"tenant", t.Organization, "status", t.Status, "duration_ms", t.DurationMS, "objects", t.Objects}
+			if t.ExitCode != nil {
+				attrs = append(attrs, "exit_code", *t.ExitCode, "exit_name", t.ExitName)
+			}
+			if t.Reason != "" {
+				attrs = append(attrs, "reason", t.Reason)
+			}
+			r.logger.Info("tenant summary", attrs...)
+		}
+		r.logger.Info("run summary", "tenants_file", r.sum.TenantsFile, "shard", r.sum.Shard, "duration_ms", r.sum.DurationMS,
+			"totals", r.sum.Totals, "exit_code", r.sum.ExitCode, "exit_name", r.sum.ExitName)
 	case level <= slog.LevelInfo:
 		r.sum.writeText(r.env.Stderr, r.env.logTimes())
 	}
