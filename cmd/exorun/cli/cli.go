@@ -35,6 +35,9 @@ type command struct {
 	run    func(env *Env, c *command, args []string) error
 	verbs  []*command
 	parent *command
+	// examples are command lines help shows, each with a comment that
+	// says what it does.
+	examples []string
 }
 
 // commands returns the root of the command tree; its verbs are exorun's
@@ -42,20 +45,42 @@ type command struct {
 func commands() *command {
 	root := &command{name: "exorun", usage: "exorun COMMAND", verbs: []*command{
 		{name: "run", usage: "exorun run [flags] SCRIPT.lua [ARGS...]", summary: "run a Lua script (also: exorun SCRIPT.lua)",
-			flags: func() *pflag.FlagSet { return runFlags(&runOptions{}) }, run: cmdRun},
+			flags: func() *pflag.FlagSet { return runFlags(&runOptions{}) }, run: cmdRun,
+			examples: []string{
+				"exorun run --demo scripts/examples/mailbox-report.lua        # on the emulated tenant",
+				"exorun run --profile prod --out reports -p top=20 report.lua  # a real tenant, settings from a profile",
+				"exorun run --tenants tenants.csv --parallel 8 report.lua      # every tenant of a list",
+			}},
 		{name: "repl", usage: "exorun repl [flags]", summary: "explore interactively (also: exorun on a terminal)",
-			flags: func() *pflag.FlagSet { return replFlags(&replOptions{}) }, run: cmdRepl},
+			flags: func() *pflag.FlagSet { return replFlags(&replOptions{}) }, run: cmdRepl,
+			examples: []string{
+				"exorun repl --demo            # explore the emulated tenant",
+				"exorun repl --profile prod    # a real tenant",
+			}},
 		{name: "whoami", usage: "exorun whoami [connection flags]", summary: "connect and show tenant, app, certificate, token and roles",
-			flags: func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) }, run: cmdWhoami},
+			flags: func() *pflag.FlagSet { return sessionFlags("whoami", &sessionOptions{}) }, run: cmdWhoami,
+			examples: []string{
+				"exorun whoami --profile prod",
+				"exorun whoami --app-id APP_ID --organization contoso.onmicrosoft.com --certificate-thumbprint THUMBPRINT",
+			}},
 		{name: "doctor", usage: "exorun doctor [connection flags]", summary: "check the app-only onboarding steps and say which is missing",
-			flags: func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) }, run: cmdDoctor},
+			flags: func() *pflag.FlagSet { return sessionFlags("doctor", &sessionOptions{}) }, run: cmdDoctor,
+			examples: []string{
+				"exorun doctor --profile prod                  # each onboarding step, and the fix for the first that fails",
+				"exorun doctor --profile prod --service compliance",
+			}},
 		{name: "cmdlets", usage: "exorun cmdlets [flags] [CMDLET]", summary: "list the cmdlet catalog with the roles that grant each, or show one cmdlet",
-			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets},
+			flags: func() *pflag.FlagSet { return cmdletsFlags(&cmdletsOptions{}) }, run: cmdCmdlets,
+			examples: []string{
+				`exorun cmdlets --role "Global Reader" --verb Get   # what a read-only app may run`,
+				"exorun cmdlets Set-Mailbox                         # one cmdlet: its Lua name, roles and parameters",
+			}},
 		certCommand(),
 		bundleCommand(),
 		summaryCommand(),
 		emulatorCommand(),
-		{name: "version", usage: "exorun version", summary: "print the version", run: cmdVersion},
+		{name: "version", usage: "exorun version [-o json]", summary: "print the version, commit and Go version exorun was built from",
+			flags: func() *pflag.FlagSet { return versionFlags(&versionOptions{}) }, run: cmdVersion},
 		{name: "help", usage: "exorun help [COMMAND]", summary: "show help for exorun or a command", run: cmdHelp},
 	}}
 	root.link(nil)
@@ -88,6 +113,18 @@ func (c *command) verb(args []string) (*command, []string) {
 		}
 	}
 	return nil, args
+}
+
+// verbWords are the first words of the verbs, for suggestions.
+func (c *command) verbWords() []string {
+	var words []string
+	for _, v := range c.verbs {
+		w, _, _ := strings.Cut(v.name, " ")
+		if !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 // verbNames lists the verbs for a message: "new, import, list or remove".
@@ -135,7 +172,7 @@ func runVerb(env *Env, c *command, args []string) error {
 	}
 	v, rest := c.verb(args)
 	if v == nil {
-		return exitcode.New(exitcode.Usage, "%s: unknown verb %q (want %s)", c.path(), args[0], c.verbNames()).
+		return exitcode.New(exitcode.Usage, "%s: unknown verb %q%s (want %s)", c.path(), args[0], didYouMean(args[0], c.verbWords()), c.verbNames()).
 			WithHint(c.verbUsages())
 	}
 	return v.runWith(env, rest)
@@ -199,6 +236,10 @@ func dispatch(env *Env, args []string) error {
 		// and so is a bundle.
 		run, _ := root.verb([]string{"run"})
 		return run.runWith(env, args)
+	}
+	if s := suggestion(first, root.verbWords()); s != "" {
+		return exitcode.New(exitcode.Usage, "unknown command %q: did you mean %q?", first, s).
+			WithHint(fmt.Sprintf("exorun %s ... (scripts end in .lua, bundles in .exob; run 'exorun help')", s))
 	}
 	return usageError("unknown command or script %q (scripts end in .lua, bundles in .exob; run 'exorun help')", first)
 }

@@ -72,7 +72,7 @@ func TestCommandTree(t *testing.T) {
 			}
 			if v.flags != nil {
 				env, stdout, _ := testEnv(t, append(strings.Fields(path), "--help")...)
-				if code := Main(env); code != 0 || !strings.Contains(stdout.String(), "Flags:") {
+				if code := Main(env); code != 0 || !strings.Contains(stdout.String(), "lags:\n") { // "Flags:" or "Script flags:"
 					t.Errorf("%s --help: exit %d, stdout %q", path, code, stdout)
 				}
 			}

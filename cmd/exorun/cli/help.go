@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/internal/exitcode"
 )
@@ -26,17 +30,82 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w, "Run 'exorun help COMMAND' for a command's flags.")
 }
 
-// printCommandHelp prints a command's summary, usage, flags and verbs.
+// printCommandHelp prints a command's summary, usage, flags (by group),
+// verbs and examples.
 func printCommandHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n", capitalize(c.summary), c.usage)
 	if c.flags != nil {
 		if fs := c.flags(); fs.HasFlags() {
-			fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+			writeFlagGroups(w, fs)
 		}
 	}
 	if len(c.verbs) > 0 {
 		fmt.Fprintf(w, "\nVerbs:\n")
 		c.writeVerbs(w)
+	}
+	if len(c.examples) > 0 {
+		fmt.Fprintf(w, "\nExamples:\n")
+		for _, e := range c.examples {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+// Flag groups: the headings help lists a command's flags under, in this
+// order; flags of no group come first, under "Flags".
+const (
+	groupScript     = "Script"
+	groupOutput     = "Output"
+	groupLimits     = "Limits"
+	groupTenants    = "Many tenants"
+	groupConnection = "Connection"
+	groupDemo       = "Demo"
+	// flagGroupKey is the pflag annotation that holds a flag's group.
+	flagGroupKey = "exorun/group"
+)
+
+// flagGroups is the order of the headings.
+func flagGroups() []string {
+	return []string{"", groupScript, groupOutput, groupLimits, groupTenants, groupConnection, groupDemo}
+}
+
+// group runs register, which adds flags to fs, and files every flag it
+// added under heading: the declaration says where a flag is listed, so
+// help needs no list of its own.
+func group(fs *pflag.FlagSet, heading string, register func()) {
+	before := map[string]bool{}
+	fs.VisitAll(func(f *pflag.Flag) { before[f.Name] = true })
+	register()
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !before[f.Name] {
+			_ = fs.SetAnnotation(f.Name, flagGroupKey, []string{heading})
+		}
+	})
+}
+
+// writeFlagGroups lists fs's flags under their groups' headings.
+func writeFlagGroups(w io.Writer, fs *pflag.FlagSet) {
+	byGroup := map[string]*pflag.FlagSet{}
+	fs.VisitAll(func(f *pflag.Flag) {
+		g := ""
+		if a := f.Annotations[flagGroupKey]; len(a) == 1 {
+			g = a[0]
+		}
+		if byGroup[g] == nil {
+			byGroup[g] = pflag.NewFlagSet(g, pflag.ContinueOnError)
+		}
+		byGroup[g].AddFlag(f)
+	})
+	for _, g := range flagGroups() {
+		set := byGroup[g]
+		if set == nil {
+			continue
+		}
+		heading := g + " flags"
+		if g == "" {
+			heading = "Flags"
+		}
+		fmt.Fprintf(w, "\n%s:\n%s", heading, set.FlagUsages())
 	}
 }
 
@@ -58,7 +127,7 @@ func cmdHelp(env *Env, _ *command, args []string) error {
 	for len(rest) > 0 {
 		v, after := c.verb(rest)
 		if v == nil {
-			return usageError("help: unknown command %q", strings.Join(args, " "))
+			return usageError("help: unknown command %q%s", strings.Join(args, " "), didYouMean(rest[0], c.verbWords()))
 		}
 		c, rest = v, after
 	}
@@ -75,19 +144,140 @@ func version() string {
 	return "dev"
 }
 
-func cmdVersion(env *Env, _ *command, args []string) error {
-	if len(args) > 0 {
+// buildInfo is what `exorun version` reports, from the build information
+// the Go toolchain embeds: no build step of ours can make it wrong.
+type buildInfo struct {
+	Version string `json:"version"`
+	// Commit, CommitTime and Modified are the VCS state go build saw in
+	// a clone; empty for go install module@version, which builds from
+	// the module proxy's zip.
+	Commit     string `json:"commit,omitempty"`
+	CommitTime string `json:"commit_time,omitempty"`
+	Modified   bool   `json:"modified,omitempty"`
+	Go         string `json:"go"`
+	Platform   string `json:"platform"`
+	GopherLua  string `json:"gopher_lua"`
+}
+
+func readBuildInfo() buildInfo {
+	b := buildInfo{Version: version(), Go: goruntime.Version(), Platform: goruntime.GOOS + "/" + goruntime.GOARCH, GopherLua: "unknown"}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	for _, d := range bi.Deps {
+		if d.Path == "github.com/yuin/gopher-lua" {
+			b.GopherLua = d.Version
+		}
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Commit = s.Value
+		case "vcs.time":
+			b.CommitTime = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	return b
+}
+
+type versionOptions struct{ Output string }
+
+func versionFlags(o *versionOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("version", pflag.ContinueOnError)
+	fs.StringVarP(&o.Output, "output", "o", "text", "text or json")
+	return fs
+}
+
+func cmdVersion(env *Env, c *command, args []string) error {
+	o := &versionOptions{}
+	fs := versionFlags(o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
 		return usageError("version takes no arguments")
 	}
-	goVersion, lua := "unknown", "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/yuin/gopher-lua" {
-				lua = d.Version
+	b := readBuildInfo()
+	switch strings.ToLower(o.Output) {
+	case "json":
+		data, err := json.MarshalIndent(b, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s\n", data)
+	case "text", "":
+		fmt.Fprintf(env.Stdout, "exorun %s\n", b.Version)
+		if b.Commit != "" {
+			dirty := ""
+			if b.Modified {
+				dirty = ", with uncommitted changes"
+			}
+			fmt.Fprintf(env.Stdout, "commit %s (%s%s)\n", b.Commit, b.CommitTime, dirty)
+		}
+		fmt.Fprintf(env.Stdout, "%s %s, gopher-lua %s\n", b.Go, b.Platform, b.GopherLua)
+	default:
+		return usageError("--output %q: want text or json", o.Output)
+	}
+	return nil
+}
+
+// suggestion is the candidate closest to word, for "did you mean": the
+// one fewest edits away (a transposition is one edit), if at most a third
+// of word's letters (at least one) differ, or the one word starts; "" when
+// none is close.
+func suggestion(word string, candidates []string) string {
+	word = strings.ToLower(word)
+	best, bestDist := "", max(1, len(word)/3)+1
+	for _, c := range candidates {
+		if d := editDistance(word, strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" && len(word) >= 2 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), word) {
+				return c
 			}
 		}
 	}
-	fmt.Fprintf(env.Stdout, "exorun %s (%s, gopher-lua %s)\n", version(), goVersion, lua)
-	return nil
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b:
+// insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// didYouMean is ` (did you mean "X"?)` for the candidate closest to word,
+// "" when none is close.
+func didYouMean(word string, candidates []string) string {
+	if s := suggestion(word, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
 }

@@ -50,16 +50,22 @@ type scriptOptions struct {
 }
 
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&o.Params, "param", "p", nil, "script parameter `key=value` (repeatable)")
-	fs.StringVarP(&o.Output, "output", "o", "table", "default format of out.print: table, csv, json or xlsx")
-	fs.StringVar(&o.OutDir, "out", "", "folder the script may write to (default: the script's folder)")
-	fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
-	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
-	fs.Var(&o.MemoryLimit, "memory-limit", "stop the script (exit 8) when the heap passes `SIZE`, e.g. 512MiB or 2GiB; 0 means no limit (default: half the machine's memory, at most 1 GiB)")
-	o.connectionOptions.register(fs)
-	o.demo.register(fs)
+	group(fs, groupScript, func() {
+		fs.StringArrayVarP(&o.Params, "param", "p", nil, "script parameter `key=value` (repeatable)")
+		fs.StringVar(&o.OutDir, "out", "", "folder the script may write to (default: the script's folder)")
+		fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
+	})
+	group(fs, groupOutput, func() {
+		fs.StringVarP(&o.Output, "output", "o", "table", "default format of out.print: table, csv, json or xlsx")
+		fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+		fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
+		fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
+	})
+	group(fs, groupLimits, func() {
+		fs.Var(&o.MemoryLimit, "memory-limit", "stop the script (exit 8) when the heap passes `SIZE`, e.g. 512MiB or 2GiB; 0 means no limit (default: half the machine's memory, at most 1 GiB)")
+	})
+	group(fs, groupConnection, func() { o.connectionOptions.register(fs) })
+	group(fs, groupDemo, func() { o.demo.register(fs) })
 }
 
 // check validates the values pflag cannot.
@@ -109,10 +115,16 @@ func runFlags(o *runOptions) *pflag.FlagSet {
 	// Flags stop at the script: what follows belongs to the script.
 	fs.SetInterspersed(false)
 	o.scriptOptions.register(fs)
-	fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
-	fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
-	fs.BoolVar(&o.RequireSigned, "require-signed", false, "run only bundles signed by a trusted certificate, no plain script (env EXORUN_REQUIRE_SIGNED=1, or require_signed in the profile)")
-	o.multiTenantOptions.register(fs)
+	group(fs, groupLimits, func() {
+		fs.DurationVar(&o.Timeout, "timeout", 0, "stop the script after this `duration` (e.g. 90s, 2h); 0 means no limit")
+	})
+	group(fs, groupOutput, func() {
+		fs.StringVar(&o.SummaryJSON, "summary-json", "", "write the run summary as JSON to `FILE` at the end of the run, also when it fails")
+	})
+	group(fs, groupScript, func() {
+		fs.BoolVar(&o.RequireSigned, "require-signed", false, "run only bundles signed by a trusted certificate, no plain script (env EXORUN_REQUIRE_SIGNED=1, or require_signed in the profile)")
+	})
+	group(fs, groupTenants, func() { o.multiTenantOptions.register(fs) })
 	return fs
 }
 

@@ -22,7 +22,11 @@ func summaryCommand() *command {
 	return &command{name: "summary", usage: "exorun summary merge ...", summary: "merge the --summary-json files of a run's shards into one report",
 		verbs: []*command{
 			{name: "merge", usage: "exorun summary merge [--summary-json FILE] SUMMARY.json|DIR...", summary: "merge shard summaries into one report and exit code",
-				flags: func() *pflag.FlagSet { return mergeFlags(&mergeOptions{}) }, run: cmdSummaryMerge},
+				flags: func() *pflag.FlagSet { return mergeFlags(&mergeOptions{}) }, run: cmdSummaryMerge,
+				examples: []string{
+					"exorun summary merge s0.json s1.json s2.json --summary-json all.json",
+					"exorun summary merge summaries/      # every .json in the folder",
+				}},
 		}}
 }
 
