@@ -76,7 +76,7 @@ func tokenFailure(err error, c *plan) *StepError {
 			"app %s is not registered in tenant %s", c.settings.AppID, c.settings.Organization)
 	case 700027:
 		if c.cert != nil {
-			s = stepErr(StepUpload, auth, "upload the certificate's public part (the .cer file from 'exorun cert new', or 'exorun cert export') under the app registration's Certificates & secrets",
+			s = stepErr(StepUpload, auth, "upload the certificate's public part under the app registration's Certificates & secrets: the .cer file 'exorun cert new' wrote, or the certificate alone as .cer or .pem (for one in the store, the cert.pem in the folder 'exorun cert import' printed); never a file that holds the key",
 				"certificate %s is not registered on app %s (or its signature does not verify)", c.cert.Thumbprint(), c.settings.AppID)
 		} else {
 			s = stepErr(StepUpload, auth, "register the credential on the app registration", "the credential is not registered on app %s", c.settings.AppID)

@@ -42,7 +42,7 @@ func checkKey(c *Credential) error {
 	case leaf == nil:
 		return refuse(subject, ErrNoCertificate, hintNoCert, "")
 	case c.Key == nil:
-		return refuse(subject, ErrNoPrivateKey, hintNoKey, "")
+		return refuse(subject, ErrNoPrivateKey, Names{}.noKeyHint(), "")
 	case !c.Key.PublicKey.Equal(leaf.PublicKey):
 		return refuse(subject, ErrKeyMismatch, hintMismatch, "")
 	case c.KeyBits() < MinKeyBits:

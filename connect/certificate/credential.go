@@ -87,13 +87,13 @@ const (
 // RSA key, and picks as leaf the certificate the key belongs to. Files do
 // not reliably put the leaf first (a PFX's bag order is whatever the
 // exporting tool chose), so the key decides.
-func assemble(b bundle, source string) (*Credential, error) {
+func assemble(b bundle, source string, names Names) (*Credential, error) {
 	subject := "certificate " + source
 	switch {
 	case len(b.certs) == 0:
 		return nil, refuse(subject, ErrNoCertificate, hintNoCert, "")
 	case b.key == nil:
-		return nil, refuse(subject, ErrNoPrivateKey, hintNoKey, "")
+		return nil, refuse(subject, ErrNoPrivateKey, names.noKeyHint(), "")
 	}
 	key, ok := b.key.(*rsa.PrivateKey)
 	if !ok {

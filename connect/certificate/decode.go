@@ -15,28 +15,35 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
+// access is what decoding needs besides the bytes: the password that
+// opens them, and the caller's names for the settings its hints mention.
+type access struct {
+	password string
+	names    Names
+}
+
 // decode sniffs data and reads the certificates and key it holds. subject
 // names the data in errors ("certificate file app.pfx"). A PFX is told
 // from a DER certificate or key by its first field, so it is recognised
 // first and exactly; PEM and base64 are text; what is left must be DER.
-func decode(data []byte, password, subject string) (bundle, error) {
-	return decodeLayer(data, password, subject, true)
+func decode(data []byte, a access, subject string) (bundle, error) {
+	return decodeLayer(data, a, subject, true)
 }
 
-func decodeLayer(data []byte, password, subject string, base64Allowed bool) (bundle, error) {
+func decodeLayer(data []byte, a access, subject string, base64Allowed bool) (bundle, error) {
 	text := asText(data)
 	switch {
 	case len(bytes.TrimSpace(text)) == 0:
 		return bundle{}, refuse(subject, ErrUnreadable, hintFormat, "the data is empty")
 	case isPKCS12(data):
-		return decodePKCS12(data, password, subject)
+		return decodePKCS12(data, a, subject)
 	case bytes.Contains(text, []byte("-----BEGIN ")):
-		return decodePEM(text, password, subject)
+		return decodePEM(text, a, subject)
 	case isBase64Text(text) && base64Allowed:
 		// Bytes from a secret store or an environment variable: base64 of
 		// a PFX or of a PEM file.
 		if raw, err := decodeBase64(text); err == nil {
-			return decodeLayer(raw, password, subject, false)
+			return decodeLayer(raw, a, subject, false)
 		}
 		return bundle{}, refuse(subject, ErrUnreadable, hintFormat, "the data looks like base64 but does not decode")
 	case isBase64Text(text):
@@ -44,7 +51,7 @@ func decodeLayer(data []byte, password, subject string, base64Allowed bool) (bun
 		// named than silently unwrapped.
 		return bundle{}, refuse(subject, ErrUnreadable, hintFormat, "the data is base64 of base64 text; decode it once")
 	}
-	return decodeDER(data, password, subject)
+	return decodeDER(data, a, subject)
 }
 
 // asText undoes what Windows editors and PowerShell 5's ">" do to text: a
@@ -118,7 +125,7 @@ func decodeBase64(text []byte) ([]byte, error) {
 
 // decodePEM reads CERTIFICATE blocks and at most one private key block;
 // other blocks (EC PARAMETERS, CERTIFICATE REQUEST, …) are ignored.
-func decodePEM(text []byte, password, subject string) (bundle, error) {
+func decodePEM(text []byte, a access, subject string) (bundle, error) {
 	b := bundle{format: formatPEM}
 	for rest := text; ; {
 		var block *pem.Block
@@ -138,7 +145,7 @@ func decodePEM(text []byte, password, subject string) (bundle, error) {
 			if b.key != nil {
 				return bundle{}, refuse(subject, ErrUnreadable, hintFormat, "the PEM data holds more than one private key")
 			}
-			key, err := parsePEMKey(block, password, subject)
+			key, err := parsePEMKey(block, a, subject)
 			if err != nil {
 				return bundle{}, err
 			}
@@ -151,22 +158,22 @@ func decodePEM(text []byte, password, subject string) (bundle, error) {
 	return b, nil
 }
 
-func parsePEMKey(block *pem.Block, password, subject string) (crypto.PrivateKey, error) {
+func parsePEMKey(block *pem.Block, a access, subject string) (crypto.PrivateKey, error) {
 	if block.Type == "ENCRYPTED PRIVATE KEY" {
-		return decryptPKCS8(block.Bytes, password, subject)
+		return decryptPKCS8(block.Bytes, a, subject)
 	}
 	der := block.Bytes
 	// x509 deprecates RFC 1423 ("Proc-Type: 4,ENCRYPTED") for being weak,
 	// but old OpenSSL still wrote keys that way; reading them is the point.
 	legacyEncrypted := x509.IsEncryptedPEMBlock(block)
 	if legacyEncrypted {
-		if password == "" {
-			return nil, refuse(subject, ErrPasswordNeeded, hintPassword, "the private key is encrypted and no password was given")
+		if a.password == "" {
+			return nil, refuse(subject, ErrPasswordNeeded, a.names.passwordHint(), "the private key is encrypted and no password was given")
 		}
 		var err error
-		der, err = x509.DecryptPEMBlock(block, []byte(password))
+		der, err = x509.DecryptPEMBlock(block, []byte(a.password))
 		if errors.Is(err, x509.IncorrectPasswordError) {
-			return nil, refuse(subject, ErrWrongPassword, hintPassword, "")
+			return nil, refuse(subject, ErrWrongPassword, a.names.passwordHint(), "")
 		}
 		if err != nil {
 			return nil, refuse(subject, ErrUnreadable, hintFormat, "the encrypted private key is damaged: %v", err)
@@ -188,7 +195,7 @@ func parsePEMKey(block *pem.Block, password, subject string) (crypto.PrivateKey,
 		if legacyEncrypted {
 			// RFC 1423 has no integrity check: a wrong password usually
 			// decrypts to garbage rather than failing the padding test.
-			return nil, refuse(subject, ErrWrongPassword, hintPassword, "")
+			return nil, refuse(subject, ErrWrongPassword, a.names.passwordHint(), "")
 		}
 		return nil, refuse(subject, ErrUnreadable, hintFormat, "the %s is damaged: %v", strings.ToLower(block.Type), err)
 	}
@@ -197,9 +204,9 @@ func parsePEMKey(block *pem.Block, password, subject string) (crypto.PrivateKey,
 
 // decryptPKCS8 opens an EncryptedPrivateKeyInfo (PBES2, as OpenSSL 3 and
 // .NET write it).
-func decryptPKCS8(der []byte, password, subject string) (key crypto.PrivateKey, err error) {
-	if password == "" {
-		return nil, refuse(subject, ErrPasswordNeeded, hintPassword, "the private key is encrypted and no password was given")
+func decryptPKCS8(der []byte, a access, subject string) (key crypto.PrivateKey, err error) {
+	if a.password == "" {
+		return nil, refuse(subject, ErrPasswordNeeded, a.names.passwordHint(), "the private key is encrypted and no password was given")
 	}
 	// youmark/pkcs8 feeds lengths from the file to crypto/cipher, which
 	// panics on ciphertext that is not a whole number of blocks.
@@ -207,7 +214,7 @@ func decryptPKCS8(der []byte, password, subject string) (key crypto.PrivateKey, 
 	if err := boundedWork(der, subject); err != nil {
 		return nil, err
 	}
-	key, _, err = pkcs8.ParsePrivateKey(der, []byte(password))
+	key, _, err = pkcs8.ParsePrivateKey(der, []byte(a.password))
 	if err == nil {
 		return key, nil
 	}
@@ -215,7 +222,7 @@ func decryptPKCS8(der []byte, password, subject string) (key crypto.PrivateKey, 
 	// decrypted key (CBC) or to authenticate it (GCM); everything else
 	// is an encryption scheme it does not support, or damage.
 	if msg := err.Error(); strings.Contains(msg, "incorrect password") || strings.Contains(msg, "authentication failed") {
-		return nil, refuse(subject, ErrWrongPassword, hintPassword, "")
+		return nil, refuse(subject, ErrWrongPassword, a.names.passwordHint(), "")
 	}
 	return nil, refuse(subject, ErrUnreadable,
 		"re-encrypt the key with: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-aes.pem",
@@ -225,31 +232,31 @@ func decryptPKCS8(der []byte, password, subject string) (key crypto.PrivateKey, 
 // decodePKCS12 reads a PFX with go-pkcs12, which handles both the modern
 // encoding (PBES2/AES-256, SHA-256 MAC: OpenSSL 3, current Windows) and
 // the legacy one (3DES/RC2, SHA-1 MAC).
-func decodePKCS12(data []byte, password, subject string) (b bundle, err error) {
+func decodePKCS12(data []byte, a access, subject string) (b bundle, err error) {
 	defer recoverDamaged(&err, subject) // the same parser stack as above
 	if err := boundedWork(data, subject); err != nil {
 		return bundle{}, err
 	}
-	key, first, rest, err := pkcs12.DecodeChain(data, password)
+	key, first, rest, err := pkcs12.DecodeChain(data, a.password)
 	switch {
 	case err == nil:
 		return bundle{certs: append([]*x509.Certificate{first}, rest...), key: key, format: formatPKCS12}, nil
 	case isPKCS12PasswordError(err):
-		if password == "" {
-			return bundle{}, refuse(subject, ErrPasswordNeeded, hintPassword, "the PKCS#12 file is protected by a password and none was given")
+		if a.password == "" {
+			return bundle{}, refuse(subject, ErrPasswordNeeded, a.names.passwordHint(), "the PKCS#12 file is protected by a password and none was given")
 		}
 		if _, _, _, errEmpty := pkcs12.DecodeChain(data, ""); errEmpty == nil {
 			return bundle{}, refuse(subject, ErrWrongPassword, "give no password for this file",
 				"wrong password: the PKCS#12 file has none")
 		}
-		return bundle{}, refuse(subject, ErrWrongPassword, hintPassword, "")
+		return bundle{}, refuse(subject, ErrWrongPassword, a.names.passwordHint(), "")
 	case strings.Contains(err.Error(), "private key missing"):
-		return bundle{}, refuse(subject, ErrNoPrivateKey, hintNoKey, "the PKCS#12 file holds no private key")
+		return bundle{}, refuse(subject, ErrNoPrivateKey, a.names.noKeyHint(), "the PKCS#12 file holds no private key")
 	case strings.Contains(err.Error(), "certificate missing"):
 		return bundle{}, refuse(subject, ErrNoCertificate, hintNoCert, "the PKCS#12 file holds no certificate")
 	case strings.Contains(err.Error(), "UCS-2"):
 		// No PFX can have this password: PKCS#12 passwords are BMPStrings.
-		return bundle{}, refuse(subject, ErrWrongPassword, hintPassword,
+		return bundle{}, refuse(subject, ErrWrongPassword, a.names.passwordHint(),
 			"wrong password: it holds characters a PKCS#12 password cannot")
 	}
 	return bundle{}, refuse(subject, ErrUnreadable, hintFormat, "damaged or unsupported PKCS#12 file: %v", err)
@@ -268,11 +275,11 @@ func isPKCS12PasswordError(err error) bool {
 
 // decodeDER reads binary data that is not a PFX: one or more DER
 // certificates (a .cer), or a DER private key (a key file).
-func decodeDER(data []byte, password, subject string) (bundle, error) {
+func decodeDER(data []byte, a access, subject string) (bundle, error) {
 	if certs, err := x509.ParseCertificates(data); err == nil && len(certs) > 0 {
 		return bundle{certs: certs, format: formatDER}, nil
 	}
-	key, err := parseDERKey(data, password, subject)
+	key, err := parseDERKey(data, a, subject)
 	if err != nil {
 		return bundle{}, err
 	}
@@ -281,7 +288,7 @@ func decodeDER(data []byte, password, subject string) (bundle, error) {
 
 // parseDERKey reads a DER private key: PKCS#8, PKCS#1, SEC 1, or an
 // encrypted PKCS#8.
-func parseDERKey(der []byte, password, subject string) (crypto.PrivateKey, error) {
+func parseDERKey(der []byte, a access, subject string) (crypto.PrivateKey, error) {
 	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		return key, nil
 	}
@@ -292,7 +299,7 @@ func parseDERKey(der []byte, password, subject string) (crypto.PrivateKey, error
 		return key, nil
 	}
 	if isEncryptedPKCS8(der) {
-		return decryptPKCS8(der, password, subject)
+		return decryptPKCS8(der, a, subject)
 	}
 	return nil, refuse(subject, ErrUnreadable, hintFormat,
 		"not PKCS#12, PEM, a DER certificate or key, or base64 of one of them")

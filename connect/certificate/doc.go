@@ -14,7 +14,8 @@
 //     stand-in for Windows' Cert:\CurrentUser\My.
 //   - New: a fresh self-signed certificate, the New-SelfSignedCertificate
 //     step of onboarding, with encoders for every file Entra ID and Windows
-//     want (.pfx, .cer, PEM, the manifest's keyCredentials entry).
+//     want (.pfx, .cer, PEM with the key plain or encrypted by the
+//     password, the manifest's keyCredentials entry).
 //
 // Loading refuses early and precisely what Entra ID would refuse later
 // with a vaguer message: a wrong or missing password, no private key, a key
@@ -22,7 +23,10 @@
 // never reads the clock; Check, run once by the caller with its own clock,
 // refuses a certificate outside its validity window and warns when it
 // expires soon. Every refusal wraps a sentinel error (errors.Is), carries
-// exitcode.Auth and a hint, and never contains the password.
+// exitcode.Auth and a hint, and never contains the password. Hints name
+// the connection settings unless the caller passes its own Names
+// (LoadFileNamed), as cert import does for its --key-file and
+// --password-env.
 //
 // The package is a library: it reads no flags or environment and touches
 // no file itself. Files come in through a readFile function and the store

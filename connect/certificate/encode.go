@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/youmark/pkcs8"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -67,6 +69,44 @@ func (c *Credential) PEM() ([]byte, error) {
 	}
 	return append(c.chainPEM(), key...), nil
 }
+
+// EncryptedPEM is PEM with the key encrypted by password: an encrypted
+// PKCS#8 block ("ENCRYPTED PRIVATE KEY", PBES2 with AES-256-CBC and
+// PBKDF2-HMAC-SHA-256), the form OpenSSL 3 writes and reads with
+// "openssl pkey -passin", and LoadFile reads with the same password. A
+// key file beside a password-protected PFX must not be the weak copy.
+func (c *Credential) EncryptedPEM(password string) ([]byte, error) {
+	if password == "" {
+		// An empty password would still encrypt, yet protect nothing and
+		// make OpenSSL prompt: say so instead of writing such a file.
+		return nil, invalid("certificate %s: encrypting the PEM key needs a password", c.Source)
+	}
+	if err := checkKey(c); err != nil {
+		return nil, err
+	}
+	der, err := pkcs8.MarshalPrivateKey(c.Key, []byte(password), pemKeyEncryption())
+	if err != nil {
+		// The library's messages name the algorithm, never the password.
+		return nil, fmt.Errorf("certificate %s: encrypt private key: %w", c.Source, err)
+	}
+	key := pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der})
+	return append(c.chainPEM(), key...), nil
+}
+
+// pemKeyEncryption is how EncryptedPEM encrypts: AES-256-CBC with a key
+// from PBKDF2-HMAC-SHA-256 (the library's default is only 10000 rounds
+// and an 8-byte salt). 600000 rounds is OWASP's advice for PBKDF2-SHA256
+// and stays well under the maxIterations that loading accepts, so the
+// file reads back here and in OpenSSL. A function, not a variable, so
+// nothing can change it for the whole program.
+func pemKeyEncryption() *pkcs8.Opts {
+	return &pkcs8.Opts{
+		Cipher:  pkcs8.AES256CBC,
+		KDFOpts: pkcs8.PBKDF2Opts{SaltSize: 16, IterationCount: pemKeyIterations, HMACHash: crypto.SHA256},
+	}
+}
+
+const pemKeyIterations = 600_000
 
 // chainPEM is the certificate chain as PEM, leaf first.
 func (c *Credential) chainPEM() []byte {

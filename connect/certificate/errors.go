@@ -1,6 +1,7 @@
 package certificate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -39,10 +40,6 @@ var (
 const (
 	hintFormat = "give a .pfx/.p12, a PEM file holding the certificate and its key, " +
 		"or a DER .cer with a key file; base64 of a .pfx or PEM is accepted too"
-	hintPassword = "give the password the certificate was exported with " +
-		"(EXORUN_CERTIFICATE_PASSWORD, or the variable named by --certificate-password-env)"
-	hintPath       = "check the path given in certificate_file / --certificate-file or certificate_key_file / --certificate-key-file"
-	hintNoKey      = "use a .pfx that holds the private key, or give the key file (certificate_key_file / --certificate-key-file)"
 	hintNoCert     = "give the certificate (.cer, .pem or .pfx) as well as the key"
 	hintMismatch   = "pair the certificate with the key it was created with: the certificate's and the key's public modulus must be equal"
 	hintNewRSA     = "create an RSA certificate of 2048 bits or more, upload its .cer to the app registration in Entra ID, and use it instead"
@@ -51,6 +48,43 @@ const (
 	hintImport     = "import it first: exorun cert import FILE"
 	hintPFXWithKey = "a .pfx/.p12 holds its own private key: give no key file with it"
 )
+
+// Names says how the caller's user gives what loading may ask for, so a
+// hint names a flag or variable that exists where the user is: run,
+// whoami and doctor take --certificate-password-env and
+// --certificate-key-file, cert import takes --password-env and --key-file.
+// The package reads no flags, so each caller words these from its own flag
+// declarations. An empty field means the connection settings' name
+// (connect.Fields), which is what Load, LoadFile and Store.Load say.
+type Names struct {
+	// CertFile is where the certificate file's path came from, e.g.
+	// "the FILE argument".
+	CertFile string
+	// KeyFile is how a separate key file is given, e.g. "--key-file".
+	KeyFile string
+	// Password is how the password is given, e.g. "the environment
+	// variable named by --password-env".
+	Password string
+}
+
+// The connection settings' names: the fallback for an empty Names field.
+const (
+	settingCertFile = "certificate_file / --certificate-file"
+	settingKeyFile  = "certificate_key_file / --certificate-key-file"
+	settingPassword = "EXORUN_CERTIFICATE_PASSWORD, or the variable named by --certificate-password-env"
+)
+
+func (n Names) passwordHint() string {
+	return "give the password the certificate was exported with (" + cmp.Or(n.Password, settingPassword) + ")"
+}
+
+func (n Names) noKeyHint() string {
+	return "use a .pfx that holds the private key, or give the key file (" + cmp.Or(n.KeyFile, settingKeyFile) + ")"
+}
+
+func (n Names) pathHint() string {
+	return "check the path given in " + cmp.Or(n.CertFile, settingCertFile) + " or " + cmp.Or(n.KeyFile, settingKeyFile)
+}
 
 // problem is one specific failure: its text says exactly what went wrong,
 // and errors.Is matches it to kind, the sentinel naming the sort of failure.

@@ -221,3 +221,48 @@ func TestKeyCredentialIsTheManifestEntry(t *testing.T) {
 		t.Errorf("keyId %q is not a random GUID", entry["keyId"])
 	}
 }
+
+// EncryptedPEM writes the chain and an encrypted PKCS#8 key that opens
+// with its password only, alone or as a key file beside the .cer.
+func TestEncryptedPEMOpensWithItsPasswordOnly(t *testing.T) {
+	c := newCredential(t)
+	data, err := c.EncryptedPEM(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("-----BEGIN CERTIFICATE-----")) ||
+		!bytes.Contains(data, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----")) ||
+		bytes.Contains(data, []byte("-----BEGIN PRIVATE KEY-----")) {
+		t.Fatalf("not a certificate followed by an encrypted PKCS#8 key:\n%s", data)
+	}
+	got, err := Load(data, testPassword, "encrypted pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Thumbprint() != c.Thumbprint() || !got.Key.Equal(c.Key) {
+		t.Error("came back as another credential")
+	}
+	_, err = Load(data, wrongPassword, "encrypted pem")
+	assertRefused(t, err, ErrWrongPassword, exitcode.Auth, "certificate encrypted pem: wrong password")
+	_, err = Load(data, "", "encrypted pem")
+	assertRefused(t, err, ErrPasswordNeeded, exitcode.Auth, "the private key is encrypted and no password was given")
+
+	fsys := files(map[string][]byte{"app.cer": c.CertDER(), "app.pem": data})
+	if got, err := LoadFile("app.cer", "app.pem", testPassword, fsys); err != nil || got.Thumbprint() != c.Thumbprint() {
+		t.Errorf("as a key file: %v", err)
+	}
+	_, err = LoadFile("app.cer", "app.pem", wrongPassword, fsys)
+	assertRefused(t, err, ErrWrongPassword, exitcode.Auth, "key file app.pem: wrong password")
+
+	// Two encryptions of one key differ: a fresh salt and IV each time.
+	again, err := c.EncryptedPEM(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(again, data) {
+		t.Error("two encryptions came out the same")
+	}
+	if _, err := c.EncryptedPEM(""); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("an empty password: got %v, want a usage error", err)
+	}
+}

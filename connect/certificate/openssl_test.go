@@ -1,6 +1,7 @@
 package certificate
 
 import (
+	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
@@ -66,6 +67,20 @@ func TestOpenSSLReadsWhatWeWrite(t *testing.T) {
 	write("app.cer", c.CertDER(), nil)
 	pemData, err := c.PEM()
 	write("app.pem", pemData, err)
+	encrypted, err := c.EncryptedPEM(testPassword)
+	write("encrypted.pem", encrypted, err)
+	// The key block alone, for asn1parse, which reads the first block.
+	var keyBlock []byte
+	for rest := encrypted; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type == "ENCRYPTED PRIVATE KEY" {
+			keyBlock = pem.EncodeToMemory(block)
+		}
+	}
+	write("encrypted-key.pem", keyBlock, nil)
 
 	for _, tt := range []struct{ file, pass, want string }{
 		{"modern.pfx", "env:TEST_PASSWORD", "PBES2, PBKDF2, AES-256-CBC"},
@@ -93,6 +108,22 @@ func TestOpenSSLReadsWhatWeWrite(t *testing.T) {
 		out := mustOpenSSL(t, dir, "pkey", "-in", "app.pem", "-noout", "-text")
 		if !strings.Contains(out, "Private-Key: (2048 bit") {
 			t.Errorf("openssl pkey does not read our key:\n%s", out)
+		}
+	})
+	t.Run("encrypted.pem", func(t *testing.T) {
+		if out, err := openssl(t, dir, "pkey", "-in", "encrypted.pem", "-passin", "pass:"+wrongPassword, "-noout"); err == nil {
+			t.Fatalf("openssl pkey opened the encrypted key with a wrong password:\n%s", out)
+		}
+		out := mustOpenSSL(t, dir, "pkey", "-in", "encrypted.pem", "-passin", "env:TEST_PASSWORD", "-noout", "-text")
+		if !strings.Contains(out, "Private-Key: (2048 bit") {
+			t.Errorf("openssl pkey does not read our encrypted key:\n%s", out)
+		}
+		// The scheme the key is encrypted with, as OpenSSL parses it.
+		der := mustOpenSSL(t, dir, "asn1parse", "-in", "encrypted-key.pem", "-i")
+		for _, want := range []string{"PBES2", "PBKDF2", "aes-256-cbc", "hmacWithSHA256"} {
+			if !strings.Contains(der, want) {
+				t.Errorf("the encrypted key does not use %s:\n%s", want, der)
+			}
 		}
 	})
 }

@@ -162,12 +162,12 @@ func (s *Store) Load(thumbprint string) (*Credential, error) {
 	case err != nil:
 		return nil, storeError(tp, "read the key", err)
 	default:
-		if b, err = decodePEM(keyData, "", "certificate "+source); err != nil {
+		if b, err = decodePEM(keyData, access{}, "certificate "+source); err != nil {
 			return nil, err
 		}
 		b.certs = chain
 	}
-	c, err := finish(b, source)
+	c, err := finish(b, source, Names{})
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (s *Store) readChain(tp string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, storeError(tp, "read the certificate", err)
 	}
-	b, err := decodePEM(data, "", "certificate store "+tp)
+	b, err := decodePEM(data, access{}, "certificate store "+tp)
 	if err != nil {
 		return nil, err
 	}

@@ -145,8 +145,8 @@ func bundlePackFlags(o *bundlePackOptions) *pflag.FlagSet {
 	fs.StringVarP(&o.Out, "output", "o", "", "bundle `FILE` to write (default: NAME.exob in the current folder)")
 	fs.StringVar(&o.SignWith, "sign-with", "", "sign with the certificate of this `THUMBPRINT` in the store (exorun cert import)")
 	fs.StringVar(&o.SignCert, "sign-cert", "", "sign with this certificate `FILE` (.pfx, .pem, or .cer with --key-file)")
-	fs.StringVar(&o.KeyFile, "key-file", "", "private key `FILE` for --sign-cert when the certificate file holds none")
-	fs.StringVar(&o.PasswordEnv, "password-env", "", "environment `VAR` holding the PFX or key password for --sign-cert")
+	fs.StringVar(&o.KeyFile, flagKeyFile, "", "private key `FILE` for --sign-cert when the certificate file holds none")
+	fs.StringVar(&o.PasswordEnv, flagPasswordEnv, "", "environment `VAR` holding the PFX or key password for --sign-cert")
 	return fs
 }
 
@@ -252,7 +252,10 @@ func signingCredential(env *Env, o *bundlePackOptions) (*certificate.Credential,
 		if perr != nil {
 			return nil, perr
 		}
-		cred, err = certificate.LoadFile(o.SignCert, o.KeyFile, password, env.ReadFile)
+		// Hints name pack's own flags, not the connection settings.
+		names := certImportNames()
+		names.CertFile = "--sign-cert FILE"
+		cred, err = certificate.LoadFileNamed(o.SignCert, o.KeyFile, password, names, env.ReadFile)
 	}
 	source := "--sign-cert " + o.SignCert
 	if o.SignWith != "" {

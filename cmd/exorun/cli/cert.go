@@ -28,6 +28,13 @@ func certCommand() *command {
 		}}
 }
 
+// Flag names that hints and messages repeat: one constant each, so a
+// hint cannot name a flag the command does not have.
+const (
+	flagKeyFile     = "key-file"
+	flagPasswordEnv = "password-env"
+)
+
 type certNewOptions struct {
 	Subject     string
 	Years       int
@@ -43,8 +50,8 @@ func certNewFlags(o *certNewOptions) *pflag.FlagSet {
 	fs.IntVar(&o.Years, "years", 1, "validity in years")
 	fs.IntVar(&o.KeySize, "key-size", 2048, "RSA key size: 2048, 3072 or 4096")
 	fs.StringVar(&o.Out, "out", "", "output `NAME`: writes NAME.pfx, NAME.cer and NAME.pem")
-	fs.StringVar(&o.PasswordEnv, "password-env", "", "environment `VAR` holding the PFX password (default: prompt)")
-	fs.BoolVar(&o.NoPassword, "no-password", false, "write the PFX and PEM without a password")
+	fs.StringVar(&o.PasswordEnv, flagPasswordEnv, "", "environment `VAR` holding the password for the PFX and the PEM key (default: prompt)")
+	fs.BoolVar(&o.NoPassword, "no-password", false, "write the PFX and PEM key without a password")
 	return fs
 }
 
@@ -80,7 +87,12 @@ func cmdCertNew(env *Env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The PEM holds the same key as the PFX: with a password it is
+	// encrypted too, or the PEM would be the PFX's unlocked copy.
 	pem, err := cred.PEM()
+	if password != "" {
+		pem, err = cred.EncryptedPEM(password)
+	}
 	if err != nil {
 		return err
 	}
@@ -106,14 +118,28 @@ func cmdCertNew(env *Env, c *command, args []string) error {
 	fmt.Fprintf(env.Stdout, "thumbprint:  %s\n", cred.Thumbprint())
 	fmt.Fprintf(env.Stdout, "subject:     %s\n", leaf.Subject)
 	fmt.Fprintf(env.Stdout, "valid:       %s to %s\n", leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
-	fmt.Fprintf(env.Stdout, "wrote:       %s.pfx (keep it secret), %s.cer (upload to the app registration), %s.pem\n", o.Out, o.Out, o.Out)
+	fmt.Fprintf(env.Stdout, "wrote:       %s.pfx (keep it secret), %s.cer (upload to the app registration), %s.pem (certificate and key; keep it secret)\n", o.Out, o.Out, o.Out)
+	fmt.Fprintf(env.Stdout, "protection:  %s\n", keyProtection(o.Out, password))
 	fmt.Fprintf(env.Stdout, "keyCredentials entry for the app manifest:\n%s\n", keyCred)
 	return nil
 }
 
-// newPassword gets the PFX password: from --password-env, a prompt, or
-// none with --no-password. The PEM is written unencrypted either way,
-// mode 0600, like the certificate store.
+// keyProtection says plainly what guards the private key in the files
+// cert new wrote, and in the copy cert import keeps: the store holds its
+// key unencrypted (mode 0600) however the file was protected, so that
+// unattended jobs need no password.
+func keyProtection(out, password string) string {
+	const store = "\n             the store's copy ('exorun cert import') is unencrypted, mode 0600, so unattended jobs need no password"
+	if password == "" {
+		return fmt.Sprintf("NONE: the private key in %s.pfx and %s.pem is not encrypted; only file mode 0600 guards it (--%s VAR encrypts it)",
+			out, out, flagPasswordEnv) + store
+	}
+	return fmt.Sprintf("the private key in %s.pfx and %s.pem is encrypted with the password (PEM: PKCS#8, AES-256-CBC)", out, out) + store
+}
+
+// newPassword gets the password for the PFX and the PEM key: from
+// --password-env, a prompt, or none with --no-password. Both files are
+// mode 0600 either way, like the certificate store.
 func newPassword(env *Env, o *certNewOptions) (string, error) {
 	switch {
 	case o.NoPassword:
@@ -169,9 +195,21 @@ type certImportOptions struct {
 
 func certImportFlags(o *certImportOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("cert import", pflag.ContinueOnError)
-	fs.StringVar(&o.KeyFile, "key-file", "", "private key `FILE` when the certificate file holds none")
-	fs.StringVar(&o.PasswordEnv, "password-env", "", "environment `VAR` holding the PFX or key password")
+	fs.StringVar(&o.KeyFile, flagKeyFile, "", "private key `FILE` when the certificate file holds none (e.g. with a .cer)")
+	fs.StringVar(&o.PasswordEnv, flagPasswordEnv, "", "environment `VAR` holding the PFX or key password")
 	return fs
+}
+
+// certImportNames are cert import's own ways of giving the key file and
+// the password, so the certificate package's hints name them instead of
+// the connection settings (--certificate-key-file, EXORUN_CERTIFICATE_PASSWORD)
+// that cert import does not read.
+func certImportNames() certificate.Names {
+	return certificate.Names{
+		CertFile: "the FILE argument",
+		KeyFile:  "--" + flagKeyFile + " FILE",
+		Password: "--" + flagPasswordEnv + " VAR, naming the environment variable that holds it",
+	}
 }
 
 // cmdCertImport stores a certificate and key under its thumbprint.
@@ -192,7 +230,7 @@ func cmdCertImport(env *Env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cred, err := certificate.LoadFile(fs.Arg(0), o.KeyFile, password, env.ReadFile)
+	cred, err := certificate.LoadFileNamed(fs.Arg(0), o.KeyFile, password, certImportNames(), env.ReadFile)
 	if err != nil {
 		return err
 	}
