@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,12 +37,19 @@ const (
 	// "organization" and one row per ready tenant, the --tenants file of
 	// exorun run.
 	TenantsFile = "tenants.csv"
+	// ProfileFile is written beside it too: the demo app's connection
+	// settings as an exorun profile (a JSON object of connect{} keys),
+	// usable as CONFIG/exorun/profiles/NAME.json.
+	ProfileFile = "profile.json"
 )
 
 // Options configure an emulator. StateDir is required.
 type Options struct {
-	// Addr is the loopback address to listen on; default 127.0.0.1:0 (a
-	// free port). Other hosts are refused: the emulator's tokens and data
+	// Addr is the loopback address to listen on. Empty means the address
+	// the state folder was last served on (its endpoints.json), so a
+	// restart keeps the URLs that profiles and shells hold, or a free
+	// port on 127.0.0.1 when there is none or it is taken now (AddrNote
+	// says so). Other hosts are refused: the emulator's tokens and data
 	// are for this machine only.
 	Addr     string
 	StateDir string
@@ -103,58 +111,82 @@ type Emulator struct {
 	// provisioning serialises giving tenants their Exchange data, so two
 	// first requests for a new tenant provision it once.
 	provisioning sync.Mutex
+	// lock is held on the state folder from Start to Close.
+	lock *stateLock
+	// addrNote says why the remembered address was not used; "" when it
+	// was, or when there was none.
+	addrNote string
 }
 
 // Start provisions the state folder (CA, signing key, demo tenant and app on
-// first use) and serves HTTPS on opts.Addr until Close.
+// first use) and serves HTTPS on opts.Addr until Close. It locks the state
+// folder first: when another emulator serves it, Start returns an
+// *InUseError (errors.Is ErrStateInUse) and has written nothing.
 func Start(opts Options) (*Emulator, error) {
 	if opts.StateDir == "" {
 		return nil, errors.New("emulator: a state folder is required")
 	}
-	if opts.Addr == "" {
-		opts.Addr = "127.0.0.1:0"
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := checkLoopback(opts.Addr); err != nil {
-		return nil, err
+	if opts.Addr != "" {
+		if err := checkLoopback(opts.Addr); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator state folder: %w", err)
 	}
+	lock, err := acquireLock(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Emulator{served: make(chan error, 1), seed: opts.Seed, lock: lock}
+	if err := e.start(opts); err != nil {
+		return nil, errors.Join(err, lock.release())
+	}
+	return e, nil
+}
+
+// start is Start under the state folder's lock.
+func (e *Emulator) start(opts Options) error {
 	now := opts.Now()
 	ca, err := loadOrCreateCA(opts.StateDir, now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	serverCert, err := ca.serverCertificate(now)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	e := &Emulator{served: make(chan error, 1), seed: opts.Seed}
 	if err := e.open(opts); err != nil {
-		return nil, err
+		return err
 	}
-	e.ln, err = net.Listen("tcp", opts.Addr)
-	if err != nil {
+	if err := e.listen(opts); err != nil {
 		e.data.Close()
-		return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
+		return err
 	}
 	base := "https://" + e.ln.Addr().String()
 	if err := e.wire(opts, base); err != nil {
 		e.ln.Close()
 		e.data.Close()
-		return nil, err
+		return err
 	}
 	e.endpoints.CAFile = filepath.Join(opts.StateDir, caCertFile)
-	if err = writeEndpoints(opts.StateDir, e.endpoints); err == nil {
+	err = e.lock.record(Server{PID: os.Getpid(), Authority: base})
+	if err == nil {
+		err = writeEndpoints(opts.StateDir, e.endpoints)
+	}
+	if err == nil {
 		err = writeTenantsFile(opts.StateDir, e.endpoints.Tenants)
+	}
+	if err == nil {
+		err = writeProfile(opts.StateDir, e.endpoints)
 	}
 	if err != nil {
 		e.ln.Close()
 		e.data.Close()
-		return nil, err
+		return err
 	}
 	e.srv = &http.Server{
 		Handler:           e.routes(),
@@ -162,8 +194,69 @@ func Start(opts Options) (*Emulator, error) {
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	go func() { e.served <- e.srv.ServeTLS(e.ln, "", "") }()
-	return e, nil
+	return nil
 }
+
+// listen listens on opts.Addr or, without one, on the address the state
+// folder was last served on, falling back to a free port when that one
+// is taken now.
+func (e *Emulator) listen(opts Options) error {
+	addr := opts.Addr
+	remembered := ""
+	if addr == "" {
+		remembered = rememberedAddr(opts.StateDir)
+		addr = remembered
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+	}
+	var err error
+	e.ln, err = net.Listen("tcp", addr)
+	if err != nil && remembered != "" {
+		e.addrNote = fmt.Sprintf("%s, where this state folder was last served, is taken (%v); serving on a free port instead", remembered, err)
+		e.ln, err = net.Listen("tcp", "127.0.0.1:0")
+		addr = "127.0.0.1:0"
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: listen on %s: %w", addr, err)
+	}
+	return nil
+}
+
+// rememberedAddr is the host:port of the authority in the state folder's
+// endpoints.json: where it was last served. "" when there is none, or
+// it is no loopback address.
+func rememberedAddr(dir string) string {
+	ep, err := ReadEndpoints(dir)
+	if err != nil {
+		return ""
+	}
+	u, err := url.Parse(ep.Authority)
+	if err != nil || u.Port() == "" || u.Port() == "0" || checkLoopback(u.Host) != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// ReadEndpoints reads the endpoints.json an emulator wrote to stateDir.
+// It says where the emulator was last served; Serving says whether it
+// still is.
+func ReadEndpoints(stateDir string) (Endpoints, error) {
+	var ep Endpoints
+	path := filepath.Join(stateDir, EndpointsFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ep, fmt.Errorf("emulator endpoints: %w", err)
+	}
+	if err := json.Unmarshal(data, &ep); err != nil {
+		return ep, fmt.Errorf("emulator endpoints %s: %w", path, err)
+	}
+	return ep, nil
+}
+
+// AddrNote says why the emulator serves on another port than the one its
+// state folder was last served on (that one was taken); "" otherwise.
+func (e *Emulator) AddrNote() string { return e.addrNote }
 
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
@@ -340,7 +433,9 @@ func (e *Emulator) Close() error {
 		if serveErr := <-e.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 			err = serveErr
 		}
-		e.closeErr = errors.Join(err, e.data.Close())
+		// The lock goes last: until the data is flushed, another
+		// emulator must not load the state.
+		e.closeErr = errors.Join(err, e.data.Close(), e.lock.release())
 	})
 	return e.closeErr
 }
@@ -351,4 +446,27 @@ func writeEndpoints(dir string, ep Endpoints) error {
 		return err
 	}
 	return atomicfile.WriteBytes(filepath.Join(dir, EndpointsFile), append(data, '\n'), 0o644)
+}
+
+// Profile is the demo app's connection settings by exorun's profile keys
+// (the connect{} keys): what reaches the demo tenant through the real
+// MSAL, TLS and HTTP path.
+func (ep Endpoints) Profile() map[string]string {
+	return map[string]string{
+		"app_id":           ep.AppID,
+		"organization":     ep.Organization,
+		"certificate_file": ep.CertificateFile,
+		"authority":        ep.Authority,
+		"exchange_url":     ep.ExchangeURL,
+		"compliance_url":   ep.ComplianceURL,
+		"ca_file":          ep.CAFile,
+	}
+}
+
+func writeProfile(dir string, ep Endpoints) error {
+	data, err := json.MarshalIndent(ep.Profile(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(dir, ProfileFile), append(data, '\n'), 0o644)
 }

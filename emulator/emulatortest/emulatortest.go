@@ -211,8 +211,8 @@ func (sh *sharedEmulator) closeAndCheck() error {
 	return errors.Join(changed...)
 }
 
-// readState reads the files of a state folder but endpoints.json (which
-// names the port and is rewritten at every start).
+// readState reads the files of a state folder but endpoints.json and the
+// lock file (which name the port and are rewritten at every start).
 func readState(dir string) (map[string][]byte, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -220,7 +220,7 @@ func readState(dir string) (map[string][]byte, error) {
 	}
 	files := map[string][]byte{}
 	for _, e := range entries {
-		if e.IsDir() || e.Name() == emulator.EndpointsFile {
+		if e.IsDir() || e.Name() == emulator.EndpointsFile || e.Name() == emulator.LockFile {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -283,7 +283,7 @@ func copyIfEmpty(src, dst string) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() || e.Name() == emulator.EndpointsFile {
+		if e.IsDir() || e.Name() == emulator.EndpointsFile || e.Name() == emulator.LockFile {
 			continue
 		}
 		info, err := e.Info()

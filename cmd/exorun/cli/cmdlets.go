@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/cmd/exorun/repl"
+	"github.com/exorun/exorun/connect"
 )
 
 type cmdletsOptions struct {
@@ -16,6 +18,7 @@ type cmdletsOptions struct {
 	Service string
 	Verb    string
 	Match   string
+	demo    demoOptions
 }
 
 func cmdletsFlags(o *cmdletsOptions) *pflag.FlagSet {
@@ -24,6 +27,8 @@ func cmdletsFlags(o *cmdletsOptions) *pflag.FlagSet {
 	fs.StringVar(&o.Service, "service", "exchange", "exchange or compliance")
 	fs.StringVar(&o.Verb, "verb", "", "only this verb, e.g. Get")
 	fs.StringVar(&o.Match, "match", "", "only names containing this text (case-insensitive)")
+	group(fs, groupDemo, func() { o.demo.register(fs) })
+	fs.Lookup("demo").Usage = "only the cmdlets the demo app may run: connect to an in-process emulated tenant and read its roles from the token"
 	return fs
 }
 
@@ -43,7 +48,7 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 	switch fs.NArg() {
 	case 0:
 	case 1:
-		for _, f := range []string{"role", "verb", "match"} {
+		for _, f := range []string{"role", "verb", "match", "demo"} {
 			if fs.Changed(f) {
 				return usageError("--%s filters the list; it does not go with a cmdlet's name", f)
 			}
@@ -52,8 +57,14 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 	default:
 		return usageError("cmdlets takes one cmdlet name at most (use --match TEXT to list several)")
 	}
-	var role *catalog.Role
-	if o.Role != "" {
+	// roles, when filtering, are those whose grants a listed cmdlet
+	// needs one of.
+	var roles []catalog.Role
+	filtered := o.Role != "" || o.demo.Demo
+	switch {
+	case o.Role != "" && o.demo.Demo:
+		return usageError("--role and --demo both choose the roles; give the demo app another with --demo-role")
+	case o.Role != "":
 		r, ok := catalog.RoleByName(o.Role)
 		if !ok {
 			var names []string
@@ -62,7 +73,11 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 			}
 			return usageError("--role %q: want one of %s", o.Role, strings.Join(names, ", "))
 		}
-		role = &r
+		roles = []catalog.Role{r}
+	case o.demo.Demo:
+		if roles, err = demoRoles(env, &o.demo, service); err != nil {
+			return err
+		}
 	}
 	tw := tablewriter.NewTable(env.Stdout)
 	tw.Header("Cmdlet", "Lua name", "Effect", "Granted by")
@@ -76,7 +91,11 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 		if cm.WrapperOf != "" {
 			name = cm.WrapperOf
 		}
-		if role != nil && !catalog.Grants(*role, name, service) {
+		if filtered && !catalog.Allowed(roles, name, service) {
+			continue
+		}
+		if o.demo.Demo && cm.AppOnly.Unsupported {
+			// No role lets an app run it.
 			continue
 		}
 		granted := "-"
@@ -97,8 +116,39 @@ func cmdCmdlets(env *Env, c *command, args []string) error {
 	if err := tw.Render(); err != nil {
 		return err
 	}
+	if o.demo.Demo {
+		var names []string
+		for _, r := range roles {
+			names = append(names, r.Name)
+		}
+		fmt.Fprintf(env.Stderr, "%d cmdlets in %s that the demo app may run (its roles: %s)\n", n, service, strings.Join(names, ", "))
+		return nil
+	}
 	fmt.Fprintf(env.Stderr, "%d cmdlets in %s\n", n, service)
 	return nil
+}
+
+// demoRoles starts the demo tenant, connects to service as the demo app
+// (with --demo-role's role, if given) and returns the roles its token
+// carries that service honours: what decides, on the service's side,
+// which cmdlets it may run.
+func demoRoles(env *Env, o *demoOptions, service catalog.Service) ([]catalog.Role, error) {
+	d, s, err := startDemo(env, o, env.commandLogger())
+	if err != nil {
+		return nil, err
+	}
+	defer d.close()
+	s.Service = service.Key()
+	ctx, cancel := env.signalContext(context.Background())
+	defer cancel()
+	sess, err := connect.Open(ctx, s, env.connectOptions(env.commandLogger()))
+	if err != nil {
+		return nil, err
+	}
+	// Before stop: the emulator shutting down waits for open
+	// connections to hang up.
+	defer sess.Close()
+	return sess.Identity.HonouredRoles(service), nil
 }
 
 // cmdletHelp prints the help of the cmdlet name (PowerShell or Lua name,

@@ -115,3 +115,20 @@ func (d *demo) close() {
 	_ = d.em.Close()
 	_ = d.env.RemoveAll(d.dir)
 }
+
+// settingsOr is the settings of a command that connects once (whoami,
+// doctor): with --demo an emulated tenant's, started here and
+// stopped by stop, as `run --demo` does, so its flags and environment
+// are ignored; without, conn's (flags over environment over profile)
+// and a stop that does nothing.
+func (o *demoOptions) settingsOr(env *Env, conn *connectionOptions) (s connect.Settings, stop func(), err error) {
+	if !o.Demo {
+		s, err = conn.settings(env)
+		return s, func() {}, err
+	}
+	d, s, err := startDemo(env, o, env.commandLogger())
+	if err != nil {
+		return s, nil, err
+	}
+	return s, d.close, nil
+}

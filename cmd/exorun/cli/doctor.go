@@ -10,13 +10,19 @@ import (
 
 // cmdDoctor walks the onboarding steps and says which one is missing.
 func cmdDoctor(env *Env, c *command, args []string) error {
-	o, s, err := parseSession(env, c, args)
+	o, s, stop, err := parseSession(env, c, args)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
-	checks, _, err := connect.Doctor(ctx, s, env.connectOptions(env.commandLogger()))
+	checks, sess, err := connect.Doctor(ctx, s, env.connectOptions(env.commandLogger()))
+	if sess != nil {
+		// Before stop: a demo emulator shutting down waits for open
+		// connections to hang up.
+		defer sess.Close()
+	}
 	if o.JSON {
 		type jsonCheck struct {
 			Step   string `json:"step"`

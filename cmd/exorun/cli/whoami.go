@@ -17,36 +17,42 @@ import (
 // sessionOptions are the flags of whoami and doctor.
 type sessionOptions struct {
 	connectionOptions
+	demo    demoOptions
 	Service string
 	JSON    bool
 }
 
 func sessionFlags(name string, o *sessionOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	o.connectionOptions.register(fs)
 	fs.StringVar(&o.Service, "service", "exchange", "service to check: exchange or compliance")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of text")
+	group(fs, groupConnection, func() { o.connectionOptions.register(fs) })
+	group(fs, groupDemo, func() { o.demo.register(fs) })
 	return fs
 }
 
-func parseSession(env *Env, c *command, args []string) (*sessionOptions, connect.Settings, error) {
-	o := &sessionOptions{}
+// parseSession parses whoami's or doctor's flags into the settings to
+// connect with: the ambient ones (flags over environment over profile),
+// or with --demo those of an emulated tenant started in-process, which
+// stop stops (a no-op without --demo).
+func parseSession(env *Env, c *command, args []string) (o *sessionOptions, s connect.Settings, stop func(), err error) {
+	o = &sessionOptions{}
 	fs := sessionFlags(c.name, o)
 	if err := parseFlags(env, c, fs, args); err != nil {
-		return nil, connect.Settings{}, err
+		return nil, s, nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, connect.Settings{}, usageError("%s takes no arguments", c.name)
+		return nil, s, nil, usageError("%s takes no arguments", c.name)
 	}
 	if _, err := catalog.ParseService(o.Service); err != nil {
-		return nil, connect.Settings{}, usageError("--service: %v", err)
+		return nil, s, nil, usageError("--service: %v", err)
 	}
-	s, err := o.settings(env)
+	s, stop, err = o.demo.settingsOr(env, &o.connectionOptions)
 	if err != nil {
-		return nil, connect.Settings{}, err
+		return nil, s, nil, err
 	}
 	s.Service = o.Service
-	return o, s, nil
+	return o, s, stop, nil
 }
 
 // commandLogger logs warnings and errors of a command to stderr.
@@ -56,16 +62,20 @@ func (e *Env) commandLogger() *slog.Logger {
 
 // cmdWhoami connects and prints who the session is.
 func cmdWhoami(env *Env, c *command, args []string) error {
-	o, s, err := parseSession(env, c, args)
+	o, s, stop, err := parseSession(env, c, args)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	ctx, cancel := env.signalContext(context.Background())
 	defer cancel()
 	sess, err := connect.Open(ctx, s, env.connectOptions(env.commandLogger()))
 	if err != nil {
 		return err
 	}
+	// Before stop: a demo emulator shutting down waits for open
+	// connections to hang up.
+	defer sess.Close()
 	info := sess.Info()
 	if o.JSON {
 		data, _ := json.MarshalIndent(info, "", "  ")
