@@ -36,6 +36,16 @@ func environments() []Environment {
 	}
 }
 
+// EnvironmentNames lists the clouds by name, the default first: what
+// the environment setting takes (shell completion offers them).
+func EnvironmentNames() []string {
+	var names []string
+	for _, e := range environments() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
 // LookupEnvironment finds a cloud by name, case-insensitively; "" is the
 // default cloud.
 func LookupEnvironment(name string) (Environment, error) {

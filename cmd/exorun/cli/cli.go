@@ -38,6 +38,9 @@ type command struct {
 	// examples are command lines help shows, each with a comment that
 	// says what it does.
 	examples []string
+	// hidden commands are for exorun's own scripts (shell completion):
+	// no list or suggestion shows them.
+	hidden bool
 }
 
 // commands returns the root of the command tree; its verbs are exorun's
@@ -79,6 +82,9 @@ func commands() *command {
 		bundleCommand(),
 		summaryCommand(),
 		emulatorCommand(),
+		completionCommand(),
+		{name: completeCommand, usage: "exorun " + completeCommand + " WORDS... :WORD", summary: "answer a shell completion script (see exorun completion)",
+			run: cmdComplete, hidden: true},
 		{name: "version", usage: "exorun version [-o json]", summary: "print the version, commit and Go version exorun was built from",
 			flags: func() *pflag.FlagSet { return versionFlags(&versionOptions{}) }, run: cmdVersion},
 		{name: "help", usage: "exorun help [COMMAND]", summary: "show help for exorun or a command", run: cmdHelp},
@@ -118,7 +124,7 @@ func (c *command) verb(args []string) (*command, []string) {
 // verbWords are the first words of the verbs, for suggestions.
 func (c *command) verbWords() []string {
 	var words []string
-	for _, v := range c.verbs {
+	for _, v := range c.visible() {
 		w, _, _ := strings.Cut(v.name, " ")
 		if !slices.Contains(words, w) {
 			words = append(words, w)
@@ -127,12 +133,22 @@ func (c *command) verbWords() []string {
 	return words
 }
 
+// visible are the verbs lists show: all but the hidden.
+func (c *command) visible() []*command {
+	return slices.DeleteFunc(slices.Clone(c.verbs), func(v *command) bool { return v.hidden })
+}
+
 // verbNames lists the verbs for a message: "new, import, list or remove".
 func (c *command) verbNames() string {
-	names := make([]string, len(c.verbs))
-	for i, v := range c.verbs {
-		names[i] = v.name
+	var names []string
+	for _, v := range c.visible() {
+		names = append(names, v.name)
 	}
+	return orList(names)
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(names []string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
 	}
@@ -151,7 +167,7 @@ func (c *command) verbUsages() string {
 // it or, for a long usage line, under it.
 func (c *command) writeVerbs(w io.Writer) {
 	const width = 44
-	for _, v := range c.verbs {
+	for _, v := range c.visible() {
 		if len(v.usage) > width {
 			fmt.Fprintf(w, "  %s\n  %-*s %s\n", v.usage, width, "", v.summary)
 			continue
@@ -172,6 +188,11 @@ func runVerb(env *Env, c *command, args []string) error {
 	}
 	v, rest := c.verb(args)
 	if v == nil {
+		if next := nextVerbWords(c, args[:1], ""); len(next) > 0 {
+			// "role" of "role assign" and "role remove".
+			return exitcode.New(exitcode.Usage, "%s %s: want %s", c.path(), args[0], orList(next)).
+				WithHint(c.verbUsages())
+		}
 		return exitcode.New(exitcode.Usage, "%s: unknown verb %q%s (want %s)", c.path(), args[0], didYouMean(args[0], c.verbWords()), c.verbNames()).
 			WithHint(c.verbUsages())
 	}

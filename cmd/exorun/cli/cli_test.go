@@ -94,8 +94,9 @@ func TestVerbErrorsComeFromTheTree(t *testing.T) {
 	}{
 		{[]string{"cert"}, []string{"exorun: cert: want new, import, list or remove (see 'exorun help cert')", "exorun cert import FILE"}},
 		{[]string{"cert", "frob"}, []string{`exorun: cert: unknown verb "frob" (want new, import, list or remove)`}},
-		{[]string{"emulator", "stop"}, []string{`emulator: unknown verb "stop" (want serve or admin)`, "exorun emulator serve [flags]"}},
-		{[]string{"emulator", "admin", "--state", t.TempDir(), "role"}, []string{`emulator admin: unknown verb "role"`, "exorun emulator admin role assign TENANT APP ROLE"}},
+		{[]string{"emulator", "stop"}, []string{`emulator: unknown verb "stop" (want serve, `, "exorun emulator serve [flags]"}},
+		{[]string{"emulator", "admin", "--state", t.TempDir(), "role"}, []string{`emulator admin role: want assign or remove`, "exorun emulator admin role assign TENANT APP ROLE"}},
+		{[]string{"bundle", "trust", "lsit"}, []string{`bundle trust: unknown verb "lsit" (did you mean "list"?)`}},
 		{[]string{"emulator", "admin", "--state", t.TempDir(), "role", "assign", "x"}, []string{"usage: exorun emulator admin role assign TENANT APP ROLE"}},
 		{[]string{"help", "cert", "frob"}, []string{`help: unknown command "cert frob"`}},
 	} {

@@ -18,7 +18,7 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
 	fmt.Fprintln(w, "  exorun SCRIPT.lua [ARGS...]")
-	for _, c := range commands().verbs {
+	for _, c := range commands().visible() {
 		fmt.Fprintf(w, "  %-44s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w)
@@ -188,6 +188,7 @@ type versionOptions struct{ Output string }
 func versionFlags(o *versionOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("version", pflag.ContinueOnError)
 	fs.StringVarP(&o.Output, "output", "o", "text", "text or json")
+	completeValues(fs, "output", "text", "json")
 	return fs
 }
 

@@ -52,7 +52,7 @@ type scriptOptions struct {
 func (o *scriptOptions) register(fs *pflag.FlagSet) {
 	group(fs, groupScript, func() {
 		fs.StringArrayVarP(&o.Params, "param", "p", nil, "script parameter `key=value` (repeatable)")
-		fs.StringVar(&o.OutDir, "out", "", "folder the script may write to (default: the script's folder)")
+		fs.StringVar(&o.OutDir, "out", "", "the folder `DIR` the script may write to (default: the script's folder)")
 		fs.BoolVar(&o.WhatIf, "what-if", false, "do not send write cmdlets; log each as it would have been sent")
 	})
 	group(fs, groupOutput, func() {
@@ -60,6 +60,9 @@ func (o *scriptOptions) register(fs *pflag.FlagSet) {
 		fs.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 		fs.StringVar(&o.LogFormat, "log-format", "text", "log format on stderr: text or json")
 		fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no run summary and no progress line on stderr")
+		completeValues(fs, "output", out.FormatTable, out.FormatCSV, out.FormatJSON, out.FormatXLSX)
+		completeValues(fs, "log-level", "debug", "info", "warn", "error")
+		completeValues(fs, "log-format", lualog.FormatText, lualog.FormatJSON)
 	})
 	group(fs, groupLimits, func() {
 		fs.Var(&o.MemoryLimit, "memory-limit", "stop the script (exit 8) when the heap passes `SIZE`, e.g. 512MiB or 2GiB; 0 means no limit (default: half the machine's memory, at most 1 GiB)")
