@@ -29,7 +29,7 @@ _exorun() {
     [[ $out == *$'\n'* ]] && out=${out%$'\n'*} || out=""
     COMPREPLY=()
     [[ -n $out ]] && mapfile -t COMPREPLY <<< "$out"
-    # bash splits --flag=value at '=': it replaces only the value.
+    # bash splits an option's NAME=VALUE at '=' and replaces only VALUE.
     if [[ $cur == *=* && $COMP_WORDBREAKS == *=* ]]; then
         COMPREPLY=("${COMPREPLY[@]#"${cur%%=*}="}")
         cur=${cur#*=}
