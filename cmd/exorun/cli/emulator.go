@@ -77,9 +77,18 @@ func emulatorCommand() *command {
 	return &command{name: "emulator", usage: "exorun emulator serve|env|admin ...", summary: "run the emulated tenant, or change its directory",
 		verbs: []*command{
 			{name: "serve", usage: "exorun emulator serve [flags]", summary: "serve the emulated Entra ID and Exchange Online on loopback until Ctrl-C",
-				flags: func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) }, run: cmdEmulatorServe},
+				flags: func() *pflag.FlagSet { return emulatorFlags(&emulatorOptions{}) }, run: cmdEmulatorServe,
+				examples: []string{
+					"exorun emulator serve                                   # the small fixture tenant, state in CONFIG/exorun/emulator",
+					"exorun emulator serve --state /tmp/big --mailboxes 100000 --latency 20ms",
+					"exorun emulator serve --state /tmp/many --tenants 20    # contoso, tenant02 ... tenant20; STATE/tenants.csv",
+				}},
 			{name: "env", usage: "exorun emulator env [--state DIR] [--shell sh|powershell]", summary: `print the EXORUN_* variables that reach a serving emulator: eval "$(exorun emulator env)"`,
-				flags: func() *pflag.FlagSet { return emulatorEnvFlags(&emulatorEnvOptions{}) }, run: cmdEmulatorEnv},
+				flags: func() *pflag.FlagSet { return emulatorEnvFlags(&emulatorEnvOptions{}) }, run: cmdEmulatorEnv,
+				examples: []string{
+					`eval "$(exorun emulator env --state /tmp/big)"          # sh, bash, zsh`,
+					"exorun emulator env --shell powershell | Out-String | Invoke-Expression",
+				}},
 			emulatorAdminCommand(),
 		}}
 }

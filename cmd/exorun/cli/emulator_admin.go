@@ -42,6 +42,11 @@ func emulatorAdminCommand() *command {
 	}
 	c := &command{name: "admin", usage: "exorun emulator admin [--state DIR] VERB ...", summary: "change the emulated directory: tenants, apps, certificates, consent, roles",
 		flags: func() *pflag.FlagSet { return emulatorAdminFlags(new(string)) },
+		examples: []string{
+			"exorun emulator admin tenant create --mailboxes 50 fabrikam         # served at once by a running emulator",
+			"exorun emulator admin consent revoke fabrikam APP_ID                # reproduce a missing admin consent",
+			`exorun emulator admin role assign fabrikam APP_ID "Global Reader"`,
+		},
 		run: func(env *Env, c *command, args []string) error {
 			fs := emulatorAdminFlags(&state)
 			if err := parseFlags(env, c, fs, args); err != nil {
