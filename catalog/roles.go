@@ -60,6 +60,29 @@ func RoleByName(name string) (Role, bool) {
 
 func squash(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
 
+// Label is the role's short name, for lists where space is tight
+// ("Exchange Admin", "Recipient Admin"). ParseRole accepts it, so any
+// name a list shows can be typed back.
+func (r Role) Label() string {
+	return strings.NewReplacer("Administrator", "Admin", "Exchange Recipient", "Recipient").Replace(r.Name)
+}
+
+// ParseRole finds a role by any spelling exorun shows or Entra ID uses:
+// its name ("Exchange Administrator"), its label ("Exchange Admin") or
+// its template id; case-insensitive, spaces ignored.
+func ParseRole(s string) (Role, bool) {
+	if r, ok := RoleByTemplateID(strings.TrimSpace(s)); ok {
+		return r, true
+	}
+	key := squash(s)
+	for _, r := range Roles() {
+		if squash(r.Name) == key || squash(r.Label()) == key {
+			return r, true
+		}
+	}
+	return Role{}, false
+}
+
 // Honours reports whether service accepts role for an app-only session.
 func (r Role) Honours(service Service) bool {
 	if service == Compliance {

@@ -269,3 +269,33 @@ func TestRoleLookups(t *testing.T) {
 		t.Error("Cmdlet.Allowed disagrees with the roles")
 	}
 }
+
+// Every spelling of a role that exorun prints (name, label) or Entra ID
+// uses (template id) finds that role, in any case, and no spelling is
+// shared by two roles.
+func TestParseRoleSpellings(t *testing.T) {
+	seen := map[string]string{}
+	for _, r := range Roles() {
+		for _, s := range []string{r.Name, r.Label(), r.TemplateID, strings.ToUpper(r.Label()), strings.ToLower(r.Name), " " + strings.ToUpper(r.TemplateID) + " "} {
+			got, ok := ParseRole(s)
+			if !ok || got.Name != r.Name {
+				t.Errorf("ParseRole(%q) = %q, %v; want %q", s, got.Name, ok, r.Name)
+			}
+		}
+		for _, s := range []string{r.Name, r.Label()} {
+			key := squash(s)
+			if other, ok := seen[key]; ok && other != r.Name {
+				t.Errorf("%q names both %s and %s", s, other, r.Name)
+			}
+			seen[key] = r.Name
+		}
+	}
+	if got := role(t, "Exchange Recipient Administrator").Label(); got != "Recipient Admin" {
+		t.Errorf("label = %q, want Recipient Admin", got)
+	}
+	for _, s := range []string{"", "Exchange", "Admin", "29232cdf"} {
+		if r, ok := ParseRole(s); ok {
+			t.Errorf("ParseRole(%q) = %q, want no role", s, r.Name)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"cmp"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/exorun/exorun/bundle/archive"
 	"github.com/exorun/exorun/bundle/signature"
 	"github.com/exorun/exorun/connect/certificate"
+	"github.com/exorun/exorun/stdlib/out"
 )
 
 // bundleCommand is `exorun bundle`: make, check and trust shareable
@@ -29,19 +29,50 @@ func bundleCommand() *command {
 	return &command{name: "bundle", usage: "exorun bundle init|pack|inspect|verify ...", summary: "share scripts as signed bundles; trust their signers",
 		verbs: []*command{
 			{name: "init", usage: "exorun bundle init DIR [--name NAME]", summary: "start a bundle folder: manifest.json and a script",
-				flags: func() *pflag.FlagSet { return bundleInitFlags(&bundleInitOptions{}) }, run: cmdBundleInit},
+				flags: func() *pflag.FlagSet { return bundleInitFlags(&bundleInitOptions{}) }, run: cmdBundleInit,
+				examples: []string{
+					`exorun bundle init mailbox-report                       # mailbox-report/manifest.json and main.lua`,
+					`exorun bundle init ./reports/forwarding --name fwd-audit   # name it other than its folder`,
+				}},
 			{name: "pack", usage: "exorun bundle pack DIR [-o FILE] [--sign-with THUMBPRINT | --sign-cert FILE]", summary: "check a bundle folder and pack it into NAME.exob, signed or not",
-				flags: func() *pflag.FlagSet { return bundlePackFlags(&bundlePackOptions{}) }, run: cmdBundlePack},
-			{name: "inspect", usage: "exorun bundle inspect FILE [--json]", summary: "show a bundle's manifest, parameters, cmdlets, roles, signer and checksums",
-				flags: func() *pflag.FlagSet { return bundleInspectFlags(&bundleInspectOptions{}) }, run: cmdBundleInspect},
+				flags: func() *pflag.FlagSet { return bundlePackFlags(&bundlePackOptions{}) }, run: cmdBundlePack,
+				examples: []string{
+					`exorun bundle pack mailbox-report                       # unsigned: mailbox-report.exob`,
+					`exorun bundle pack mailbox-report --sign-with 624FD3A1DB6AF675A95DCB595914DC4E0D84B10A   # signed with a stored certificate`,
+					`exorun bundle pack mailbox-report -o dist/report.exob --sign-cert signer.pfx --password-env PFX_PASSWORD`,
+				}},
+			{name: "inspect", usage: "exorun bundle inspect FILE [-o " + strings.Join(recordFormats(), "|") + "]", summary: "show a bundle's manifest, parameters, cmdlets, roles, signer and checksums",
+				flags: func() *pflag.FlagSet { return bundleInspectFlags(&bundleInspectOptions{}) }, run: cmdBundleInspect,
+				examples: []string{
+					`exorun bundle inspect report.exob                        # read it before you run it`,
+					`exorun bundle inspect report.exob -o json | jq '.manifest.cmdlets'   # what it may call`,
+				}},
 			{name: "verify", usage: "exorun bundle verify FILE [--trust FILE|DIR]...", summary: "check every hash and the signature, and whether the signer is trusted",
-				flags: func() *pflag.FlagSet { return bundleVerifyFlags(&bundleVerifyOptions{}) }, run: cmdBundleVerify},
+				flags: func() *pflag.FlagSet { return bundleVerifyFlags(&bundleVerifyOptions{}) }, run: cmdBundleVerify,
+				examples: []string{
+					`exorun bundle verify report.exob                         # exit 0 only if intact and signed by a trusted signer`,
+					`exorun bundle verify report.exob --trust team-signers/   # also trust the certificates in that folder`,
+				}},
 			{name: "trust", usage: "exorun bundle trust add|list|remove ...", summary: "manage the certificates whose bundles you trust",
+				examples: []string{
+					`exorun bundle trust add alice.cer     # trust bundles Alice signs`,
+					`exorun bundle trust list              # what is trusted, and from which file`,
+				},
 				verbs: []*command{
 					{name: "add", usage: "exorun bundle trust add CERT [--ca]", summary: "trust bundles signed with CERT (.cer, .pem or .crt), or with --ca by any certificate the CA CERT issued",
-						flags: func() *pflag.FlagSet { return trustAddFlags(&trustAddOptions{}) }, run: cmdTrustAdd},
-					{name: "list", usage: "exorun bundle trust list", summary: "list the trusted certificates", run: cmdTrustList},
-					{name: "remove", usage: "exorun bundle trust remove THUMBPRINT", summary: "stop trusting a certificate", run: cmdTrustRemove},
+						flags: func() *pflag.FlagSet { return trustAddFlags(&trustAddOptions{}) }, run: cmdTrustAdd,
+						examples: []string{
+							`exorun bundle trust add alice.cer            # the certificate its signer sent you`,
+							`exorun bundle trust add corp-signing-ca.pem --ca   # every certificate this CA issued`,
+						}},
+					{name: "list", usage: "exorun bundle trust list", summary: "list the trusted certificates", run: cmdTrustList,
+						examples: []string{
+							`exorun bundle trust list    # thumbprint, subject, expiry and file of each`,
+						}},
+					{name: "remove", usage: "exorun bundle trust remove THUMBPRINT", summary: "stop trusting a certificate", run: cmdTrustRemove,
+						examples: []string{
+							`exorun bundle trust remove 624FD3A1DB6AF675A95DCB595914DC4E0D84B10A   # as bundle trust list shows it`,
+						}},
 				}},
 		}}
 }
@@ -437,15 +468,15 @@ func (lb *loadedBundle) signerText() string {
 	return fmt.Sprintf("%s (%s), %s", lb.signer.Subject, lb.signer.Thumbprint, state)
 }
 
-type bundleInspectOptions struct{ JSON bool }
+type bundleInspectOptions struct{ Output string }
 
 func bundleInspectFlags(o *bundleInspectOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("bundle inspect", pflag.ContinueOnError)
-	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of text")
+	outputFlag(fs, &o.Output, recordFormats(), true)
 	return fs
 }
 
-// inspection is `bundle inspect --json`.
+// inspection is `bundle inspect -o json`: one object.
 type inspection struct {
 	File     string            `json:"file"`
 	SHA256   string            `json:"sha256"`
@@ -466,18 +497,17 @@ func cmdBundleInspect(env *Env, c *command, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError("bundle inspect: want exactly one FILE")
 	}
+	format, err := parseOutput(o.Output, recordFormats(), "bundle inspect's output")
+	if err != nil {
+		return err
+	}
 	lb, err := loadBundle(env, fs.Arg(0), nil)
 	if err != nil {
 		return err
 	}
-	if o.JSON {
-		data, err := json.MarshalIndent(inspection{File: lb.path, SHA256: lb.b.SHA256, Manifest: lb.b.Manifest,
-			Signer: lb.signer, Trusted: lb.trusted, Trust: lb.why, Notes: lb.b.Notes}, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "%s\n", data)
-		return nil
+	if format == out.FormatJSON {
+		return writeJSON(env.Stdout, inspection{File: lb.path, SHA256: lb.b.SHA256, Manifest: lb.b.Manifest,
+			Signer: lb.signer, Trusted: lb.trusted, Trust: lb.why, Notes: lb.b.Notes})
 	}
 	writeInspection(env.Stdout, lb)
 	return nil

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/connect/certificate"
 	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/stdlib/out"
 )
 
 // certCommand is `exorun cert`: create a certificate, and the thumbprint
@@ -20,11 +20,28 @@ func certCommand() *command {
 	return &command{name: "cert", usage: "exorun cert new|import|list|remove ...", summary: "create a certificate, or manage the thumbprint store",
 		verbs: []*command{
 			{name: "new", usage: `exorun cert new --subject "CN=NAME" --out NAME [flags]`, summary: "create a self-signed certificate: NAME.pfx, NAME.cer (upload it), NAME.pem",
-				flags: func() *pflag.FlagSet { return certNewFlags(&certNewOptions{}) }, run: cmdCertNew},
+				flags: func() *pflag.FlagSet { return certNewFlags(&certNewOptions{}) }, run: cmdCertNew,
+				examples: []string{
+					`exorun cert new --subject "CN=exorun-reports" --out reports            # asks for a password; upload reports.cer to the app`,
+					`exorun cert new --subject "CN=exorun-reports" --out reports --years 2 --password-env PFX_PASSWORD   # unattended`,
+				}},
 			{name: "import", usage: "exorun cert import FILE [--key-file FILE] [--password-env VAR]", summary: "store a certificate and its key under its thumbprint",
-				flags: func() *pflag.FlagSet { return certImportFlags(&certImportOptions{}) }, run: cmdCertImport},
-			{name: "list", usage: "exorun cert list", summary: "list the certificates in the store", run: cmdCertList},
-			{name: "remove", usage: "exorun cert remove THUMBPRINT", summary: "delete a certificate from the store", run: cmdCertRemove},
+				flags: func() *pflag.FlagSet { return certImportFlags(&certImportOptions{}) }, run: cmdCertImport,
+				examples: []string{
+					`exorun cert import reports.pfx --password-env PFX_PASSWORD   # then connect with its thumbprint`,
+					`exorun cert import reports.cer --key-file reports.key        # a certificate and its key in two files`,
+				}},
+			{name: "list", usage: "exorun cert list [-o " + strings.Join(listFormats(), "|") + "]", summary: "list the certificates in the store",
+				flags: func() *pflag.FlagSet { return certListFlags(&certListOptions{}) }, run: cmdCertList,
+				examples: []string{
+					`exorun cert list                 # thumbprints, subjects and expiry dates`,
+					`exorun cert list -o json | jq -r '.[] | select(.expired) | .thumbprint'   # the expired ones`,
+				}},
+			{name: "remove", usage: "exorun cert remove THUMBPRINT", summary: "delete a certificate from the store", run: cmdCertRemove,
+				examples: []string{
+					`exorun cert remove 624FD3A1DB6AF675A95DCB595914DC4E0D84B10A   # as cert list shows it`,
+					`exorun cert remove '62 4f d3 a1 db 6a f6 75 a9 5d cb 59 59 14 dc 4e 0d 84 b1 0a'   # as Windows shows it`,
+				}},
 		}}
 }
 
@@ -251,10 +268,57 @@ func cmdCertImport(env *Env, c *command, args []string) error {
 	return nil
 }
 
+type certListOptions struct{ Output string }
+
+func certListFlags(o *certListOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("cert list", pflag.ContinueOnError)
+	outputFlag(fs, &o.Output, listFormats(), false)
+	return fs
+}
+
+// certRow is one certificate of `exorun cert list -o json` (and a CSV
+// line); times are RFC 3339 UTC.
+type certRow struct {
+	Thumbprint string `json:"thumbprint"`
+	Subject    string `json:"subject"`
+	NotBefore  string `json:"not_before"`
+	NotAfter   string `json:"not_after"`
+	Expired    bool   `json:"expired"`
+	KeyType    string `json:"key_type"`
+	KeyBits    int    `json:"key_bits"`
+}
+
+func certColumns() []column[certRow] {
+	// The table shows the dates only, which is what an admin compares;
+	// CSV keeps the times JSON has.
+	date := func(t string) string { return strings.SplitN(t, "T", 2)[0] }
+	return []column[certRow]{
+		{title: "Thumbprint", key: "thumbprint", cell: func(r certRow) string { return r.Thumbprint }},
+		{title: "Subject", key: "subject", cell: func(r certRow) string { return r.Subject }},
+		{title: "Not before", key: "not_before", cell: func(r certRow) string { return date(r.NotBefore) },
+			csv: func(r certRow) string { return r.NotBefore }},
+		{title: "Not after", key: "not_after", cell: func(r certRow) string { return date(r.NotAfter) },
+			csv: func(r certRow) string { return r.NotAfter }},
+		{title: "Expired", key: "expired", cell: func(r certRow) string { return yesNo(r.Expired) },
+			csv: func(r certRow) string { return fmt.Sprint(r.Expired) }},
+		{title: "Key type", key: "key_type", cell: func(r certRow) string { return r.KeyType }},
+		{title: "Key bits", key: "key_bits", cell: func(r certRow) string { return fmt.Sprint(r.KeyBits) }},
+	}
+}
+
 // cmdCertList prints the store's certificates.
-func cmdCertList(env *Env, _ *command, args []string) error {
-	if len(args) > 0 {
+func cmdCertList(env *Env, c *command, args []string) error {
+	o := &certListOptions{}
+	fs := certListFlags(o)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
 		return usageError("cert list takes no arguments")
+	}
+	format, err := parseOutput(o.Output, listFormats(), "the certificate list")
+	if err != nil {
+		return err
 	}
 	st, err := env.requireStore()
 	if err != nil {
@@ -266,21 +330,20 @@ func cmdCertList(env *Env, _ *command, args []string) error {
 	}
 	if len(entries) == 0 {
 		fmt.Fprintln(env.Stderr, "the certificate store is empty; add one with 'exorun cert import FILE'")
-		return nil
+		if format == out.FormatTable {
+			// An empty table says less than the line above; JSON and
+			// CSV still print their empty list for a program.
+			return nil
+		}
 	}
-	tw := tablewriter.NewTable(env.Stdout)
-	tw.Header("Thumbprint", "Subject", "Not before", "Not after", "Key")
 	now := time.Now()
-	for _, e := range entries {
-		after := e.NotAfter.UTC().Format(time.DateOnly)
-		if now.After(e.NotAfter) {
-			after += " (expired)"
-		}
-		if err := tw.Append(e.Thumbprint, e.Subject, e.NotBefore.UTC().Format(time.DateOnly), after, fmt.Sprintf("%s %d", e.KeyType, e.KeyBits)); err != nil {
-			return err
-		}
+	rows := make([]certRow, len(entries))
+	for i, e := range entries {
+		rows[i] = certRow{Thumbprint: e.Thumbprint, Subject: e.Subject,
+			NotBefore: e.NotBefore.UTC().Format(time.RFC3339), NotAfter: e.NotAfter.UTC().Format(time.RFC3339),
+			Expired: now.After(e.NotAfter), KeyType: e.KeyType, KeyBits: e.KeyBits}
 	}
-	return tw.Render()
+	return writeList(env.Stdout, format, certColumns(), rows)
 }
 
 // cmdCertRemove deletes one certificate from the store.

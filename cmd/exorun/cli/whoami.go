@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect"
 	lualog "github.com/exorun/exorun/stdlib/log"
+	"github.com/exorun/exorun/stdlib/out"
 )
 
 // sessionOptions are the flags of whoami and doctor.
@@ -19,13 +19,22 @@ type sessionOptions struct {
 	connectionOptions
 	demo    demoOptions
 	Service string
-	JSON    bool
+	Output  string
+}
+
+// sessionFormats are the --output values of whoami (one record) or
+// doctor (a list of steps).
+func sessionFormats(name string) []string {
+	if name == "doctor" {
+		return listFormats()
+	}
+	return recordFormats()
 }
 
 func sessionFlags(name string, o *sessionOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.StringVar(&o.Service, "service", "exchange", "service to check: exchange or compliance")
-	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of text")
+	outputFlag(fs, &o.Output, sessionFormats(name), true)
 	group(fs, groupConnection, func() { o.connectionOptions.register(fs) })
 	group(fs, groupDemo, func() { o.demo.register(fs) })
 	return fs
@@ -46,6 +55,10 @@ func parseSession(env *Env, c *command, args []string) (o *sessionOptions, s con
 	}
 	if _, err := catalog.ParseService(o.Service); err != nil {
 		return nil, s, nil, usageError("--service: %v", err)
+	}
+	// Checked before connecting: a wrong -o must not cost a sign-in.
+	if o.Output, err = parseOutput(o.Output, sessionFormats(c.name), c.name+"'s output"); err != nil {
+		return nil, s, nil, err
 	}
 	s, stop, err = o.demo.settingsOr(env, &o.connectionOptions)
 	if err != nil {
@@ -77,10 +90,8 @@ func cmdWhoami(env *Env, c *command, args []string) error {
 	// connections to hang up.
 	defer sess.Close()
 	info := sess.Info()
-	if o.JSON {
-		data, _ := json.MarshalIndent(info, "", "  ")
-		fmt.Fprintf(env.Stdout, "%s\n", data)
-		return nil
+	if o.Output == out.FormatJSON {
+		return writeJSON(env.Stdout, info)
 	}
 	for _, kv := range whoamiLines(info) {
 		fmt.Fprintf(env.Stdout, "%-15s %s\n", kv[0]+":", kv[1])
