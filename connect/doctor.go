@@ -84,7 +84,7 @@ func Doctor(ctx context.Context, s Settings, o Options) ([]Check, *Session, erro
 	if err != nil {
 		return fail(serviceFailure(err, sess))
 	}
-	pass(StepService, "%s accepts the token and offers %d cmdlets", sess.Service, len(cmdlets))
+	pass(StepService, "%s accepts the token and publishes %d service cmdlets for this app", sess.Service, len(cmdlets))
 	return checks, sess, nil
 }
 
