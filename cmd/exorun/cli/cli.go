@@ -83,6 +83,7 @@ func commands() *command {
 		summaryCommand(),
 		emulatorCommand(),
 		completionCommand(),
+		manCommand(),
 		{name: completeCommand, usage: "exorun " + completeCommand + " WORDS... :WORD", summary: "answer a shell completion script (see exorun completion)",
 			run: cmdComplete, hidden: true},
 		{name: "version", usage: "exorun version [-o json]", summary: "print the version, commit and Go version exorun was built from",
