@@ -186,7 +186,7 @@ func positionalValues(env *Env, c *command, n int, word string) ([]string, strin
 		return prefixed(shells(), word), directiveNoFiles
 	case "cert remove":
 		return prefixedFold(thumbprints(env), word), directiveNoFiles
-	case "repl", "whoami", "doctor", "version", "cert list", "man", "summary merge":
+	case "repl", "whoami", "doctor", "version", "cert list", "man":
 		return nil, directiveNoFiles
 	}
 	return nil, directiveFiles
