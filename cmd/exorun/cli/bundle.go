@@ -65,7 +65,8 @@ func bundleCommand() *command {
 							`exorun bundle trust add alice.cer            # the certificate its signer sent you`,
 							`exorun bundle trust add corp-signing-ca.pem --ca   # every certificate this CA issued`,
 						}},
-					{name: "list", usage: "exorun bundle trust list", summary: "list the trusted certificates", run: cmdTrustList,
+					{name: "list", usage: "exorun bundle trust list [-o table|json|csv]", summary: "list the trusted certificates", run: cmdTrustList,
+						flags: func() *pflag.FlagSet { return trustListFlags(new(string)) },
 						examples: []string{
 							`exorun bundle trust list    # thumbprint, subject, expiry and file of each`,
 						}},
@@ -726,9 +727,43 @@ type trustedFile struct {
 	notAfter                  time.Time
 }
 
-func cmdTrustList(env *Env, _ *command, args []string) error {
-	if len(args) > 0 {
+func trustListFlags(output *string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("bundle trust list", pflag.ContinueOnError)
+	outputFlag(fs, output, listFormats(), false)
+	return fs
+}
+
+// trustRow is one trusted certificate of `bundle trust list -o json`;
+// not_after is RFC 3339 UTC, "" when unknown.
+type trustRow struct {
+	Thumbprint string `json:"thumbprint"`
+	Subject    string `json:"subject"`
+	NotAfter   string `json:"not_after"`
+	File       string `json:"file"`
+}
+
+func trustColumns() []column[trustRow] {
+	return []column[trustRow]{
+		{title: "Thumbprint", key: "thumbprint", cell: func(r trustRow) string { return r.Thumbprint }},
+		{title: "Subject", key: "subject", cell: func(r trustRow) string { return r.Subject }},
+		{title: "Not after", key: "not_after", cell: func(r trustRow) string { return strings.SplitN(r.NotAfter, "T", 2)[0] },
+			csv: func(r trustRow) string { return r.NotAfter }},
+		{title: "File", key: "file", cell: func(r trustRow) string { return r.File }},
+	}
+}
+
+func cmdTrustList(env *Env, c *command, args []string) error {
+	var output string
+	fs := trustListFlags(&output)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
 		return usageError("bundle trust list takes no arguments")
+	}
+	format, err := parseOutput(output, listFormats(), "the trust list")
+	if err != nil {
+		return err
 	}
 	certs, err := trustedCerts(env)
 	if err != nil {
@@ -736,18 +771,18 @@ func cmdTrustList(env *Env, _ *command, args []string) error {
 	}
 	if len(certs) == 0 {
 		fmt.Fprintln(env.Stderr, "no trusted certificates; add one with 'exorun bundle trust add CERT'")
-		return nil
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "THUMBPRINT\tSUBJECT\tNOT AFTER\tFILE")
-	for _, c := range certs {
-		after := ""
-		if !c.notAfter.IsZero() {
-			after = c.notAfter.UTC().Format(time.DateOnly)
+		if format == out.FormatTable {
+			return nil
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.thumbprint, signature.Printable(c.subject), after, c.file)
 	}
-	return tw.Flush()
+	rows := make([]trustRow, len(certs))
+	for i, c := range certs {
+		rows[i] = trustRow{Thumbprint: c.thumbprint, Subject: signature.Printable(c.subject), File: c.file}
+		if !c.notAfter.IsZero() {
+			rows[i].NotAfter = c.notAfter.UTC().Format(time.RFC3339)
+		}
+	}
+	return writeList(env.Stdout, format, trustColumns(), rows)
 }
 
 func cmdTrustRemove(env *Env, _ *command, args []string) error {
