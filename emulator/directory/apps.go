@@ -284,7 +284,7 @@ func (d *Directory) RemoveRole(tenant, appID, role string) error {
 // resolveRole turns a role name or template id into a lower-case template id.
 func resolveRole(role string) (string, error) {
 	role = strings.TrimSpace(role)
-	if r, ok := catalog.RoleByName(role); ok {
+	if r, ok := catalog.ParseRole(role); ok {
 		return r.TemplateID, nil
 	}
 	u, err := uuid.Parse(role)

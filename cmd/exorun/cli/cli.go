@@ -190,9 +190,16 @@ func runVerb(env *Env, c *command, args []string) error {
 	v, rest := c.verb(args)
 	if v == nil {
 		if next := nextVerbWords(c, args[:1], ""); len(next) > 0 {
-			// "role" of "role assign" and "role remove".
+			// "role" of "role assign" and "role remove": the hint
+			// lists those.
+			var b strings.Builder
+			for _, v := range c.visible() {
+				if strings.HasPrefix(v.name, args[0]+" ") {
+					fmt.Fprintf(&b, "\n  %s", v.usage)
+				}
+			}
 			return exitcode.New(exitcode.Usage, "%s %s: want %s", c.path(), args[0], orList(next)).
-				WithHint(c.verbUsages())
+				WithHint("one of:" + b.String())
 		}
 		return exitcode.New(exitcode.Usage, "%s: unknown verb %q%s (want %s)", c.path(), args[0], didYouMean(args[0], c.verbWords()), c.verbNames()).
 			WithHint(c.verbUsages())

@@ -88,13 +88,15 @@ func cmdComplete(env *Env, _ *command, args []string) error {
 // completeWords is the completion of word after the words before it.
 func completeWords(env *Env, before []string, word string) ([]string, string) {
 	c := commands()
-	var fs *pflag.FlagSet
+	fs := runFlags(&runOptions{}) // exorun --demo SCRIPT.lua is exorun run --demo SCRIPT.lua
 	positional := 0
+	script := ""
 	for i := 0; i < len(before); i++ {
 		w := before[i]
 		switch {
-		case w == "--":
-			// Everything after belongs to the script.
+		case w == "--" || script != "" && !isBundle(script):
+			// After -- or a script, the words are the script's (a
+			// bundle declares its parameters, so flags may follow it).
 			return nil, directiveFiles
 		case strings.HasPrefix(w, "-") && fs != nil:
 			if f := lookupFlag(fs, w); f != nil && f.NoOptDefVal == "" && !strings.Contains(w, "=") {
@@ -108,7 +110,7 @@ func completeWords(env *Env, before []string, word string) ([]string, string) {
 			if v == nil {
 				if c.parent == nil && (strings.HasSuffix(w, ".lua") || isBundle(w)) {
 					c, _ = commands().verb([]string{"run"})
-					fs = c.flags()
+					fs, script = c.flags(), w
 					positional++
 					continue
 				}
@@ -116,16 +118,21 @@ func completeWords(env *Env, before []string, word string) ([]string, string) {
 				return nextVerbWords(c, before[i:], word), directiveNoFiles
 			}
 			i = len(before) - len(rest) - 1
-			c = v
+			// A verb takes its own flags only: its parent's must come
+			// before it (emulator admin --state DIR role assign).
+			c, fs = v, nil
 			if c.flags != nil {
 				fs = c.flags()
 			}
 		default:
+			if c.path() == "run" && positional == 0 {
+				script = w
+			}
 			positional++
 		}
 	}
-	if fs == nil && c.flags != nil {
-		fs = c.flags()
+	if script != "" && !isBundle(script) {
+		return nil, directiveFiles
 	}
 	// A flag's value: the word after a flag that takes one, or --flag=...
 	if len(before) > 0 && fs != nil && strings.HasPrefix(before[len(before)-1], "-") && !strings.Contains(before[len(before)-1], "=") {
@@ -133,7 +140,7 @@ func completeWords(env *Env, before []string, word string) ([]string, string) {
 			return flagValues(env, f, "", word)
 		}
 	}
-	if name, value, ok := strings.Cut(word, "="); ok && strings.HasPrefix(name, "--") && fs != nil {
+	if name, value, ok := strings.Cut(word, "="); ok && strings.HasPrefix(name, "-") && fs != nil {
 		if f := lookupFlag(fs, name); f != nil {
 			return flagValues(env, f, name+"=", value)
 		}
@@ -149,7 +156,26 @@ func completeWords(env *Env, before []string, word string) ([]string, string) {
 		}
 		return words, directiveNoFiles
 	}
+	if c.path() == "help" {
+		// help WORDS...: the verbs of the command the words name.
+		return helpWords(before, word), directiveNoFiles
+	}
 	return positionalValues(env, c, positional, word)
+}
+
+// helpWords completes `exorun help WORDS... WORD`: the verbs of the
+// command WORDS name.
+func helpWords(before []string, word string) []string {
+	i := slices.Index(before, "help")
+	c, rest := commands(), before[i+1:]
+	for len(rest) > 0 {
+		v, after := c.verb(rest)
+		if v == nil {
+			return nextVerbWords(c, rest, word)
+		}
+		c, rest = v, after
+	}
+	return prefixed(c.verbWords(), word)
 }
 
 // nextVerbWords are the words that follow typed among c's verbs whose
@@ -169,27 +195,20 @@ func nextVerbWords(c *command, typed []string, word string) []string {
 // positionalValues completes a command's arguments.
 func positionalValues(env *Env, c *command, n int, word string) ([]string, string) {
 	switch c.path() {
-	case "run":
-		if n == 0 {
-			return nil, directiveFiles // the script
-		}
-		return nil, directiveFiles // the script's arguments, often files
 	case "cmdlets":
 		var names []string
 		for _, cm := range catalog.All() {
 			names = append(names, cm.Name)
 		}
 		return prefixedFold(names, word), directiveNoFiles
-	case "help":
-		return prefixed(commands().verbWords(), word), directiveNoFiles
 	case "completion":
 		return prefixed(shells(), word), directiveNoFiles
 	case "cert remove":
 		return prefixedFold(thumbprints(env), word), directiveNoFiles
-	case "repl", "whoami", "doctor", "version", "cert list", "man":
+	case "repl", "whoami", "doctor", "version", "cert list", "man", "emulator serve", "emulator env":
 		return nil, directiveNoFiles
 	}
-	return nil, directiveFiles
+	return nil, directiveFiles // a script, its arguments, a certificate, a summary ...
 }
 
 // flagValues completes a flag's value; prefix goes before each candidate
@@ -211,6 +230,10 @@ func flagValues(env *Env, f *pflag.Flag, prefix, word string) ([]string, string)
 			}
 		case "environment":
 			values = connect.EnvironmentNames()
+		case "certificate-file", "certificate-key-file":
+			// connect.Fields' usage text names no FILE: these two
+			// say so here.
+			directive = directiveFiles
 		default:
 			// The value's name in the usage text says what it is.
 			switch kind, _ := pflag.UnquoteUsage(f); kind {
@@ -231,10 +254,10 @@ func flagValues(env *Env, f *pflag.Flag, prefix, word string) ([]string, string)
 // flagNames completes a flag's name: --name for every flag, -x for those
 // with a shorthand, when word asks for one.
 func flagNames(fs *pflag.FlagSet, word string) []string {
-	if fs == nil {
-		return nil
-	}
 	var names []string
+	if fs == nil {
+		return prefixed([]string{"--help"}, word)
+	}
 	fs.VisitAll(func(f *pflag.Flag) {
 		if f.Hidden {
 			return

@@ -37,7 +37,14 @@ func TestCompleteWords(t *testing.T) {
 		{"run -o |x", []string{"xlsx"}, directiveNoFiles},
 		{"version -o |", []string{"text", "json"}, directiveNoFiles},
 		{"run --demo report.lua |", nil, directiveFiles},
-		{"report.lua |--what", []string{"--what-if"}, directiveNoFiles},
+		{"report.lua |--what", nil, directiveFiles}, // after the script, the script's words
+		{"run x.lua |--t", nil, directiveFiles},
+		{"|--de", []string{"--demo", "--demo-concurrency-limit", "--demo-latency", "--demo-mailboxes", "--demo-retry-after", "--demo-role", "--demo-throttle-every", "--demo-token-lifetime", "--demo-unavailable"}, directiveNoFiles},
+		{"emulator admin role assign |--", []string{"--help"}, directiveNoFiles}, // --state is admin's, before the verb
+		{"help emulator |", []string{"serve", "env", "admin"}, directiveNoFiles},
+		{"help emulator admin role |a", []string{"assign"}, directiveNoFiles},
+		{"run --certificate-file |", nil, directiveFiles},
+		{"run |-o=j", []string{"-o=json"}, directiveNoFiles},
 		{"emulator admin --state /tmp/s consent |", []string{"grant", "revoke"}, directiveNoFiles},
 		{"cmdlets --role |Exchange R", []string{"Exchange Recipient Administrator"}, directiveNoFiles},
 		{"run -- |", nil, directiveFiles},

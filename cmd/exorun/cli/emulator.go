@@ -144,7 +144,7 @@ func serveEmulator(env *Env, o *emulatorOptions) error {
 	var inUse *emulator.InUseError
 	if errors.As(err, &inUse) {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
-			WithHint("stop that one first (Ctrl-C where it runs), or give another --state; exorun emulator env --state " + o.StateDir + " wires a shell to the running one")
+			WithHint("stop that one first (Ctrl-C where it runs), or give another --state; exorun emulator env --state " + shQuote(o.StateDir) + " wires a shell to the running one")
 	}
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
@@ -236,8 +236,13 @@ func cmdEmulatorEnv(env *Env, c *command, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("emulator env takes no arguments")
 	}
-	if o.Shell != "sh" && o.Shell != "powershell" {
-		return usageError("--shell %q: want sh or powershell", o.Shell)
+	switch strings.ToLower(o.Shell) {
+	case "sh", "bash", "zsh", "ksh", "dash":
+		o.Shell = "sh" // one syntax for the POSIX family
+	case "powershell", "pwsh":
+		o.Shell = "powershell"
+	default:
+		return usageError("--shell %q: want sh (bash, zsh, ...) or powershell", o.Shell)
 	}
 	dir, err := stateDir(env, c, o.StateDir)
 	if err != nil {
@@ -263,6 +268,12 @@ func cmdEmulatorEnv(env *Env, c *command, args []string) error {
 	ep, err := emulator.ReadEndpoints(dir)
 	if err != nil {
 		return err
+	}
+	if ep.Authority != server.Authority {
+		// The lock names the new address before endpoints.json is
+		// rewritten: this is still the last run's file.
+		return exitcode.New(exitcode.Usage, "emulator env: the emulator on %s is still starting", dir).
+			WithHint("run it again in a moment")
 	}
 	set, unset := emulatorVariables(ep)
 	for _, kv := range set {

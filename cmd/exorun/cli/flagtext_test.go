@@ -38,12 +38,14 @@ func commandFlags() map[string]map[string]bool {
 			walk(v, set)
 		}
 	}
-	root := commands()
-	for _, v := range root.verbs {
+	for _, v := range commands().verbs {
 		walk(v, nil)
 	}
-	out[""] = out["run"]
-	out[""]["version"] = true // exorun --version
+	root := map[string]bool{"version": true} // exorun --version
+	for f := range out["run"] {
+		root[f] = true
+	}
+	out[""] = root
 	return out
 }
 

@@ -57,7 +57,7 @@ func writeManPage(w io.Writer) {
 	m.macro("nh")
 	m.macro("ad", "l")
 	m.macro("SH", "NAME")
-	m.text(`exorun \- run Lua scripts that administer Exchange Online unattended`)
+	m.line(`exorun \- run Lua scripts that administer Exchange Online unattended`)
 	m.macro("SH", "SYNOPSIS")
 	m.line(`\fBexorun\fR [\fIflags\fR] \fISCRIPT.lua\fR|\fIBUNDLE.exob\fR [\fIARGS\fR...]`)
 	m.macro("br")
@@ -134,9 +134,6 @@ func (r *roff) line(s string) {
 	}
 	fmt.Fprintln(r.w, s)
 }
-
-// text writes a line of roff text as is (the NAME line's \-).
-func (r *roff) text(s string) { r.line(s) }
 
 // para writes plain text, escaped.
 func (r *roff) para(s string) { r.line(escape(s)) }
