@@ -83,23 +83,32 @@ func group(fs *pflag.FlagSet, heading string, register func()) {
 	})
 }
 
-// writeFlagGroups lists fs's flags under their groups' headings.
-func writeFlagGroups(w io.Writer, fs *pflag.FlagSet) {
-	byGroup := map[string]*pflag.FlagSet{}
+// flagsByGroup files fs's visible flags by group ("" for none).
+func flagsByGroup(fs *pflag.FlagSet) map[string][]*pflag.Flag {
+	byGroup := map[string][]*pflag.Flag{}
 	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
 		g := ""
 		if a := f.Annotations[flagGroupKey]; len(a) == 1 {
 			g = a[0]
 		}
-		if byGroup[g] == nil {
-			byGroup[g] = pflag.NewFlagSet(g, pflag.ContinueOnError)
-		}
-		byGroup[g].AddFlag(f)
+		byGroup[g] = append(byGroup[g], f)
 	})
+	return byGroup
+}
+
+// writeFlagGroups lists fs's flags under their groups' headings.
+func writeFlagGroups(w io.Writer, fs *pflag.FlagSet) {
+	byGroup := flagsByGroup(fs)
 	for _, g := range flagGroups() {
-		set := byGroup[g]
-		if set == nil {
+		if len(byGroup[g]) == 0 {
 			continue
+		}
+		set := pflag.NewFlagSet(g, pflag.ContinueOnError)
+		for _, f := range byGroup[g] {
+			set.AddFlag(f)
 		}
 		heading := g + " flags"
 		if g == "" {

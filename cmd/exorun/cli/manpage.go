@@ -166,17 +166,7 @@ func (r *roff) command(c *command) {
 
 // flags lists fs's flags, by group as help does.
 func (r *roff) flags(fs *pflag.FlagSet) {
-	byGroup := map[string][]*pflag.Flag{}
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Hidden {
-			return
-		}
-		g := ""
-		if a := f.Annotations[flagGroupKey]; len(a) == 1 {
-			g = a[0]
-		}
-		byGroup[g] = append(byGroup[g], f)
-	})
+	byGroup := flagsByGroup(fs)
 	for _, g := range flagGroups() {
 		if len(byGroup[g]) == 0 {
 			continue
