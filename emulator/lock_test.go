@@ -79,7 +79,10 @@ func TestCrashedEmulatorDoesNotBlock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if serving && s.Authority != "" {
+		// Serving, and done starting: the lock names the address
+		// before endpoints.json, which the restart reads it from, is
+		// written.
+		if ep, err := emulator.ReadEndpoints(dir); serving && s.Authority != "" && err == nil && ep.Authority == s.Authority {
 			holder = s
 			break
 		}
