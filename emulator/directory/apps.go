@@ -42,13 +42,9 @@ func (d *Directory) RegisterApp(tenant, displayName string) (App, error) {
 func (d *Directory) AddServicePrincipal(tenant, homeTenant, appID string) (App, error) {
 	var sp App
 	err := d.update(func(tenants *[]Tenant) error {
-		home, ok := findTenant(*tenants, homeTenant)
-		if !ok {
-			return fmt.Errorf("home %w: %q", ErrTenantNotFound, homeTenant)
-		}
-		reg, ok := home.App(appID)
-		if !ok || reg.HomeTenant != "" {
-			return fmt.Errorf("%w: %q is not registered in tenant %s", ErrAppNotFound, appID, home.InitialDomain)
+		home, reg, err := homeRegistration(*tenants, homeTenant, appID)
+		if err != nil {
+			return err
 		}
 		i := slices.IndexFunc(*tenants, func(t Tenant) bool { return t.Matches(tenant) })
 		if i < 0 {
@@ -339,13 +335,9 @@ func (d *Directory) EnsureGuests(homeTenant, appID, role string, names []string,
 	}
 	out := make([]Tenant, len(names))
 	err = d.update(func(tenants *[]Tenant) error {
-		home, ok := findTenant(*tenants, homeTenant)
-		if !ok {
-			return fmt.Errorf("home %w: %q", ErrTenantNotFound, homeTenant)
-		}
-		reg, ok := home.App(appID)
-		if !ok || reg.HomeTenant != "" {
-			return fmt.Errorf("%w: %q is not registered in tenant %s", ErrAppNotFound, appID, home.InitialDomain)
+		home, reg, err := homeRegistration(*tenants, homeTenant, appID)
+		if err != nil {
+			return err
 		}
 		for k, n := range names {
 			name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), initialSuffix)
@@ -379,4 +371,18 @@ func (d *Directory) EnsureGuests(homeTenant, appID, role string, names []string,
 		return nil, fmt.Errorf("ensure guest tenants: %w", err)
 	}
 	return out, nil
+}
+
+// homeRegistration finds a multi-tenant app's registration in its home
+// tenant: an app registered there, not a service principal of another's.
+func homeRegistration(tenants []Tenant, homeTenant, appID string) (Tenant, App, error) {
+	home, ok := findTenant(tenants, homeTenant)
+	if !ok {
+		return Tenant{}, App{}, fmt.Errorf("home %w: %q", ErrTenantNotFound, homeTenant)
+	}
+	reg, ok := home.App(appID)
+	if !ok || reg.HomeTenant != "" {
+		return Tenant{}, App{}, fmt.Errorf("%w: %q is not registered in tenant %s", ErrAppNotFound, appID, home.InitialDomain)
+	}
+	return home, reg, nil
 }
