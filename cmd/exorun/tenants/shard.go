@@ -19,11 +19,8 @@ type Shard struct {
 // typo.
 const MaxShards = 10_000
 
-var (
-	envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	// digits is a whole number as a person writes it: no sign.
-	digits = regexp.MustCompile(`^[0-9]+$`)
-)
+// digits is a whole number as a person writes it: no sign.
+var digits = regexp.MustCompile(`^[0-9]+$`)
 
 // ParseShard reads K/N. K counts from 0, as Kubernetes' JOB_COMPLETION_INDEX
 // and GitHub Actions' strategy.job-index do, and may be the name of the
@@ -41,7 +38,7 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 	}
 	k = strings.TrimSpace(k)
 	from := ""
-	if envName.MatchString(k) {
+	if identifier.MatchString(k) {
 		v, set := lookup(k)
 		if !set {
 			return Shard{}, fmt.Errorf("%q: the environment variable %s is not set (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX)", s, k)

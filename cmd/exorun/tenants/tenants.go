@@ -55,9 +55,9 @@ func (e *Error) Error() string {
 const MaxTenants = 100_000
 
 var (
-	// paramName is a free column: a Lua identifier, as params.declare
-	// names parameters.
-	paramName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// identifier is a free column (a Lua identifier, as params.declare
+	// names parameters) and an environment variable's name.
+	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// organization is a domain or a GUID: it becomes a folder name, so
 	// nothing else is allowed in it.
 	organization = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
@@ -119,9 +119,6 @@ func nameWords(name string) []string {
 	return words
 }
 
-// EnvName reports whether s is an environment variable's name: letters,
-// digits and _, not starting with a digit.
-func EnvName(s string) bool { return envName.MatchString(s) }
 
 // column is what one header names.
 type column struct {
@@ -152,7 +149,7 @@ func classify(name string) (column, error) {
 		return column{name: name, field: &f}, nil
 	}
 	switch {
-	case !paramName.MatchString(name):
+	case !identifier.MatchString(name):
 		return column{}, fmt.Errorf("column %q: a parameter column is a name of letters, digits and _ that does not start with a digit", name)
 	case secretLike(name):
 		return column{}, fmt.Errorf("column %q looks like it holds a secret, and a tenants file holds none: keep secrets in environment variables or a secret store", name)
@@ -205,7 +202,7 @@ func row(file string, line int, cols []column, cells []string) (Tenant, error) {
 		}
 		switch {
 		case c.secretEnv != "":
-			if !EnvName(v) {
+			if !identifier.MatchString(v) {
 				// Never echoed: a secret pasted where its variable's
 				// name belongs must not reach a log or a summary.
 				return t, &Error{File: file, Line: line, Msg: fmt.Sprintf("column %s holds no environment variable name (letters, digits and _): it names the variable that holds the secret, never the secret itself", c.name)}
