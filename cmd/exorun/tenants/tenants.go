@@ -119,7 +119,6 @@ func nameWords(name string) []string {
 	return words
 }
 
-
 // column is what one header names.
 type column struct {
 	name  string
