@@ -16,20 +16,27 @@ type progressLine struct {
 	host *bindings.Host // what the line polls; set before the line starts
 }
 
-// newProgressLine returns the run's line, or nil when the run shows none:
-// stderr is not a terminal (a pipe, a file, a CI log: the line's
-// carriage returns would be litter there), TERM=dumb (no escape
-// sequences), --quiet, or --log-format json (a program reads stderr).
+// newProgressLine returns the run's line, or nil when the run shows none
+// (showsProgress).
 func newProgressLine(env *Env, o *scriptOptions) *progressLine {
-	if !env.StderrTerminal || o.Quiet || env.getenv("TERM") == "dumb" {
-		return nil
-	}
-	if f, err := lualog.ParseFormat(o.LogFormat); err != nil || f != lualog.FormatText {
+	if !showsProgress(env, o) {
 		return nil
 	}
 	p := &progressLine{}
 	p.line = progress.New(env.Stderr, progress.Options{Poll: p.poll, Width: env.StderrWidth})
 	return p
+}
+
+// showsProgress reports whether a run draws a progress line: not when
+// stderr is no terminal (a pipe, a file, a CI log: the line's carriage
+// returns would be litter there), with TERM=dumb (no escape sequences),
+// --quiet, or --log-format json (a program reads stderr).
+func showsProgress(env *Env, o *scriptOptions) bool {
+	if !env.StderrTerminal || o.Quiet || env.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, err := lualog.ParseFormat(o.LogFormat)
+	return err == nil && f == lualog.FormatText
 }
 
 // runEnv is env with the run's output going through the line, which is

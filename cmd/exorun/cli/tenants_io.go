@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/internal/progress"
-	lualog "github.com/exorun/exorun/stdlib/log"
 )
 
 // sharedStream is stdout or stderr shared by the tenants of a run: each
@@ -106,13 +105,9 @@ type tenantBoard struct {
 
 func newTenantBoard(env *Env, o *runOptions, total int) *tenantBoard {
 	b := &tenantBoard{total: total, running: map[string]time.Time{}, started: time.Now()}
-	if !env.StderrTerminal || o.Quiet || env.getenv("TERM") == "dumb" {
-		return b
+	if showsProgress(env, &o.scriptOptions) {
+		b.line = progress.New(env.Stderr, progress.Options{Poll: b.poll, Width: env.StderrWidth})
 	}
-	if f, err := lualog.ParseFormat(o.LogFormat); err != nil || f != lualog.FormatText {
-		return b
-	}
-	b.line = progress.New(env.Stderr, progress.Options{Poll: b.poll, Width: env.StderrWidth})
 	return b
 }
 
