@@ -203,7 +203,7 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		r.logger = r.logger.With("run_id", r.base.sum.RunID)
 	}
 	r.sum = tenantsSummary{
-		RunID: r.base.sum.RunID, Version: version(), Script: r.base.sum.Script, TenantsFile: o.Tenants, Parallel: o.Parallel,
+		RunID: r.base.sum.RunID, Version: version(), TenantsFile: o.Tenants, Parallel: o.Parallel,
 		StartedAt: r.started.UTC().Format(time.RFC3339Nano), WhatIf: o.WhatIf, Tenants: []tenantOutcome{},
 	}
 	if o.shard.Sharded() {
@@ -242,7 +242,6 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		o.RequireSigned = policy != ""
 	}
 	src, name, err := readScript(env, o, r.base)
-	r.sum.Script, r.sum.Bundle = r.base.sum.Script, r.base.sum.Bundle
 	if err != nil && policy != "" && exitcode.Of(err) == exitcode.Bundle {
 		return fmt.Errorf("%s, which a row of %s names: %w", policy, o.Tenants, err)
 	}
@@ -250,7 +249,6 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		return err
 	}
 	r.base.script(src)
-	r.sum.Script = r.base.sum.Script
 	if r.sc, err = runtime.Compile(name, src); err != nil {
 		return err
 	}
@@ -482,6 +480,8 @@ func (r *tenantsRun) reportTenant(env *Env, organization string, h *host, err er
 // finish concludes the summary and reports it: --summary-json, then the
 // text summary on stderr (or a log record).
 func (r *tenantsRun) finish(runErr error) error {
+	// The script and bundle, as far as the run got to read them.
+	r.sum.Script, r.sum.Bundle = r.base.sum.Script, r.base.sum.Bundle
 	if len(r.sum.Tenants) == 0 && runErr != nil {
 		// The run failed before it started any tenant: each is listed
 		// as not run, so a merged report still counts it.
