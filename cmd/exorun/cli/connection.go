@@ -40,12 +40,14 @@ func (o *connectionOptions) register(fs *pflag.FlagSet) {
 
 // settings merges flags over environment variables over the profile.
 func (o *connectionOptions) settings(env *Env) (connect.Settings, error) {
-	return o.settingsUnder(env, connect.Settings{})
+	s, _, err := o.settingsUnder(env, connect.Settings{})
+	return s, err
 }
 
 // settingsUnder merges top (a tenants file's row) over flags over
 // environment variables over the profile, which top may name.
-func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (connect.Settings, error) {
+// signedOnly is the profile's require_signed.
+func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (s connect.Settings, signedOnly bool, err error) {
 	var flags connect.Settings
 	for _, f := range connect.Fields() {
 		p, ok := o.values[f.Key]
@@ -56,7 +58,7 @@ func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (conne
 		if f.FlagNamesEnv {
 			got, ok := env.LookupEnv(v)
 			if !ok {
-				return connect.Settings{}, usageError("--%s %s: that environment variable is not set", f.Flag, v)
+				return connect.Settings{}, false, usageError("--%s %s: that environment variable is not set", f.Flag, v)
 			}
 			v = got
 		}
@@ -65,26 +67,27 @@ func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (conne
 	fromEnv := connect.FromEnv(env.LookupEnv)
 	name := connect.Merge(top, flags, fromEnv).Profile
 	if name == "" {
-		return connect.Merge(top, flags, fromEnv), nil
+		return connect.Merge(top, flags, fromEnv), false, nil
 	}
-	profile, err := loadProfile(env, name)
+	profile, signedOnly, err := loadProfile(env, name)
 	if err != nil {
-		return connect.Settings{}, err
+		return connect.Settings{}, false, err
 	}
-	return connect.Merge(top, flags, fromEnv, profile), nil
+	return connect.Merge(top, flags, fromEnv, profile), signedOnly, nil
 }
 
-// loadProfile reads ConfigDir/profiles/NAME.json's connection settings.
-func loadProfile(env *Env, name string) (connect.Settings, error) {
-	data, _, err := readProfile(env, name)
+// loadProfile reads ConfigDir/profiles/NAME.json: its connection
+// settings, and its require_signed policy.
+func loadProfile(env *Env, name string) (connect.Settings, bool, error) {
+	data, signedOnly, err := readProfile(env, name)
 	if err != nil {
-		return connect.Settings{}, err
+		return connect.Settings{}, false, err
 	}
 	s, err := connect.ParseProfile(name, data, env.LookupEnv)
 	if err != nil {
-		return connect.Settings{}, usageError("%v", err)
+		return connect.Settings{}, false, usageError("%v", err)
 	}
-	return s, nil
+	return s, signedOnly, nil
 }
 
 // profileRequireSigned is a profile's policy key: "require_signed":

@@ -147,22 +147,23 @@ func (o *scriptOptions) connectSettings(env *Env) (connect.Settings, error) {
 		}
 		f.Set(&top, v)
 	}
-	if name := t.row.Settings.Profile; name != "" && !t.signedOnly {
-		// Checked before the run too (rowRequiresSigned), and again
-		// here, where the profile is used: a profile that could not be
-		// read then must not slip through now.
-		if _, required, err := readProfile(env, name); err == nil && required {
-			return connect.Settings{}, exitcode.New(exitcode.Bundle, "profile %s allows only signed bundles, and this run was not checked for one", name).
-				WithHint("run it again: the policy is read before the run starts")
-		}
+	s, signedOnly, err := o.settingsUnder(env, top)
+	if err != nil {
+		return connect.Settings{}, err
 	}
-	s, err := o.settingsUnder(env, top)
-	if err == nil && top.TokenCache == "" && s.TokenCache != "" {
+	if signedOnly && !t.signedOnly {
+		// The policy was read before the run (rowRequiresSigned);
+		// a profile unreadable then must not slip through now that it
+		// is used.
+		return connect.Settings{}, exitcode.New(exitcode.Bundle, "profile %s allows only signed bundles, and this run was not checked for one", s.Profile).
+			WithHint("run it again: the policy is read before the run starts")
+	}
+	if top.TokenCache == "" && s.TokenCache != "" {
 		// One cache file written by tenants at once would keep only
 		// the last one's tokens: each tenant gets its own beside it.
 		s.TokenCache = tenantFile(s.TokenCache, t.row.Organization)
 	}
-	return s, err
+	return s, nil
 }
 
 // tenantFile is path with the tenant before its extension:
@@ -233,6 +234,13 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		return err
 	}
 	policy := ""
+	if !o.RequireSigned {
+		// The run's own policy (environment, its profile), so that
+		// each tenant knows the run was checked for it.
+		if required, err := o.requireSigned(env, false); err == nil {
+			o.RequireSigned = required
+		}
+	}
 	if !o.RequireSigned {
 		// One script runs for every tenant: a profile that allows only
 		// signed bundles, named by any row, holds for the whole run.
