@@ -29,12 +29,12 @@ var allowedDeps = []struct {
 	{area: "stdlib", mayUse: []string{"runtime", "internal/exitcode"}},
 	{area: "connect", mayUse: []string{"catalog", "internal/exitcode"}},
 	{area: "bindings", mayUse: []string{"runtime", "catalog", "connect", "internal/exitcode"}},
-	{area: "emulator", mayUse: []string{"catalog", "internal/exitcode"}},
+	{area: "emulator", mayUse: []string{"catalog", "internal/exitcode", "internal/suggest"}},
 	{area: "bundle", mayUse: []string{"catalog", "stdlib/params", "runtime", "internal/exitcode"}},
-	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress"}},
+	{area: "cmd/exorun", mayUse: []string{"runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress", "internal/suggest"}},
 	// deploy's test runs the examples' command lines through cmd/exorun,
 	// so the area may use what cmd/exorun does (Deps is transitive).
-	{area: "deploy", mayUse: []string{"cmd/exorun", "runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress"}},
+	{area: "deploy", mayUse: []string{"cmd/exorun", "runtime", "stdlib", "catalog", "connect", "bindings", "emulator", "bundle", "internal/exitcode", "internal/progress", "internal/suggest"}},
 }
 
 // goList runs go list over the module with a template and returns one

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/internal/suggest"
 	"github.com/exorun/exorun/runtime"
 )
 
@@ -201,7 +202,7 @@ func runVerb(env *Env, c *command, args []string) error {
 			return exitcode.New(exitcode.Usage, "%s %s: want %s", c.path(), args[0], orList(next)).
 				WithHint("one of:" + b.String())
 		}
-		return exitcode.New(exitcode.Usage, "%s: unknown verb %q%s (want %s)", c.path(), args[0], didYouMean(args[0], c.verbWords()), c.verbNames()).
+		return exitcode.New(exitcode.Usage, "%s: unknown verb %q%s (want %s)", c.path(), args[0], suggest.DidYouMean(args[0], c.verbWords()), c.verbNames()).
 			WithHint(c.verbUsages())
 	}
 	return v.runWith(env, rest)
@@ -266,7 +267,7 @@ func dispatch(env *Env, args []string) error {
 		run, _ := root.verb([]string{"run"})
 		return run.runWith(env, args)
 	}
-	if s := suggestion(first, root.verbWords()); s != "" {
+	if s := suggest.Closest(first, root.verbWords()); s != "" {
 		return exitcode.New(exitcode.Usage, "unknown command %q: did you mean %q?", first, s).
 			WithHint(fmt.Sprintf("exorun %s ... (scripts end in .lua, bundles in .exob; run 'exorun help')", s))
 	}

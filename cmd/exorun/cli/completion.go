@@ -11,6 +11,7 @@ import (
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/internal/suggest"
 )
 
 // Shell completion works as gh's does: the shell's script is thin glue
@@ -63,7 +64,7 @@ func cmdCompletion(env *Env, c *command, args []string) error {
 	}
 	script, ok := completionScripts()[args[0]]
 	if !ok {
-		return usageError("completion: unknown shell %q%s (want %s)", args[0], didYouMean(args[0], shells()), strings.Join(shells(), ", "))
+		return usageError("completion: unknown shell %q%s (want %s)", args[0], suggest.DidYouMean(args[0], shells()), strings.Join(shells(), ", "))
 	}
 	fmt.Fprint(env.Stdout, script)
 	return nil

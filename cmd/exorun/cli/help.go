@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/exorun/exorun/internal/exitcode"
+	"github.com/exorun/exorun/internal/suggest"
 )
 
 func printOverview(w io.Writer) {
@@ -136,7 +137,7 @@ func cmdHelp(env *Env, _ *command, args []string) error {
 	for len(rest) > 0 {
 		v, after := c.verb(rest)
 		if v == nil {
-			return usageError("help: unknown command %q%s", strings.Join(args, " "), didYouMean(rest[0], c.verbWords()))
+			return usageError("help: unknown command %q%s", strings.Join(args, " "), suggest.DidYouMean(rest[0], c.verbWords()))
 		}
 		c, rest = v, after
 	}
@@ -232,62 +233,4 @@ func cmdVersion(env *Env, c *command, args []string) error {
 		return usageError("--output %q: want text or json", o.Output)
 	}
 	return nil
-}
-
-// suggestion is the candidate closest to word, for "did you mean": the
-// one fewest edits away (a transposition is one edit), if at most a third
-// of word's letters (at least one) differ, or the one word starts; "" when
-// none is close.
-func suggestion(word string, candidates []string) string {
-	word = strings.ToLower(word)
-	best, bestDist := "", max(1, len(word)/3)+1
-	for _, c := range candidates {
-		if d := editDistance(word, strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" && len(word) >= 2 {
-		for _, c := range candidates {
-			if strings.HasPrefix(strings.ToLower(c), word) {
-				return c
-			}
-		}
-	}
-	return best
-}
-
-// editDistance is the optimal string alignment distance of a and b:
-// insertions, deletions, substitutions and swaps of neighbours.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range rb {
-		d[0][j+1] = j + 1
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
-}
-
-// didYouMean is ` (did you mean "X"?)` for the candidate closest to word,
-// "" when none is close.
-func didYouMean(word string, candidates []string) string {
-	if s := suggestion(word, candidates); s != "" {
-		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
 }
