@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/exorun/exorun/emulator/directory"
 	"github.com/exorun/exorun/emulator/exchange/api"
@@ -69,6 +70,16 @@ func (e *Emulator) SetDemoRoles(roles ...string) error {
 		}
 	}
 	return nil
+}
+
+// DemoRoles are the demo app's directory roles in the demo tenant, as
+// the directory records them (template ids).
+func (e *Emulator) DemoRoles() ([]string, error) {
+	app, err := e.dir.App(e.endpoints.TenantID, e.endpoints.AppID)
+	if err != nil {
+		return nil, fmt.Errorf("demo app: %w", err)
+	}
+	return slices.Clone(app.Roles), nil
 }
 
 // SetTenantFaults gives one tenant faults of its own, replacing SetFaults'

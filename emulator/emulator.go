@@ -23,6 +23,7 @@ import (
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/api"
 	"github.com/exorun/exorun/emulator/exchange/store"
+	"github.com/exorun/exorun/emulator/fixture"
 )
 
 // Demo tenant and app names. The demo app holds Exchange.ManageAsApp
@@ -68,6 +69,14 @@ type Options struct {
 	// TokenLifetime of issued access tokens (default 75 minutes).
 	TokenLifetime time.Duration
 	Now           func() time.Time
+	// TenantData, when set, builds the Exchange data of every tenant
+	// that is not generated (Mailboxes 0) instead of the built-in demo
+	// tenant: a fixture file a user wrote, for example.
+	TenantData func(tenantID, organization string) *store.Tenant
+	// RecordCalls keeps every cmdlet call the admin API receives, per
+	// tenant, for Calls: what a test asserts a script sent. Off by
+	// default, since a long-running emulator would keep them forever.
+	RecordCalls bool
 }
 
 // Endpoints are what a client needs to reach the emulator; the JSON keys
@@ -113,6 +122,10 @@ type Emulator struct {
 	provisioning sync.Mutex
 	// lock is held on the state folder from Start to Close.
 	lock *stateLock
+	// tenantData is Options.TenantData.
+	tenantData func(tenantID, organization string) *store.Tenant
+	// calls are the recorded calls (Options.RecordCalls), nil when off.
+	calls *callLog
 	// addrNote says why the remembered address was not used; "" when it
 	// was, or when there was none.
 	addrNote string
@@ -141,7 +154,10 @@ func Start(opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{served: make(chan error, 1), seed: opts.Seed, lock: lock}
+	e := &Emulator{served: make(chan error, 1), seed: opts.Seed, lock: lock, tenantData: opts.TenantData}
+	if opts.RecordCalls {
+		e.calls = &callLog{byTenant: map[string][]Call{}}
+	}
 	if err := e.start(opts); err != nil {
 		return nil, errors.Join(err, lock.release())
 	}
@@ -317,6 +333,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 		Known:         catalog.Known,
 		BaseURL:       base,
 		Now:           opts.Now,
+		Called:        e.calls.recorder(),
 	})
 	e.endpoints = Endpoints{
 		Authority:       base,
@@ -370,18 +387,34 @@ func provisionDemo(dir *directory.Directory, cred *demoCredential) (directory.Te
 }
 
 // provisionData gives the demo tenant its Exchange data on first start:
-// the fixture, or a generated tenant of opts.Mailboxes.
+// the fixture, or a generated tenant of opts.Mailboxes. Options.TenantData
+// is served fresh at every start instead: it is what the caller asked
+// for, not what an earlier run of the state folder left.
 func (e *Emulator) provisionData(tenant directory.Tenant, opts Options) error {
 	if _, ok := e.data.Tenant(tenant.ID); ok {
-		return nil
+		if opts.TenantData == nil || opts.Mailboxes > 0 {
+			return nil
+		}
+		if err := e.data.RemoveTenant(tenant.ID); err != nil {
+			return fmt.Errorf("emulator: replace the tenant's data: %w", err)
+		}
 	}
 	var t *store.Tenant
 	if opts.Mailboxes > 0 {
 		t = store.Generate(tenant.ID, tenant.InitialDomain, opts.Mailboxes, opts.Seed)
 	} else {
-		t = store.Fixture(tenant.ID, tenant.InitialDomain)
+		t = e.fixture(tenant.ID, tenant.InitialDomain)
 	}
 	return e.data.AddTenant(t)
+}
+
+// fixture is the Exchange data of a tenant that is not generated:
+// Options.TenantData's, or the built-in demo tenant.
+func (e *Emulator) fixture(tenantID, organization string) *store.Tenant {
+	if e.tenantData != nil {
+		return e.tenantData(tenantID, organization)
+	}
+	return fixture.Demo().Tenant(tenantID, organization)
 }
 
 // authenticate adapts the token service's verifier to the admin API.

@@ -98,7 +98,7 @@ func (e *Emulator) ensureData(tenantID string) error {
 	if t.Mailboxes > 0 {
 		data = store.Generate(t.ID, t.InitialDomain, t.Mailboxes, tenantSeed(e.seed, t.InitialDomain))
 	} else {
-		data = store.Fixture(t.ID, t.InitialDomain)
+		data = e.fixture(t.ID, t.InitialDomain)
 	}
 	if err := e.data.AddTenant(data); err != nil {
 		return fmt.Errorf("exchange data of tenant %s: %w", t.InitialDomain, err)

@@ -53,6 +53,11 @@ type Options struct {
 	// Defaults: 30000 per hour (the limit PROTOCOL.md 3.4 shows).
 	RateLimit       int
 	RateLimitWindow time.Duration
+	// Called, when set, hears of every cmdlet a client sends, once per
+	// call (not per page), after the role check and before it runs, with
+	// the cmdlet's canonical name: what `exorun test` lists as the calls
+	// a script made. It must not block.
+	Called func(call exchange.Call)
 }
 
 // Defaults.

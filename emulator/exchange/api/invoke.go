@@ -77,13 +77,19 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, x *exchangeReq)
 		return
 	}
 
-	res, err := h.opts.Backend.Invoke(r.Context(), exchange.Call{
+	call := exchange.Call{
 		Service:   svc,
 		Cmdlet:    in.name,
 		Params:    in.params,
 		Caller:    x.caller,
 		RequestID: x.requestID,
-	})
+	}
+	if h.opts.Called != nil && !q.hasSkip {
+		called := call
+		called.Cmdlet = canon
+		h.opts.Called(called)
+	}
+	res, err := h.opts.Backend.Invoke(r.Context(), call)
 	if err != nil {
 		h.writeFailure(w, fromError(err, canon, x.rt.tenant))
 		return

@@ -11,6 +11,7 @@ import (
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
+	"github.com/exorun/exorun/emulator/fixture"
 )
 
 const (
@@ -31,7 +32,7 @@ func fixtureStore(t testing.TB) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exorun/exorun/emulator/exchange/store/tenant"
+	"github.com/exorun/exorun/emulator/fixture"
 )
 
 func openStore(t *testing.T, dir string, opts ...Option) *Store {
@@ -23,7 +24,7 @@ func openStore(t *testing.T, dir string, opts ...Option) *Store {
 func TestStateSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "exchange-"+testTenant+".jsonl")
@@ -65,7 +66,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if g1 == get(t, invoke(t, s2, "Get-DistributionGroup", P{"Identity": "Night Shift"}).Object(0), "Guid") {
 		t.Error("GUID reused after reload")
 	}
-	if err := s2.AddTenant(tenant.Fixture(testTenant, testOrg)); err == nil {
+	if err := s2.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err == nil {
 		t.Error("adding a tenant twice succeeded")
 	}
 }
@@ -73,7 +74,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir, WithSaveDelay(time.Hour))
-	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "exchange-"+testTenant+".jsonl")
@@ -105,7 +106,7 @@ func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 	dir2 := t.TempDir()
 	s3 := openStore(t, dir2, WithSaveDelay(10*time.Millisecond))
 	defer s3.Close()
-	if err := s3.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
+	if err := s3.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	invoke(t, s3, "Set-Mailbox", P{"Identity": "AdeleV", "DisplayName": "Adele V."})
@@ -125,7 +126,7 @@ func TestSavesAreCoalescedAndFlushed(t *testing.T) {
 func TestCorruptStateFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	if err := s.AddTenant(tenant.Fixture(testTenant, testOrg)); err != nil {
+	if err := s.AddTenant(fixture.Demo().Tenant(testTenant, testOrg)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

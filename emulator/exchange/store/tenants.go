@@ -12,10 +12,6 @@ import (
 // Tenant is one organization's data (tenant.Tenant).
 type Tenant = tenant.Tenant
 
-// Fixture is the small hand-written tenant of the golden tests
-// (tenant.Fixture).
-func Fixture(tenantID, organization string) *Tenant { return tenant.Fixture(tenantID, organization) }
-
 // Generate builds a deterministic tenant of the given size
 // (tenant.Generate).
 func Generate(tenantID, organization string, mailboxes int, seed int64) *Tenant {

@@ -2,9 +2,10 @@
 // else: the model (recipients, mailboxes, groups, rules, policies, message
 // trace, admin audit log, Security & Compliance objects), the identity
 // index cmdlets resolve -Identity values with (State), the state file
-// format (Encode, Decode, LoadDir, Save), and the tenants the emulator
-// starts with (Fixture, a small hand-written tenant with fixed GUIDs and
-// dates; Generate, a deterministic tenant of 10 to 200,000 mailboxes).
+// format (Encode, Decode, LoadDir, Save), Exchange Online's defaults for
+// new objects (Builder, with which package fixture builds the tenants
+// that fixture files describe, the demo tenant among them), and Generate,
+// a deterministic tenant of 10 to 200,000 mailboxes.
 //
 // It knows no cmdlet: package store runs cmdlets against a State, under
 // its lock, and decides what they mean. The one rule it needs from the

@@ -31,26 +31,26 @@ const (
 func Generate(tenantID, organization string, mailboxes int, seed int64) *Tenant {
 	n := min(max(mailboxes, MinGenerated), MaxGenerated)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
-	b := newBuilder(tenantID, organization, func(parts ...string) UUID {
+	b := newBuilder(tenantID, organization, nil, func(parts ...string) UUID {
 		return NameUUID(append([]string{"exorun-generated", strings.ToLower(tenantID), strconv.FormatInt(seed, 10)}, parts...)...)
 	})
 	g := &generator{b: b, rng: rng, ref: ReferenceTime(), aliases: make(map[string]int, n)}
 	start := g.ref.AddDate(-8, 0, 0)
-	b.orgDefaults(start)
+	b.OrgDefaults(start)
 	g.mailboxes(n)
 	g.others(n)
 	g.groups(n)
 	g.delegation()
-	b.extraPolicies(g.users[0], g.users[min(1, len(g.users)-1)])
-	b.transportRules()
+	extraPolicies(b, g.users[0], g.users[min(1, len(g.users)-1)])
+	transportRules(b)
 	g.trace(min(n*3, 30_000))
 	g.audit(min(max(n/200, 5), 500))
-	fixtureCompliance(b, g.users[0], g.users[min(1, len(g.users)-1)], g.users[min(2, len(g.users)-1)])
+	complianceObjects(b, g.users[0], g.users[min(1, len(g.users)-1)], g.users[min(2, len(g.users)-1)])
 	return b.t
 }
 
 type generator struct {
-	b        *builder
+	b        *Builder
 	rng      *rand.Rand
 	ref      time.Time
 	aliases  map[string]int
@@ -125,7 +125,7 @@ func (g *generator) mailboxes(n int) {
 	depts, offs := departments(), offices()
 	purposes := sharedPurposes()
 	created0, created1 := g.ref.AddDate(-8, 0, 0), g.ref.AddDate(0, 0, -5)
-	company := orgDisplayName(g.b.t.Organization)
+	company := OrgDisplayName(g.b.t.Organization)
 	rooms, equipment := 0, 0
 	for i := 0; i < n; i++ {
 		var r *Recipient
@@ -449,7 +449,7 @@ func (g *generator) delegation() {
 	user := func() *Recipient { return g.users[g.rng.IntN(len(g.users))] }
 	for _, s := range g.shared {
 		for i, n := 0, 1+g.rng.IntN(4); i < n; i++ {
-			grant(s, user(), g.chance(0.7), "FullAccess")
+			Grant(s, user(), g.chance(0.7), "FullAccess")
 		}
 		for i, n := 0, g.rng.IntN(3); i < n; i++ {
 			if u := user(); !slices.Contains(s.SendAs, u.Guid) {
@@ -460,7 +460,7 @@ func (g *generator) delegation() {
 	for _, u := range g.users {
 		if g.chance(0.01) {
 			if d := user(); d != u {
-				grant(u, d, true, "FullAccess")
+				Grant(u, d, true, "FullAccess")
 			}
 		}
 		if g.chance(0.01) {

@@ -469,9 +469,9 @@ type SensitivityLabel struct {
 }
 
 // Tenant is one organization's Exchange Online and Security & Compliance
-// data. Build one with Fixture or Generate (or by hand) and hand it to
-// store.Store.AddTenant, which takes ownership: the caller must not touch it
-// afterwards.
+// data. Build one with a Builder (package fixture does, from a file) or
+// Generate, and hand it to store.Store.AddTenant, which takes ownership:
+// the caller must not touch it afterwards.
 type Tenant struct {
 	ID           string
 	Organization string // initial domain, e.g. contoso.onmicrosoft.com

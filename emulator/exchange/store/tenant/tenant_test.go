@@ -48,7 +48,7 @@ func TestUUIDText(t *testing.T) {
 // TestStateRefusesBadTenants: NewState checks what the indexes and the
 // state file name rely on.
 func TestStateRefusesBadTenants(t *testing.T) {
-	if _, err := NewState(Fixture("ok", "contoso.onmicrosoft.com")); err != nil {
+	if _, err := NewState(Generate("ok", "contoso.onmicrosoft.com", MinGenerated, 1)); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []*Tenant{nil, {ID: "../x", Organization: "a"}, {ID: "x"}} {

@@ -57,7 +57,8 @@ func ParseUUID(s string) (UUID, bool) {
 }
 
 // NameUUID derives a stable version-5-style GUID from its parts, so the
-// fixture and objects created by cmdlets get the same GUIDs on every run.
+// tenants built from fixtures and objects created by cmdlets get the same
+// GUIDs on every run.
 func NameUUID(parts ...string) UUID {
 	h := sha1.New()
 	for _, p := range parts {
