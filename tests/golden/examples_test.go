@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -30,6 +32,7 @@ const examplesDir = "../../scripts/examples"
 func exampleScripts(t *testing.T) []string {
 	t.Helper()
 	scripts, err := filepath.Glob(filepath.Join(examplesDir, "*.lua"))
+	scripts = slices.DeleteFunc(scripts, func(s string) bool { return strings.HasSuffix(s, "_test.lua") })
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no example scripts found in %s: %v", examplesDir, err)
 	}
@@ -116,36 +119,59 @@ func runCLIWith(config string, vars map[string]string, args ...string) (stdout, 
 	return out.String(), errOut.String(), code
 }
 
-// TestExamples runs every scripts/examples/NAME.lua through the real CLI,
-// in-process, and compares what it prints with NAME.golden: stdout, then,
-// if the run wrote any, a "-- stderr --" section and the exit code.
-// NAME.args, when present, holds extra command-line arguments, one a line,
-// placed before the script path.
+// TestExamples runs `exorun test scripts/examples`, as an admin tests
+// their own scripts: scripts/examples/examples_test.lua holds every
+// example's golden output (NAME.golden, with the flags in NAME.args) and
+// scripts/examples/tests/ the worked example of the README. It checks the
+// JUnit report a CI system would read, too. EXORUN_UPDATE=1 passes
+// --update, which rewrites the golden files.
 func TestExamples(t *testing.T) {
-	for _, script := range exampleScripts(t) {
-		name := strings.TrimSuffix(filepath.Base(script), ".lua")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			stdout, stderr, code := runCLI(exampleArgs(t, script, t.TempDir()))
-			got := stdout
-			if stderr != "" || code != 0 {
-				got += "-- stderr --\n" + stderr + "-- exit " + strconv.Itoa(code) + " --\n"
-			}
-			golden := exampleBase(script) + ".golden"
-			if update() {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with EXORUN_UPDATE=1 to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (EXORUN_UPDATE=1 rewrites it)\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
-			}
-		})
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	args := []string{"test", "--junit", junit}
+	if update() {
+		args = append(args, "--update")
+	}
+	stdout, stderr, code := runCLI(append(args, examplesDir))
+	if code != 0 {
+		t.Fatalf("exorun test %s: exit %d\n%s%s", examplesDir, code, stdout, stderr)
+	}
+	tests, err := filepath.Glob(filepath.Join(examplesDir, "*_test.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob(filepath.Join(examplesDir, "tests", "*_test.lua"))
+	if err != nil || len(tests) == 0 || len(more) < 3 {
+		t.Fatalf("test files: %v %v (%v)", tests, more, err)
+	}
+	tests = append(tests, more...)
+	for _, f := range tests {
+		if !strings.Contains(stdout, "ok   "+filepath.ToSlash(f)+"\n") {
+			t.Errorf("%s: not reported ok:\n%s", f, stdout)
+		}
+	}
+	if want := fmt.Sprintf("%d passed, 0 failed\n", len(tests)); !strings.HasSuffix(stdout, want) {
+		t.Errorf("totals: want %q at the end of\n%s", want, stdout)
+	}
+
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &report); err != nil {
+		t.Fatalf("--junit wrote no valid XML: %v\n%s", err, data)
+	}
+	if report.Tests != len(tests) || report.Failures != 0 || len(report.Suites) != 1 || len(report.Suites[0].Cases) != len(tests) {
+		t.Errorf("JUnit report: %+v, want %d passing test cases", report, len(tests))
 	}
 }
 

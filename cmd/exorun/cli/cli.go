@@ -79,6 +79,7 @@ func commands() *command {
 				`exorun cmdlets --role "Global Reader" --verb Get   # what a read-only app may run`,
 				"exorun cmdlets Set-Mailbox                         # one cmdlet: its Lua name, roles and parameters",
 			}},
+		testCommand(),
 		certCommand(),
 		bundleCommand(),
 		summaryCommand(),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/exorun/exorun/connect"
 	"github.com/exorun/exorun/emulator"
+	"github.com/exorun/exorun/emulator/fixture"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -31,6 +32,9 @@ type emulatorOptions struct {
 	Tenants       int
 	Seed          int64
 	TokenLifetime time.Duration
+	// Fixture is a tenant fixture file (YAML or JSON) to serve instead
+	// of the demo tenant.
+	Fixture string
 	faultOptions
 }
 
@@ -41,6 +45,7 @@ func emulatorFlags(o *emulatorOptions) *pflag.FlagSet {
 	fs.IntVar(&o.Mailboxes, "mailboxes", 0, "generate a demo tenant of `N` mailboxes on first start (0: the small fixture tenant)")
 	fs.IntVar(&o.Tenants, "tenants", 1, "serve `N` ready tenants: contoso, tenant02, tenant03, ... each with Exchange data and the demo app (listed in STATE/tenants.csv)")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the generated tenant")
+	fs.StringVar(&o.Fixture, "fixture", "", "serve the tenant `FILE` describes (YAML or JSON; see exorun test), fresh at every start, instead of the demo tenant")
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 75*time.Minute, "lifetime of issued access tokens")
 	o.faultOptions.register(fs, "")
 	return fs
@@ -127,6 +132,9 @@ func cmdEmulatorServe(env *Env, c *command, args []string) error {
 	if o.Tenants < 1 || o.Tenants > emulator.MaxTenants {
 		return usageError("--tenants %d: want 1 to %d", o.Tenants, emulator.MaxTenants)
 	}
+	if o.Fixture != "" && o.Mailboxes > 0 {
+		return usageError("--fixture and --mailboxes: give one; a fixture says its own mailboxes")
+	}
 	var err error
 	if o.StateDir, err = stateDir(env, c, o.StateDir); err != nil {
 		return err
@@ -137,10 +145,22 @@ func cmdEmulatorServe(env *Env, c *command, args []string) error {
 // serveEmulator runs the emulator until SIGINT/SIGTERM; stopping it that way
 // is the normal end, so it exits 0.
 func serveEmulator(env *Env, o *emulatorOptions) error {
-	em, err := emulator.Start(emulator.Options{
+	opts := emulator.Options{
 		Addr: o.Addr, StateDir: o.StateDir, Mailboxes: o.Mailboxes, Seed: o.Seed,
 		Tenants: emulator.TenantNames(o.Tenants)[1:], TokenLifetime: o.TokenLifetime,
-	})
+	}
+	var fx *fixture.Fixture
+	if o.Fixture != "" {
+		data, err := env.ReadFile(o.Fixture)
+		if err != nil {
+			return usageError("--fixture: %v", err)
+		}
+		if fx, err = fixture.Parse(o.Fixture, data); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--fixture: %w", err))
+		}
+		opts.TenantData = fx.Tenant
+	}
+	em, err := emulator.Start(opts)
 	var inUse *emulator.InUseError
 	if errors.As(err, &inUse) {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
@@ -149,6 +169,12 @@ func serveEmulator(env *Env, o *emulatorOptions) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err).(*exitcode.Error).
 			WithHint("check --addr (loopback only) and the state folder " + o.StateDir)
+	}
+	if fx != nil && fx.Roles() != nil {
+		if err := em.SetDemoRoles(fx.Roles()...); err != nil {
+			em.Close()
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--fixture %s: %w", o.Fixture, err))
+		}
 	}
 	em.SetFaults(o.faults())
 	ep := em.Endpoints()

@@ -67,6 +67,8 @@ type Env struct {
 	// ReadDir lists a folder (summary merge DIR); nil where folders are
 	// not read.
 	ReadDir func(dir string) ([]fs.DirEntry, error)
+	// Stat describes a file or folder (exorun test PATH).
+	Stat func(name string) (fs.FileInfo, error)
 	// WriteFile replaces name atomically and leaves it with exactly perm
 	// (certificate files, the token cache).
 	WriteFile func(name string, data []byte, perm fs.FileMode) error
@@ -150,6 +152,7 @@ func OSEnv() *Env {
 		OpenRoot:       os.OpenRoot,
 		MkdirAll:       func(dir string) error { return os.MkdirAll(dir, 0o755) },
 		ReadDir:        os.ReadDir,
+		Stat:           os.Stat,
 		WriteFile:      writeFileAtomic,
 		MkdirTemp:      func() (string, error) { return os.MkdirTemp("", "exorun-demo-") },
 		RemoveAll:      os.RemoveAll,
