@@ -24,6 +24,7 @@ import (
 	"github.com/exorun/exorun/emulator/exchange/api"
 	"github.com/exorun/exorun/emulator/exchange/store"
 	"github.com/exorun/exorun/emulator/fixture"
+	"github.com/exorun/exorun/emulator/oidc"
 )
 
 // Demo tenant and app names. The demo app holds Exchange.ManageAsApp
@@ -77,6 +78,12 @@ type Options struct {
 	// tenant, for Calls: what a test asserts a script sent. Off by
 	// default, since a long-running emulator would keep them forever.
 	RecordCalls bool
+	// SkipSecretless leaves out what secretless sign-in needs: the
+	// managed identity endpoint (a second listener) and the test OIDC
+	// issuer (a fourth RSA key to generate in a fresh state folder). The
+	// in-process demo, which signs in with the demo certificate only,
+	// sets it.
+	SkipSecretless bool
 }
 
 // Endpoints are what a client needs to reach the emulator; the JSON keys
@@ -94,6 +101,17 @@ type Endpoints struct {
 	// Tenants are the ready tenants, the demo tenant first: the demo app
 	// reaches each with the same app id and certificate.
 	Tenants []EndpointTenant `json:"tenants"`
+	// OIDCIssuer is the test OIDC issuer ({authority}/oidc): the issuer
+	// of federated credentials that accept its tokens.
+	OIDCIssuer string `json:"oidc_issuer,omitempty"`
+	// ActionsIDTokenURL is the issuer's GitHub Actions-style ID token
+	// endpoint, without its ?subject= query.
+	ActionsIDTokenURL string `json:"actions_id_token_url,omitempty"`
+	// IdentityEndpoint is the managed identity endpoint
+	// (IDENTITY_ENDPOINT, plain HTTP on loopback), serving the demo
+	// tenant's managed identities. Its IDENTITY_HEADER is a secret kept
+	// in the state folder, not here.
+	IdentityEndpoint string `json:"identity_endpoint,omitempty"`
 }
 
 // EndpointTenant is one ready tenant in Endpoints.
@@ -129,6 +147,14 @@ type Emulator struct {
 	// addrNote says why the remembered address was not used; "" when it
 	// was, or when there was none.
 	addrNote string
+
+	// Secretless sign-in (secretless.go); all nil with
+	// Options.SkipSecretless.
+	issuer   *oidc.Issuer
+	idHeader string
+	idLn     net.Listener
+	idSrv    *http.Server
+	idServed chan error
 }
 
 // Start provisions the state folder (CA, signing key, demo tenant and app on
@@ -154,7 +180,7 @@ func Start(opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{served: make(chan error, 1), seed: opts.Seed, lock: lock, tenantData: opts.TenantData}
+	e := &Emulator{served: make(chan error, 1), idServed: make(chan error, 1), seed: opts.Seed, lock: lock, tenantData: opts.TenantData}
 	if opts.RecordCalls {
 		e.calls = &callLog{byTenant: map[string][]Call{}}
 	}
@@ -183,8 +209,15 @@ func (e *Emulator) start(opts Options) error {
 		return err
 	}
 	base := "https://" + e.ln.Addr().String()
+	if !opts.SkipSecretless {
+		if err := e.startSecretless(opts, base); err != nil {
+			e.ln.Close()
+			e.data.Close()
+			return err
+		}
+	}
 	if err := e.wire(opts, base); err != nil {
-		e.ln.Close()
+		e.closeListeners()
 		e.data.Close()
 		return err
 	}
@@ -200,7 +233,7 @@ func (e *Emulator) start(opts Options) error {
 		err = writeProfile(opts.StateDir, e.endpoints)
 	}
 	if err != nil {
-		e.ln.Close()
+		e.closeListeners()
 		e.data.Close()
 		return err
 	}
@@ -210,7 +243,19 @@ func (e *Emulator) start(opts Options) error {
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	go func() { e.served <- e.srv.ServeTLS(e.ln, "", "") }()
+	if e.idLn != nil {
+		e.serveIdentity(e.endpoints.TenantID)
+	}
 	return nil
+}
+
+// closeListeners closes the listeners of a start that failed before
+// serving.
+func (e *Emulator) closeListeners() {
+	e.ln.Close()
+	if e.idLn != nil {
+		e.idLn.Close()
+	}
 }
 
 // listen listens on opts.Addr or, without one, on the address the state
@@ -307,7 +352,7 @@ func (e *Emulator) wire(opts Options, base string) error {
 	if err != nil {
 		return err
 	}
-	e.tokens, err = entra.New(e.dir, key, entra.Options{BaseURL: base, Lifetime: opts.TokenLifetime, Now: opts.Now})
+	e.tokens, err = entra.New(e.dir, key, entra.Options{BaseURL: base, Lifetime: opts.TokenLifetime, Now: opts.Now, IssuerKeys: e.issuerKeys()})
 	if err != nil {
 		return err
 	}
@@ -345,6 +390,13 @@ func (e *Emulator) wire(opts Options, base string) error {
 		CertificateFile: cred.path,
 		Thumbprint:      cred.thumbprint,
 		Tenants:         ready,
+	}
+	if e.issuer != nil {
+		e.endpoints.OIDCIssuer = e.issuer.URL()
+		e.endpoints.ActionsIDTokenURL = e.issuer.ActionsTokenURL()
+	}
+	if e.idLn != nil {
+		e.endpoints.IdentityEndpoint = "http://" + e.idLn.Addr().String() + IdentityPath
 	}
 	return nil
 }
@@ -440,16 +492,21 @@ func (e *Emulator) resolveTenant(nameOrID string) (string, string, bool) {
 	return t.ID, t.InitialDomain, true
 }
 
-// routes sends the admin API's paths to it and everything else (Entra's
-// /{tenant}/... and /common/...) to the token service.
+// routes sends the admin API's paths to it, the test OIDC issuer's
+// (/oidc/..., which no tenant segment can be: tenants are GUIDs or
+// domains) to it, and everything else (Entra's /{tenant}/... and
+// /common/...) to the token service.
 func (e *Emulator) routes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.ToLower(r.URL.Path)
-		if strings.HasPrefix(p, "/adminapi/") || strings.HasPrefix(p, "/compliance/") {
+		switch {
+		case strings.HasPrefix(p, "/adminapi/") || strings.HasPrefix(p, "/compliance/"):
 			e.admin.ServeHTTP(w, r)
-			return
+		case e.issuer != nil && strings.HasPrefix(r.URL.Path, oidc.Path+"/"):
+			e.issuer.ServeHTTP(w, r)
+		default:
+			e.tokens.ServeHTTP(w, r)
 		}
-		e.tokens.ServeHTTP(w, r)
 	})
 }
 
@@ -465,6 +522,13 @@ func (e *Emulator) Close() error {
 		err := e.srv.Shutdown(ctx)
 		if serveErr := <-e.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 			err = serveErr
+		}
+		if e.idSrv != nil {
+			idErr := e.idSrv.Shutdown(ctx)
+			if serveErr := <-e.idServed; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && idErr == nil {
+				idErr = serveErr
+			}
+			err = errors.Join(err, idErr)
 		}
 		// The lock goes last: until the data is flushed, another
 		// emulator must not load the state.

@@ -117,6 +117,9 @@ func (d *Directory) UploadCertificate(tenant, appID string, pemOrDER []byte) (Ce
 		if err := registrationOnly(a); err != nil {
 			return err
 		}
+		if err := noSecrets(a); err != nil {
+			return err
+		}
 		if slices.ContainsFunc(a.Certificates, func(c Certificate) bool { return c.Thumbprint == cert.Thumbprint }) {
 			return fmt.Errorf("certificate %s %w on app %s", cert.Thumbprint, ErrExists, a.AppID)
 		}
@@ -177,6 +180,9 @@ func (d *Directory) AddClientSecret(tenant, appID string, expires time.Time) (st
 		if err := registrationOnly(a); err != nil {
 			return err
 		}
+		if err := noSecrets(a); err != nil {
+			return err
+		}
 		s.ID = strings.ToLower(d.newID())
 		a.Secrets = append(a.Secrets, s)
 		return nil
@@ -205,8 +211,19 @@ func (d *Directory) RemoveClientSecret(tenant, appID, secretID string) error {
 
 // GrantManageAsApp adds the Exchange.ManageAsApp application permission to
 // the app's configured permissions. Tokens carry it only after Consent.
+//
+// A managed identity has no app registration, so no configured
+// permissions and no consent prompt: in Entra an admin assigns it the app
+// role through Graph (New-MgServicePrincipalAppRoleAssignment), and that
+// assignment is the grant and the consent at once. For a managed identity
+// GrantManageAsApp therefore records both.
 func (d *Directory) GrantManageAsApp(tenant, appID string) error {
-	return d.setFlag("grant Exchange.ManageAsApp", tenant, appID, func(a *App) { a.ManageAsAppGranted = true })
+	return d.setFlag("grant Exchange.ManageAsApp", tenant, appID, func(a *App) {
+		a.ManageAsAppGranted = true
+		if a.ManagedIdentity != nil {
+			a.ManageAsAppConsented = true
+		}
+	})
 }
 
 // RemoveManageAsApp removes Exchange.ManageAsApp from the configured
@@ -224,9 +241,16 @@ func (d *Directory) Consent(tenant, appID string) error {
 }
 
 // RevokeConsent withdraws the admin consent; the permission stays
-// configured but tokens no longer carry it.
+// configured but tokens no longer carry it. A managed identity's app role
+// assignment is its consent (see GrantManageAsApp): revoking removes it,
+// permission and all.
 func (d *Directory) RevokeConsent(tenant, appID string) error {
-	return d.setFlag("revoke consent", tenant, appID, func(a *App) { a.ManageAsAppConsented = false })
+	return d.setFlag("revoke consent", tenant, appID, func(a *App) {
+		a.ManageAsAppConsented = false
+		if a.ManagedIdentity != nil {
+			a.ManageAsAppGranted = false
+		}
+	})
 }
 
 // DisableApp stops the service principal from signing in (AADSTS7000112).

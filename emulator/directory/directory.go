@@ -30,7 +30,10 @@ var (
 	ErrAppNotFound         = errors.New("app not found")
 	ErrCertificateNotFound = errors.New("certificate not found")
 	ErrSecretNotFound      = errors.New("client secret not found")
-	ErrExists              = errors.New("already exists")
+	// ErrFederatedCredentialNotFound is RemoveFederatedCredential's
+	// error for a name the app does not have.
+	ErrFederatedCredentialNotFound = errors.New("federated credential not found")
+	ErrExists                      = errors.New("already exists")
 )
 
 // Options tune a Directory; the zero value (or nil) means defaults.

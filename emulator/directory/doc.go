@@ -2,8 +2,14 @@
 // is holding tenants and their app registrations (service principals) and
 // performing the onboarding steps of the seed documents on them: register an
 // app, grant and consent Exchange.ManageAsApp, upload a certificate (public
-// part only) or add a client secret, assign a directory role, disable or
-// enable the app.
+// part only), add a client secret or a federated identity credential,
+// assign a directory role, disable or enable the app.
+//
+// The service principals of managed identities live beside the apps: the
+// emulated host's system-assigned identity (one per tenant) and
+// user-assigned identities. They take the same permission and role steps
+// (see GrantManageAsApp for how consent differs) but hold no certificates
+// or secrets.
 //
 // A Directory lives in a state folder as one JSON file (directory.json),
 // rewritten atomically after every change, so a crash never leaves a half

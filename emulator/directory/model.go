@@ -70,6 +70,15 @@ type App struct {
 
 	Certificates []Certificate `json:"certificates,omitempty"`
 	Secrets      []Secret      `json:"secrets,omitempty"`
+	// FederatedCredentials are the external identity providers' tokens
+	// the app accepts as its client assertion (workload identity
+	// federation).
+	FederatedCredentials []FederatedCredential `json:"federatedCredentials,omitempty"`
+
+	// ManagedIdentity is set when the service principal is a managed
+	// identity's rather than an app registration's (Entra's
+	// servicePrincipalType "ManagedIdentity").
+	ManagedIdentity *ManagedIdentity `json:"managedIdentity,omitempty"`
 
 	// Exchange.ManageAsApp is configured on the app (Granted) and approved
 	// by an admin (Consented) in two separate portal steps; a token carries
@@ -80,6 +89,34 @@ type App struct {
 	// Roles are the template ids of the directory roles assigned to the
 	// service principal, lower case.
 	Roles []string `json:"roles,omitempty"`
+}
+
+// IsManagedIdentity reports whether the service principal is a managed
+// identity's.
+func (a App) IsManagedIdentity() bool { return a.ManagedIdentity != nil }
+
+// ManagedIdentity is what a managed identity's service principal has
+// beyond an app's. It has no app registration behind it, so no
+// certificates or client secrets: its host's identity endpoint signs it in.
+type ManagedIdentity struct {
+	// SystemAssigned is the identity of the emulated host itself, at
+	// most one per tenant; otherwise it is a user-assigned identity, an
+	// Azure resource of its own.
+	SystemAssigned bool `json:"systemAssigned,omitempty"`
+	// ResourceID is the Azure resource id the identity is known by
+	// (the xms_mirid claim of its tokens): the user-assigned identity's
+	// own, or for the system-assigned one, its host's.
+	ResourceID string `json:"resourceId"`
+}
+
+// FederatedCredential is a federated identity credential: the app
+// accepts, as its client assertion, a token of Issuer about Subject for
+// one of Audiences. Entra compares all three case-sensitively.
+type FederatedCredential struct {
+	Name      string   `json:"name"` // unique per app, case-insensitively
+	Issuer    string   `json:"issuer"`
+	Subject   string   `json:"subject"`
+	Audiences []string `json:"audiences"`
 }
 
 // HasManageAsApp reports whether tokens for the app carry
@@ -225,5 +262,13 @@ func (a App) clone() App {
 		a.Secrets[i].SHA256 = slices.Clone(a.Secrets[i].SHA256)
 	}
 	a.Roles = slices.Clone(a.Roles)
+	a.FederatedCredentials = slices.Clone(a.FederatedCredentials)
+	for i := range a.FederatedCredentials {
+		a.FederatedCredentials[i].Audiences = slices.Clone(a.FederatedCredentials[i].Audiences)
+	}
+	if a.ManagedIdentity != nil {
+		mi := *a.ManagedIdentity
+		a.ManagedIdentity = &mi
+	}
 	return a
 }

@@ -63,6 +63,9 @@ type accessClaims struct {
 	Uti            string           `json:"uti"`
 	Ver            string           `json:"ver"`
 	Wids           []string         `json:"wids"`
+	// XmsMirid is a managed identity's Azure resource id, which Entra
+	// adds to its tokens.
+	XmsMirid string `json:"xms_mirid,omitempty"`
 }
 
 func (c accessClaims) GetExpirationTime() (*jwt.NumericDate, error) { return c.Exp, nil }
@@ -104,6 +107,9 @@ func (s *Service) sign(t directory.Tenant, app directory.App, aud, acr string) (
 	}
 	if app.HasManageAsApp() {
 		c.Roles = []string{catalog.ManageAsApp}
+	}
+	if app.ManagedIdentity != nil {
+		c.XmsMirid = app.ManagedIdentity.ResourceID
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
 	tok.Header["x5t"] = s.kid

@@ -24,13 +24,21 @@ func keysHint(appID string) string {
 	return "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '" + appID + "'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments if you are not using the Global endpoint."
 }
 
-// verifyAssertion checks a client assertion (PROTOCOL.md 1.4) against the
-// app's registered certificates; audOK says whether an aud value names the
-// token endpoint the request came to.
-func (s *Service) verifyAssertion(raw string, app directory.App, audOK func(string) bool) *oauthError {
+// assertion is a client assertion as parsed, not yet verified.
+type assertion struct {
+	tok    *jwt.Token
+	claims jwt.RegisteredClaims
+	// signed is the header and payload exactly as sent: what the
+	// signature covers.
+	signed string
+}
+
+// parseAssertion reads a client assertion without verifying it, and
+// refuses algorithms other than RS256 and PS256.
+func parseAssertion(raw string) (assertion, *oauthError) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return fail("invalid_client", 50027, "JWT token is invalid or malformed: the client assertion must have three dot-separated parts.")
+		return assertion{}, fail("invalid_client", 50027, "JWT token is invalid or malformed: the client assertion must have three dot-separated parts.")
 	}
 	// Some clients (CIPP) encode the segments in standard base64 with
 	// padding, and Entra accepts them. Decode from the URL alphabet, but
@@ -39,18 +47,39 @@ func (s *Service) verifyAssertion(raw string, app directory.App, audOK func(stri
 	for i, p := range parts {
 		norm[i] = toRawURL(p)
 	}
-	var claims jwt.RegisteredClaims
-	tok, _, err := jwt.NewParser().ParseUnverified(strings.Join(norm, "."), &claims)
+	var a assertion
+	tok, _, err := jwt.NewParser().ParseUnverified(strings.Join(norm, "."), &a.claims)
 	if err != nil {
 		if alg, ok := tok.Header["alg"].(string); ok && errors.Is(err, jwt.ErrTokenUnverifiable) {
-			return unsupportedAlg(alg)
+			return assertion{}, unsupportedAlg(alg)
 		}
-		return fail("invalid_client", 50027, "JWT token is invalid or malformed: %v.", err)
+		return assertion{}, fail("invalid_client", 50027, "JWT token is invalid or malformed: %v.", err)
 	}
 	if alg := tok.Method.Alg(); alg != jwt.SigningMethodPS256.Alg() && alg != jwt.SigningMethodRS256.Alg() {
-		return unsupportedAlg(alg)
+		return assertion{}, unsupportedAlg(alg)
 	}
+	a.tok, a.signed = tok, parts[0]+"."+parts[1]
+	return a, nil
+}
 
+// federated reports whether the assertion is an external identity
+// provider's token (workload identity federation) rather than one the app
+// signed with its certificate: its issuer is not the client, and it names
+// no certificate thumbprint. The thumbprint test keeps a certificate
+// assertion with a mistyped iss on the certificate path, where
+// AADSTS700021 says what is wrong; an OIDC provider's token carries a kid,
+// never an x5t.
+func (a assertion) federated(clientID string) bool {
+	_, x5t := a.tok.Header["x5t"]
+	_, x5tS256 := a.tok.Header["x5t#S256"]
+	return !strings.EqualFold(a.claims.Issuer, clientID) && !x5t && !x5tS256
+}
+
+// verifyAssertion checks a certificate-signed client assertion
+// (PROTOCOL.md 1.4) against the app's registered certificates; audOK says
+// whether an aud value names the token endpoint the request came to.
+func (s *Service) verifyAssertion(a assertion, app directory.App, audOK func(string) bool) *oauthError {
+	tok, claims := a.tok, a.claims
 	sum, shown := thumbprint(tok.Header)
 	cert, ok := app.CertificateByThumbprint(sum)
 	if !ok {
@@ -69,7 +98,7 @@ func (s *Service) verifyAssertion(raw string, app directory.App, audOK func(stri
 	if err != nil {
 		return fail("invalid_client", 700027, "Client assertion failed signature validation. [Reason - the registered certificate cannot be read: %v]", err)
 	}
-	if err := tok.Method.Verify(parts[0]+"."+parts[1], tok.Signature, x.PublicKey); err != nil {
+	if err := tok.Method.Verify(a.signed, tok.Signature, x.PublicKey); err != nil {
 		return fail("invalid_client", 700027, "Client assertion failed signature validation.")
 	}
 
@@ -83,13 +112,20 @@ func (s *Service) verifyAssertion(raw string, app directory.App, audOK func(stri
 	if !audMatches {
 		return fail("invalid_client", 700023, "Client assertion audience claim does not match Realm issuer: aud %q is not the token endpoint this request was sent to. %s", strings.Join(claims.Audience, " "), certDocs)
 	}
-	err = jwt.NewValidator(jwt.WithLeeway(Skew), jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired()).Validate(claims)
+	return s.checkTimes(claims, certDocs)
+}
+
+// checkTimes checks an assertion's exp (required) and nbf against the
+// clock, with Skew either way.
+func (s *Service) checkTimes(claims jwt.RegisteredClaims, docs string) *oauthError {
+	now := s.now()
+	err := jwt.NewValidator(jwt.WithLeeway(Skew), jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired()).Validate(claims)
 	switch {
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return fail("invalid_client", 50027, "JWT token is invalid or malformed: the client assertion has no exp claim.")
 	case err != nil:
 		return fail("invalid_client", 700024, "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. %s",
-			entraTime(now), entraTime(dateOf(claims.NotBefore)), entraTime(dateOf(claims.ExpiresAt)), certDocs)
+			entraTime(now), entraTime(dateOf(claims.NotBefore)), entraTime(dateOf(claims.ExpiresAt)), docs)
 	}
 	return nil
 }

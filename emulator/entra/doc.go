@@ -15,8 +15,12 @@
 //	POST /{tenant}/oauth2/token                            (v1, resource={resource})
 //
 // Clients authenticate with a certificate-signed client assertion (PS256 or
-// RS256, x5t#S256 or x5t) or a client secret. Failures answer with Entra's
-// error body and AADSTS codes. Tokens are v1-shaped like those Exchange
+// RS256, x5t#S256 or x5t), a client secret, or an external OIDC provider's
+// token matched by one of the app's federated identity credentials
+// (workload identity federation; Options.IssuerKeys says which issuers'
+// keys can be fetched). IssueFor signs a managed identity's token for an
+// identity endpoint. Failures answer with Entra's error body and AADSTS
+// codes. Tokens are v1-shaped like those Exchange
 // Online receives, signed with the emulator's own RSA key
 // (LoadOrCreateSigningKey), so they are worthless anywhere else and a real
 // Microsoft token is never accepted by Verify.

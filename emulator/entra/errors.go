@@ -18,6 +18,10 @@ type oauthError struct {
 
 func (e *oauthError) Error() string { return fmt.Sprintf("%s: AADSTS%d: %s", e.err, e.code, e.msg) }
 
+// HTTPStatus is the status Entra answers the failure with, for callers
+// of IssueFor that relay it.
+func (e *oauthError) HTTPStatus() int { return e.status }
+
 // fail builds an error answered with 400, or 401 for invalid_client
 // (PROTOCOL.md 1.6).
 func fail(err string, code int, format string, args ...any) *oauthError {

@@ -45,6 +45,8 @@ const (
 	keyStranger            // a certificate the app never registered
 	keyExpired             // an expired certificate
 	keyOtherSigning        // another emulator's token-signing key
+	keyIssuer              // an external OIDC issuer's signing key
+	keyOtherIssuer         // a key that issuer never published
 	numTestKeys
 )
 

@@ -54,6 +54,11 @@ type Options struct {
 	// Resources tokens can be requested for (default DefaultResources);
 	// add a sovereign cloud's resource URIs here.
 	Resources []Resource
+	// IssuerKeys finds the keys of the external OIDC issuers whose
+	// tokens federated credentials accept. nil: none is reachable, so
+	// every federated sign-in that matches a credential fails with
+	// AADSTS50166, as it would for an issuer Entra cannot fetch.
+	IssuerKeys IssuerKeys
 }
 
 // Service is the token service; an http.Handler. It is safe for concurrent
@@ -66,6 +71,7 @@ type Service struct {
 	lifetime  time.Duration
 	now       func() time.Time
 	resources []Resource
+	issuers   IssuerKeys
 	mux       *http.ServeMux
 }
 
@@ -89,6 +95,7 @@ func New(dir *directory.Directory, key *rsa.PrivateKey, opts Options) (*Service,
 		lifetime:  opts.Lifetime,
 		now:       opts.Now,
 		resources: opts.Resources,
+		issuers:   opts.IssuerKeys,
 		mux:       http.NewServeMux(),
 	}
 	if s.lifetime <= 0 {

@@ -6,15 +6,10 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 
-	"github.com/exorun/exorun/emulator/internal/atomicfile"
+	"github.com/exorun/exorun/emulator/internal/statefile"
 )
 
 // SigningKeyFile is the token-signing key's file in the state folder.
@@ -33,11 +28,7 @@ func LoadOrCreateSigningKey(dir string) (key *rsa.PrivateKey, kid string, err er
 		}
 		return key, KeyID(&key.PublicKey), nil
 	}
-	path := filepath.Join(dir, SigningKeyFile)
-	key, err = readKey(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		key, err = createKey(path)
-	}
+	key, err = statefile.RSAKey(filepath.Join(dir, SigningKeyFile), "signing key")
 	if err != nil {
 		return nil, "", err
 	}
@@ -54,48 +45,4 @@ func KeyID(pub *rsa.PublicKey) string {
 	}
 	sum := sha1.Sum(der)
 	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-func readKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("signing key %s: no PEM PRIVATE KEY block", path)
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("signing key %s: %w", path, err)
-	}
-	key, ok := parsed.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("signing key %s: a %T, not an RSA key", path, parsed)
-	}
-	return key, nil
-}
-
-// createKey writes a new key to path without ever replacing an existing
-// file: atomicfile.Create links a complete temporary file into place, so
-// two emulators starting at once agree on one key and a crash never leaves
-// half a key behind.
-func createKey(path string) (*rsa.PrivateKey, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("generate signing key: %w", err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("encode signing key: %w", err)
-	}
-	err = atomicfile.Create(path, 0o600, func(w io.Writer) error {
-		return pem.Encode(w, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	})
-	if errors.Is(err, fs.ErrExist) {
-		return readKey(path) // another process won the race; use its key
-	} else if err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	return key, nil
 }

@@ -16,7 +16,10 @@ const maxForm = 64 << 10
 
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// How the client authenticated, as the appidacr claim says it.
+// How the client authenticated, as the appidacr claim says it: "2" for
+// any client assertion (a certificate's, or an external provider's token
+// matched by a federated credential) and for managed identities, whose
+// host signs them in with a certificate of its own.
 const (
 	acrSecret      = "1"
 	acrCertificate = "2"
@@ -133,7 +136,16 @@ func (s *Service) authenticate(r *http.Request, t directory.Tenant, app director
 		if assertionType != jwtBearer {
 			return "", fail("invalid_request", 90023, "The client_assertion_type '%s' is not supported; use '%s'.", assertionType, jwtBearer)
 		}
-		if e := s.verifyAssertion(assertion, app, func(aud string) bool { return s.isTokenURL(aud, r, t, v1) }); e != nil {
+		a, e := parseAssertion(assertion)
+		if e != nil {
+			return "", e
+		}
+		if a.federated(app.AppID) {
+			// A federated credential stands in for a certificate:
+			// appidacr is "2" on its tokens too.
+			return acrCertificate, s.verifyFederated(a, app)
+		}
+		if e := s.verifyAssertion(a, app, func(aud string) bool { return s.isTokenURL(aud, r, t, v1) }); e != nil {
 			return "", e
 		}
 		return acrCertificate, nil

@@ -81,7 +81,7 @@ func startDemoWith(env *Env, o *demoOptions, logger *slog.Logger, tenants []stri
 		return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)
 	}
 	extra := slices.DeleteFunc(slices.Clone(tenants), func(n string) bool { return n == emulator.DemoTenant })
-	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: o.Mailboxes, Seed: 1, TokenLifetime: o.TokenLifetime, Tenants: extra})
+	em, err := emulator.Start(emulator.Options{StateDir: dir, Mailboxes: o.Mailboxes, Seed: 1, TokenLifetime: o.TokenLifetime, Tenants: extra, SkipSecretless: true})
 	if err != nil {
 		_ = env.RemoveAll(dir)
 		return nil, connect.Settings{}, fmt.Errorf("demo: %w", err)

@@ -57,14 +57,18 @@ func registerStateFlag(fs *pflag.FlagSet, dir *string) {
 
 // emulatorEnvOptions are the flags of `exorun emulator env`.
 type emulatorEnvOptions struct {
-	StateDir string
-	Shell    string
+	StateDir        string
+	Shell           string
+	ManagedIdentity bool
+	GitHubActions   string
 }
 
 func emulatorEnvFlags(o *emulatorEnvOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("emulator env", pflag.ContinueOnError)
 	registerStateFlag(fs, &o.StateDir)
 	fs.StringVar(&o.Shell, "shell", defaultShell(), "`shell` to print for: sh (bash, zsh, ...) or powershell")
+	fs.BoolVar(&o.ManagedIdentity, "managed-identity", false, "also print IDENTITY_ENDPOINT and IDENTITY_HEADER: the emulator's managed identity endpoint, as App Service sets them")
+	fs.StringVar(&o.GitHubActions, "github-actions", "", "also print ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, as a GitHub Actions job with id-token: write has them, for ID tokens about `SUBJECT`")
 	return fs
 }
 
@@ -88,11 +92,13 @@ func emulatorCommand() *command {
 					"exorun emulator serve --state /tmp/big --mailboxes 100000 --latency 20ms",
 					"exorun emulator serve --state /tmp/many --tenants 20    # contoso, tenant02 ... tenant20; STATE/tenants.csv",
 				}},
-			{name: "env", usage: "exorun emulator env [--state DIR] [--shell sh|powershell]", summary: `print the EXORUN_* variables that reach a serving emulator: eval "$(exorun emulator env)"`,
+			{name: "env", usage: "exorun emulator env [--state DIR] [--shell sh|powershell] [--managed-identity] [--github-actions SUBJECT]", summary: `print the EXORUN_* variables that reach a serving emulator: eval "$(exorun emulator env)"`,
 				flags: func() *pflag.FlagSet { return emulatorEnvFlags(&emulatorEnvOptions{}) }, run: cmdEmulatorEnv,
 				examples: []string{
 					`eval "$(exorun emulator env --state /tmp/big)"          # sh, bash, zsh`,
 					"exorun emulator env --shell powershell | Out-String | Invoke-Expression",
+					`eval "$(exorun emulator env --managed-identity)"        # and the identity endpoint of an App Service host`,
+					`eval "$(exorun emulator env --github-actions repo:contoso/reports:environment:prod)"`,
 				}},
 			emulatorAdminCommand(),
 		}}
@@ -262,6 +268,9 @@ func cmdEmulatorEnv(env *Env, c *command, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("emulator env takes no arguments")
 	}
+	if fs.Changed("github-actions") && o.GitHubActions == "" {
+		return usageError("--github-actions: give the subject the job's ID tokens carry, such as repo:OWNER/REPO:environment:NAME")
+	}
 	switch strings.ToLower(o.Shell) {
 	case "sh", "bash", "zsh", "ksh", "dash":
 		o.Shell = "sh" // one syntax for the POSIX family
@@ -302,6 +311,11 @@ func cmdEmulatorEnv(env *Env, c *command, args []string) error {
 			WithHint("run it again in a moment")
 	}
 	set, unset := emulatorVariables(ep)
+	more, err := secretlessVariables(env, dir, ep, o)
+	if err != nil {
+		return err
+	}
+	set = append(set, more...)
 	for _, kv := range set {
 		if o.Shell == "powershell" {
 			fmt.Fprintf(env.Stdout, "$env:%s = %s\n", kv[0], psQuote(kv[1]))
@@ -337,6 +351,44 @@ func emulatorVariables(ep emulator.Endpoints) (set [][2]string, unset []string) 
 		}
 	}
 	return set, unset
+}
+
+// secretlessVariables are the variables --managed-identity and
+// --github-actions ask for. Their secrets (IDENTITY_HEADER, the request
+// token) come from the state folder and go to stdout only, never into an
+// error.
+func secretlessVariables(env *Env, dir string, ep emulator.Endpoints, o *emulatorEnvOptions) ([][2]string, error) {
+	var set [][2]string
+	restart := "restart it with this exorun (exorun emulator serve" + stateArg(o.StateDir, dir) + ")"
+	if o.ManagedIdentity {
+		vars, err := emulator.IdentityEnv(dir, ep)
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("emulator env --managed-identity: %w", err)).(*exitcode.Error).WithHint(restart)
+		}
+		set = append(set, vars...)
+		if d, err := emulator.OpenDirectory(dir); err == nil {
+			if mis, err := d.ManagedIdentities(ep.TenantID); err == nil && len(mis) == 0 {
+				fmt.Fprintf(env.Stderr, "exorun emulator: note: %s has no managed identity yet: exorun emulator admin%s identity create %s NAME [--user-assigned]\n", ep.Organization, stateArg(o.StateDir, dir), emulator.DemoTenant)
+			}
+		}
+	}
+	if o.GitHubActions != "" {
+		vars, err := emulator.GitHubActionsEnv(dir, ep, o.GitHubActions)
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("emulator env --github-actions: %w", err)).(*exitcode.Error).WithHint(restart)
+		}
+		set = append(set, vars...)
+	}
+	return set, nil
+}
+
+// stateArg is " --state DIR" when the user gave --state, for commands a
+// hint suggests.
+func stateArg(given, dir string) string {
+	if given == "" {
+		return ""
+	}
+	return " --state " + shQuote(dir)
 }
 
 // shQuote quotes s for a POSIX shell: inside single quotes nothing is

@@ -40,12 +40,13 @@ func emulatorAdminCommand() *command {
 				return nil
 			}}
 	}
-	c := &command{name: "admin", usage: "exorun emulator admin [--state DIR] VERB ...", summary: "change the emulated directory: tenants, apps, certificates, consent, roles",
+	c := &command{name: "admin", usage: "exorun emulator admin [--state DIR] VERB ...", summary: "change the emulated directory: tenants, apps, managed identities, credentials, consent, roles",
 		flags: func() *pflag.FlagSet { return emulatorAdminFlags(new(string)) },
 		examples: []string{
 			"exorun emulator admin tenant create --mailboxes 50 fabrikam         # served at once by a running emulator",
 			"exorun emulator admin consent revoke fabrikam APP_ID                # reproduce a missing admin consent",
 			`exorun emulator admin role assign fabrikam APP_ID "Global Reader"`,
+			"exorun emulator admin federated add contoso APP_ID --subject system:serviceaccount:reports:runner   # then sign in with a federated-token",
 		},
 		run: func(env *Env, c *command, args []string) error {
 			fs := emulatorAdminFlags(&state)
@@ -111,10 +112,14 @@ func emulatorAdminCommand() *command {
 			sp, err := d.AddServicePrincipal(a[0], a[1], a[2])
 			return changed(env, err, "added service principal %s of app %s (registered in %s) to %s (next: permission grant, consent grant, role assign in %s)", sp.ObjectID, a[2], a[1], a[0], a[0])
 		}),
-		step("permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step)", 2, func(env *Env, d *emulator.Directory, a []string) error {
+		step("permission grant", "TENANT APP", "grant Exchange.ManageAsApp (admin consent is a separate step; for a managed identity the grant is the consent)", 2, func(env *Env, d *emulator.Directory, a []string) error {
 			err := d.GrantManageAsApp(a[0], a[1])
 			if err == nil {
-				if app, aerr := d.App(a[0], a[1]); aerr == nil && app.ManageAsAppConsented {
+				app, aerr := d.App(a[0], a[1])
+				switch {
+				case aerr == nil && app.IsManagedIdentity():
+					return changed(env, nil, "assigned the app role Exchange.ManageAsApp to managed identity %s in %s (for a managed identity the assignment is the consent)", a[1], a[0])
+				case aerr == nil && app.ManageAsAppConsented:
 					return changed(env, nil, "granted Exchange.ManageAsApp to app %s in %s (admin consent already given)", a[1], a[0])
 				}
 			}
@@ -130,7 +135,11 @@ func emulatorAdminCommand() *command {
 			return changed(env, err, "consented Exchange.ManageAsApp for app %s in %s", a[1], a[0])
 		}),
 		step("consent revoke", "TENANT APP", "revoke admin consent", 2, func(env *Env, d *emulator.Directory, a []string) error {
-			return changed(env, d.RevokeConsent(a[0], a[1]), "revoked admin consent for app %s in %s (its tokens no longer carry Exchange.ManageAsApp)", a[1], a[0])
+			err := d.RevokeConsent(a[0], a[1])
+			if app, aerr := d.App(a[0], a[1]); err == nil && aerr == nil && app.IsManagedIdentity() {
+				return changed(env, nil, "removed the Exchange.ManageAsApp app role assignment of managed identity %s in %s (its tokens no longer carry it)", a[1], a[0])
+			}
+			return changed(env, err, "revoked admin consent for app %s in %s (its tokens no longer carry Exchange.ManageAsApp)", a[1], a[0])
 		}),
 		step("role assign", "TENANT APP ROLE", "assign a directory role (name or template id)", 3, func(env *Env, d *emulator.Directory, a []string) error {
 			id, err := d.AssignRole(a[0], a[1], a[2])
@@ -145,6 +154,25 @@ func emulatorAdminCommand() *command {
 		step("app enable", "TENANT APP", "enable a disabled app", 2, func(env *Env, d *emulator.Directory, a []string) error {
 			return changed(env, d.EnableApp(a[0], a[1]), "enabled app %s in %s", a[1], a[0])
 		}),
+		identityCreateCommand(&state),
+		federatedAddCommand(&state),
+		step("federated list", "TENANT APP", "list an app's federated credentials: NAME, ISSUER, SUBJECT, AUDIENCE, tab-separated", 2, func(env *Env, d *emulator.Directory, a []string) error {
+			list, err := d.FederatedCredentials(a[0], a[1])
+			if err != nil {
+				return err
+			}
+			for _, fc := range list {
+				fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\n", fc.Name, fc.Issuer, fc.Subject, strings.Join(fc.Audiences, " "))
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(env.Stderr, "exorun emulator: app %s in %s has no federated credentials\n", a[1], a[0])
+			}
+			return nil
+		}),
+		step("federated remove", "TENANT APP NAME", "remove a federated credential by name", 3, func(env *Env, d *emulator.Directory, a []string) error {
+			return changed(env, d.RemoveFederatedCredential(a[0], a[1], a[2]), "removed federated credential %s from app %s in %s", a[2], a[1], a[0])
+		}),
+		federatedTokenCommand(&state),
 	}
 	return c
 }
@@ -172,14 +200,24 @@ func emulatorAdminFlags(state *string) *pflag.FlagSet {
 	return fs
 }
 
+// adminStateDir is admin's --state, by default the emulator folder in
+// exorun's config folder.
+func adminStateDir(env *Env, state string) (string, error) {
+	if state != "" {
+		return state, nil
+	}
+	if env.ConfigDir == "" {
+		return "", usageError("emulator admin: no config folder here; give --state DIR")
+	}
+	return filepath.Join(env.ConfigDir, "emulator"), nil
+}
+
 // openDirectory opens the directory in state, by default the emulator
 // folder in exorun's config folder.
 func openDirectory(env *Env, state string) (*emulator.Directory, error) {
-	if state == "" {
-		if env.ConfigDir == "" {
-			return nil, usageError("emulator admin: no config folder here; give --state DIR")
-		}
-		state = filepath.Join(env.ConfigDir, "emulator")
+	state, err := adminStateDir(env, state)
+	if err != nil {
+		return nil, err
 	}
 	d, err := emulator.OpenDirectory(state)
 	if err != nil {

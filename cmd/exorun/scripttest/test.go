@@ -155,7 +155,7 @@ func (t *testRun) fixture() (*fixture.Fixture, error) {
 // startTenant starts the test's own emulator, serving fx (nil: the demo
 // tenant) to the demo app with the header's role and faults.
 func (t *testRun) startTenant(fx *fixture.Fixture) error {
-	opts := emulator.Options{StateDir: filepath.Join(t.scratch, "tenant"), Seed: 1, RecordCalls: true}
+	opts := emulator.Options{StateDir: filepath.Join(t.scratch, "tenant"), Seed: 1, RecordCalls: true, SkipSecretless: true}
 	var roles []string
 	if fx != nil {
 		opts.TenantData = fx.Tenant
