@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -163,6 +164,14 @@ func settingsFromTable(t *lua.LTable) (connect.Settings, error) {
 			f.Set(&s, string(v))
 		case lua.LNumber:
 			f.Set(&s, v.String())
+		case lua.LBool:
+			if !f.Switch {
+				err = fmt.Errorf("connect: %s wants a string, got a boolean", f.Key)
+				return
+			}
+			// false is kept as a value, so it overrides an ambient
+			// EXORUN_MANAGED_IDENTITY=true (Merge skips only "").
+			f.Set(&s, strconv.FormatBool(bool(v)))
 		default:
 			err = fmt.Errorf("connect: %s wants a string, got a %s", f.Key, v.Type())
 		}

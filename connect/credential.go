@@ -19,6 +19,9 @@ const (
 	kindCertificate credentialKind = "certificate"
 	kindSecret      credentialKind = "client secret"
 	kindToken       credentialKind = "access token"
+	// The secretless kinds (secretless.go).
+	kindManagedIdentity credentialKind = "managed identity"
+	kindFederated       credentialKind = "federated token"
 )
 
 // loadCertificate finds the certificate the settings point at: bytes

@@ -17,11 +17,12 @@ import (
 // checks them. A StepError names the first one that is missing.
 const (
 	StepSettings   = "settings"   // app id, organization and a credential are known
-	StepCredential = "credential" // the certificate or secret loads and is valid
+	StepCredential = "credential" // the certificate, secret or federated token loads and is valid
+	StepIdentity   = "identity"   // the managed identity endpoint answers with a token
 	StepAuthority  = "authority"  // the Entra ID endpoint answers
 	StepTenant     = "tenant"     // the organization is a tenant of that cloud
 	StepApp        = "app"        // the app is registered in (or consented to by) the tenant
-	StepUpload     = "upload"     // the certificate (or secret) is registered on the app
+	StepUpload     = "upload"     // the certificate, secret or federated credential is registered on the app
 	StepClock      = "clock"      // the signed assertion is inside its validity window
 	StepToken      = "token"      // Entra ID issued a token
 	StepPermission = "permission" // Exchange.ManageAsApp is granted and consented
@@ -58,6 +59,11 @@ var aadstsRE = regexp.MustCompile(`AADSTS(\d+)`)
 // tokenFailure turns MSAL's error into the onboarding step that is
 // missing, from the AADSTS codes of PROTOCOL.md 1.7.
 func tokenFailure(err error, c *plan) *StepError {
+	var own *StepError
+	if errors.As(err, &own) {
+		// The federated token source failed before Entra ID was asked.
+		return own
+	}
 	text := err.Error()
 	m := aadstsRE.FindStringSubmatch(text)
 	if m == nil {
@@ -65,6 +71,19 @@ func tokenFailure(err error, c *plan) *StepError {
 	}
 	code, _ := strconv.Atoi(m[1])
 	desc := aadDescription(text, m[0])
+	var s *StepError
+	if c.federated != nil {
+		s = federatedFailure(code, c)
+	}
+	if s == nil {
+		s = commonTokenFailure(code, m[1], desc, c)
+	}
+	s.Err = fmt.Errorf("%s", desc)
+	return s
+}
+
+// commonTokenFailure maps the AADSTS codes every credential kind can get.
+func commonTokenFailure(code int, number, desc string, c *plan) *StepError {
 	auth := exitcode.Auth
 	var s *StepError
 	switch code {
@@ -96,9 +115,8 @@ func tokenFailure(err error, c *plan) *StepError {
 	case 50049:
 		s = stepErr(StepAuthority, auth, "check authority and environment", "entra id does not know the authority %s", c.authority)
 	default:
-		s = stepErr(StepToken, auth, "see https://login.microsoftonline.com/error?code="+m[1], "entra id refused the token request: %s", desc)
+		s = stepErr(StepToken, auth, "see https://login.microsoftonline.com/error?code="+number, "entra id refused the token request: %s", desc)
 	}
-	s.Err = fmt.Errorf("%s", desc)
 	return s
 }
 

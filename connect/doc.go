@@ -9,7 +9,9 @@
 //     environment variables, Lua keys and docs derive from that.
 //   - Credentials: a certificate (package certificate: PFX, PEM, DER+key,
 //     the thumbprint store, bytes handed in at run time), a client secret,
-//     or a pre-acquired access token.
+//     a pre-acquired access token, or none at all: a managed identity
+//     (MSAL Go's managed identity client) or a federated token from a
+//     Kubernetes token file or GitHub Actions (secretless.go).
 //   - Tokens: MSAL Go's confidential client, built once per session, behind
 //     a Tokens source that refreshes ahead of expiry so a job longer than
 //     many token lifetimes never sends an expired token; concurrent callers
@@ -23,4 +25,7 @@
 //
 // The package never touches the operating system itself: files, the
 // environment and the clock come in through Options, from cmd/exorun/cli.
+// The one exception is MSAL's managed identity client, which reads the
+// platform's IDENTITY_ENDPOINT and related variables from the process
+// environment on its own.
 package connect

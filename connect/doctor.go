@@ -54,8 +54,18 @@ func Doctor(ctx context.Context, s Settings, o Options) ([]Check, *Session, erro
 		pass(StepCredential, "client secret (a certificate is the safer choice)")
 	case kindToken:
 		pass(StepCredential, "pre-acquired access token (cannot be refreshed)")
+	case kindManagedIdentity:
+		pass(StepCredential, "managed identity, %s; no secret", p.managed.describe())
+	case kindFederated:
+		if c := p.federated.claims(); c.Issuer != "" {
+			pass(StepCredential, "federated token, %s: issuer %s, subject %s, audience %s, expires %s", p.federated.describe, c.Issuer, c.Subject, c.Audience, c.Expires.Format(time.RFC3339))
+		} else {
+			pass(StepCredential, "federated token, %s, fetched at sign-in", p.federated.describe)
+		}
 	}
-	if p.kind != kindToken {
+	// A managed identity's token comes from the host's identity
+	// endpoint, which knows the tenant; there is no authority to probe.
+	if p.kind != kindToken && p.kind != kindManagedIdentity {
 		if err := p.probeTenant(ctx); err != nil {
 			return fail(err)
 		}
@@ -66,7 +76,11 @@ func Doctor(ctx context.Context, s Settings, o Options) ([]Check, *Session, erro
 		return fail(err)
 	}
 	id := sess.Identity
-	if p.kind != kindToken {
+	switch p.kind {
+	case kindToken:
+	case kindManagedIdentity:
+		pass(StepIdentity, "%s issued a token for app %s in tenant %s", p.managed.where(), id.AppID, id.TenantID)
+	default:
 		pass(StepApp, "app %s is registered in tenant %s", id.AppID, id.TenantID)
 		pass(StepUpload, "entra id accepted the %s", p.kind)
 	}

@@ -34,6 +34,19 @@ type Options struct {
 	// PageSize and Retry tune the admin API client.
 	PageSize int
 	Retry    adminapi.RetryPolicy
+	// LookupEnv finds the variables a platform sets for secretless
+	// sign-in (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_*); nil reads none.
+	// MSAL's managed identity client reads the process environment
+	// itself.
+	LookupEnv func(string) (string, bool)
+}
+
+func (o *Options) lookupEnv(name string) string {
+	if o.LookupEnv == nil {
+		return ""
+	}
+	v, _ := o.LookupEnv(name)
+	return v
 }
 
 func (o *Options) now() time.Time {
@@ -55,12 +68,15 @@ type Session struct {
 	Service  catalog.Service
 	Identity Identity
 	// Credential is how the session authenticates: "certificate",
-	// "client secret" or "access token".
-	Credential  string
-	Certificate *certificate.Credential // nil unless Credential is "certificate"
-	Environment Environment
-	Tokens      *TokenSource
-	Client      *adminapi.Client
+	// "client secret", "access token", "managed identity" or "federated
+	// token"; CredentialSource says which one of its kind, for the last
+	// two ("system-assigned, App Service endpoint", "file PATH").
+	Credential       string
+	CredentialSource string
+	Certificate      *certificate.Credential // nil unless Credential is "certificate"
+	Environment      Environment
+	Tokens           *TokenSource
+	Client           *adminapi.Client
 	// Warnings were found while connecting (certificate expiring soon, a
 	// risky organization value); they are also logged.
 	Warnings []string
@@ -76,6 +92,7 @@ type Info struct {
 	Service        string   `json:"service"`
 	Environment    string   `json:"environment"`
 	Credential     string   `json:"credential"`
+	Source         string   `json:"credential_source,omitempty"`
 	Thumbprint     string   `json:"certificate_thumbprint,omitempty"`
 	CertSubject    string   `json:"certificate_subject,omitempty"`
 	CertExpires    string   `json:"certificate_expires,omitempty"`
@@ -91,7 +108,7 @@ func (s *Session) Info() Info {
 	id := s.Identity
 	info := Info{
 		TenantID: id.TenantID, AppID: id.AppID, Service: string(s.Service), Environment: s.Environment.Name,
-		Credential: s.Credential, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
+		Credential: s.Credential, Source: s.CredentialSource, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
 		ManageAsApp: id.HasManageAsApp(), Permissions: id.Permissions, Roles: id.RoleNames(), UnknownRoleIDs: id.UnknownRoleIDs,
 	}
 	if info.Permissions == nil {
@@ -116,6 +133,10 @@ type plan struct {
 	httpc     *http.Client
 	cert      *certificate.Credential
 	kind      credentialKind
+	// managed and federated are the secretless sources; nil unless kind
+	// says so.
+	managed   *managedIdentity
+	federated *federatedSource
 	warnings  []string
 }
 
@@ -151,45 +172,81 @@ func resolve(s Settings, o *Options) (*plan, error) {
 		p.apiBase = strings.TrimRight(custom, "/")
 	}
 
-	if s.AccessToken != "" {
-		p.kind = kindToken
-	} else {
-		if s.AppID == "" {
-			return nil, usage("pass app_id in connect{}, --app-id, EXORUN_APP_ID or a profile", "no app id: which Entra ID app should exorun sign in as?")
-		}
-		if s.Organization == "" {
-			return nil, usage("pass organization (the tenant's .onmicrosoft.com domain) in connect{}, --organization, EXORUN_ORGANIZATION or a profile", "no organization: which tenant should exorun connect to?")
-		}
-		login := p.env.Login
-		if s.Authority != "" {
-			if err := checkURL("authority", s.Authority); err != nil {
-				return nil, usage("", "%v", err)
-			}
-			login = strings.TrimRight(s.Authority, "/")
-		}
-		p.authority = login + "/" + s.Organization
-		if w := organizationWarning(s.Organization); w != "" {
-			p.warnings = append(p.warnings, w)
-		}
-		cert, warnings, err := loadCertificate(s, o)
-		if err != nil {
-			return nil, &StepError{Step: StepCredential, Code: exitcode.Of(err), Msg: err.Error(), Fix: exitcode.HintOf(err), Err: err}
-		}
-		p.warnings = append(p.warnings, warnings...)
-		switch {
-		case cert != nil:
-			p.cert, p.kind = cert, kindCertificate
-		case s.ClientSecret != "":
-			p.kind = kindSecret
-		default:
-			return nil, usage("give thumbprint, certificate_file or certificate (or client_secret / access_token)",
-				"no credential: set a certificate thumbprint, a certificate file, certificate bytes, a client secret or an access token")
-		}
+	if err := p.chooseCredential(o); err != nil {
+		return nil, err
 	}
 	if p.httpc, err = httpClient(s.CAFile, o); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// chooseCredential picks the one credential the settings name, in the
+// README's order: a pre-acquired token, a managed identity, a federated
+// token file, a certificate, a client secret, and last a GitHub Actions
+// ID token, which is only detected (every job with id-token: write has
+// one) and so never overrides a credential exorun was given.
+func (p *plan) chooseCredential(o *Options) error {
+	s := p.settings
+	usage := func(fix, format string, args ...any) error {
+		return stepErr(StepSettings, exitcode.Usage, fix, format, args...)
+	}
+	if s.AccessToken != "" {
+		p.kind = kindToken
+		return nil
+	}
+	mi, err := parseManagedIdentity(s.ManagedIdentity)
+	if err != nil {
+		return usage("managed_identity takes true (the system-assigned identity), a user-assigned identity's client id, its resource id (/subscriptions/...) or object_id:GUID", "%v", err)
+	}
+	if mi == nil && s.AppID == "" {
+		return usage("pass app_id in connect{}, --app-id, EXORUN_APP_ID or a profile", "no app id: which Entra ID app should exorun sign in as?")
+	}
+	if s.Organization == "" {
+		return usage("pass organization (the tenant's .onmicrosoft.com domain) in connect{}, --organization, EXORUN_ORGANIZATION or a profile", "no organization: which tenant should exorun connect to?")
+	}
+	if w := organizationWarning(s.Organization); w != "" {
+		p.warnings = append(p.warnings, w)
+	}
+	if mi != nil {
+		// The identity endpoint, not Entra ID's authority, issues the
+		// token; the identity decides the app.
+		p.kind, p.managed = kindManagedIdentity, mi
+		return nil
+	}
+	login := p.env.Login
+	if s.Authority != "" {
+		if err := checkURL("authority", s.Authority); err != nil {
+			return usage("", "%v", err)
+		}
+		login = strings.TrimRight(s.Authority, "/")
+	}
+	p.authority = login + "/" + s.Organization
+	if s.FederatedTokenFile != "" {
+		src, err := fileFederatedSource(s.FederatedTokenFile, o)
+		if err != nil {
+			return err
+		}
+		p.kind, p.federated = kindFederated, src
+		return nil
+	}
+	cert, warnings, err := loadCertificate(s, o)
+	if err != nil {
+		return &StepError{Step: StepCredential, Code: exitcode.Of(err), Msg: err.Error(), Fix: exitcode.HintOf(err), Err: err}
+	}
+	p.warnings = append(p.warnings, warnings...)
+	switch {
+	case cert != nil:
+		p.cert, p.kind = cert, kindCertificate
+	case s.ClientSecret != "":
+		p.kind = kindSecret
+	case o.lookupEnv(actionsURLVar) != "" && o.lookupEnv(actionsTokenVar) != "":
+		p.kind, p.federated = kindFederated, actionsFederatedSource(o.lookupEnv(actionsURLVar), o.lookupEnv(actionsTokenVar))
+	default:
+		return usage("give thumbprint, certificate_file or certificate; or sign in without a secret with managed_identity or federated_token_file (or client_secret / access_token)",
+			"no credential: set a certificate thumbprint, a certificate file, certificate bytes, a managed identity, a federated token file, a client secret or an access token")
+	}
+	return nil
 }
 
 // httpClient trusts the system roots plus caFile and never follows
@@ -246,11 +303,12 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 		log.Warn(w)
 	}
 	sess := &Session{
-		Service:     p.service,
-		Credential:  string(p.kind),
-		Certificate: p.cert,
-		Environment: p.env,
-		Warnings:    p.warnings,
+		Service:          p.service,
+		Credential:       string(p.kind),
+		CredentialSource: p.source(),
+		Certificate:      p.cert,
+		Environment:      p.env,
+		Warnings:         p.warnings,
 	}
 	if p.kind == kindToken {
 		id, err := ParseToken(p.settings.AccessToken)
@@ -265,26 +323,23 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 			return nil, &StepError{Step: StepToken, Code: exitcode.Auth, Msg: err.Error(), Fix: exitcode.HintOf(err), Err: err}
 		}
 	} else {
-		cred, err := msalCredential(p.cert, p.settings.ClientSecret)
+		if p.federated != nil {
+			if err := p.federated.prime(ctx, p.httpc); err != nil {
+				return nil, tokenFailure(err, p)
+			}
+		}
+		acquire, err := p.acquirer(o)
 		if err != nil {
 			return nil, err
 		}
-		opts := []confidential.Option{confidential.WithHTTPClient(p.httpc)}
-		if !trustedLogin(strings.TrimSuffix(p.authority, "/"+p.settings.Organization)) {
-			opts = append(opts, confidential.WithInstanceDiscovery(false))
-		}
-		if p.settings.TokenCache != "" {
-			opts = append(opts, confidential.WithCache(&fileCache{path: p.settings.TokenCache, read: o.ReadFile, write: o.WriteFile, log: log}))
-		}
-		client, err := confidential.New(p.authority, p.settings.AppID, cred, opts...)
-		if err != nil {
-			return nil, stepErr(StepSettings, exitcode.Usage, "check authority and organization", "entra id client: %v", err)
-		}
-		sess.Tokens = newTokenSource(msalAcquirer(client, p.resource+"/.default"), o.now, log)
+		sess.Tokens = newTokenSource(acquire, o.now, log)
 		token, err := sess.Tokens.Token(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
+			}
+			if p.managed != nil {
+				return nil, p.managed.failure(err)
 			}
 			return nil, tokenFailure(err, p)
 		}
@@ -311,6 +366,46 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 	return sess, nil
 }
 
+// acquirer builds what gets the session's tokens: MSAL's managed
+// identity client, or its confidential client with the certificate,
+// secret or federated token.
+func (p *plan) acquirer(o *Options) (acquireFunc, error) {
+	if p.managed != nil {
+		return p.managed.acquirer(p.resource)
+	}
+	var cred confidential.Credential
+	var err error
+	if p.federated != nil {
+		cred = p.federated.credential(p.httpc)
+	} else if cred, err = msalCredential(p.cert, p.settings.ClientSecret); err != nil {
+		return nil, err
+	}
+	opts := []confidential.Option{confidential.WithHTTPClient(p.httpc)}
+	if !trustedLogin(strings.TrimSuffix(p.authority, "/"+p.settings.Organization)) {
+		opts = append(opts, confidential.WithInstanceDiscovery(false))
+	}
+	if p.settings.TokenCache != "" {
+		opts = append(opts, confidential.WithCache(&fileCache{path: p.settings.TokenCache, read: o.ReadFile, write: o.WriteFile, log: o.logger()}))
+	}
+	client, err := confidential.New(p.authority, p.settings.AppID, cred, opts...)
+	if err != nil {
+		return nil, stepErr(StepSettings, exitcode.Usage, "check authority and organization", "entra id client: %v", err)
+	}
+	return msalAcquirer(client, p.resource+"/.default"), nil
+}
+
+// source says which credential of its kind the plan uses, for the
+// secretless kinds; "" for the others, whose kind says it all.
+func (p *plan) source() string {
+	switch {
+	case p.managed != nil:
+		return p.managed.describe()
+	case p.federated != nil:
+		return p.federated.describe
+	}
+	return ""
+}
+
 // Close releases the session's idle connections. Without it a server
 // shutting down gracefully waits for HTTP/2 clients to hang up (a second
 // for Go's server), and an idle connection outlives the session.
@@ -319,6 +414,10 @@ func (s *Session) Close() {
 		s.httpc.CloseIdleConnections()
 	}
 }
+
+// manageAsAppRoleID is the id of Exchange Online's Exchange.ManageAsApp
+// app role, which a managed identity is assigned through Microsoft Graph.
+const manageAsAppRoleID = "dc50a0fb-09a3-484d-be87-e023b12c6440"
 
 // checkRights are the permission and role steps, read from the token: a
 // token without Exchange.ManageAsApp, or without a directory role the
@@ -334,6 +433,11 @@ func (s *Session) checkRights() error {
 		// permission was never added or added and never consented
 		// (PROTOCOL.md 1.7): the fix names both steps and how to tell
 		// them apart, and the consent link for a customer's tenant.
+		if s.Credential == string(kindManagedIdentity) {
+			return stepErr(StepPermission, exitcode.Permission,
+				"a managed identity has no API permissions page: assign Exchange.ManageAsApp as an app role of Office 365 Exchange Online (appRoleId "+manageAsAppRoleID+") to the identity's service principal with Microsoft Graph, e.g. az rest --method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/IDENTITY_OBJECT_ID/appRoleAssignments --body '{\"principalId\":\"IDENTITY_OBJECT_ID\",\"resourceId\":\"EXCHANGE_SP_OBJECT_ID\",\"appRoleId\":\""+manageAsAppRoleID+"\"}' (see the README)",
+				"managed identity %s has no Exchange.ManageAsApp permission in tenant %s (token permissions: %s)", id.AppID, id.TenantID, perms)
+		}
 		return stepErr(StepPermission, exitcode.Permission,
 			fmt.Sprintf("in the app registration's API permissions, Exchange.ManageAsApp is either missing (add it: Office 365 Exchange Online > Application permissions > Exchange.ManageAsApp) or shown 'Not granted' (click 'Grant admin consent'); "+
 				"for a multi-tenant app in a customer's tenant, that tenant's admin consents at %s/%s/adminconsent?client_id=%s", strings.TrimRight(s.Environment.Login, "/"), id.TenantID, id.AppID),

@@ -25,8 +25,15 @@ type Settings struct {
 	Thumbprint          string
 	ClientSecret        string // secret
 	AccessToken         string // secret; cannot be refreshed
-	Environment         string
-	Service             string // "exchange" (default) or "compliance"
+	// Secretless sources (identity.go): a managed identity of the Azure
+	// resource the job runs on ("true" for its system-assigned identity,
+	// or a user-assigned one's client id, resource id or
+	// "object_id:GUID"), or a file holding a federated token (Kubernetes
+	// workload identity) exchanged for an Entra ID token.
+	ManagedIdentity    string
+	FederatedTokenFile string
+	Environment        string
+	Service            string // "exchange" (default) or "compliance"
 	// Custom endpoints, for a private cloud or the emulated tenant.
 	Authority     string
 	ExchangeURL   string
@@ -48,10 +55,18 @@ type Field struct {
 	// variable holding the setting (secrets never go on a command line,
 	// where ps and shell history see them).
 	FlagNamesEnv bool
-	Env          string // environment variable, "" if none
-	Secret       bool   // never printed, never stored in a profile
-	Usage        string
-	ptr          func(*Settings) *string
+	// Switch: the flag may be given bare (meaning "true"), and connect{}
+	// takes a boolean as well as a string.
+	Switch bool
+	Env    string // environment variable, "" if none
+	// AzureEnv is the variable Azure's own tools set for the setting
+	// (AZURE_CLIENT_ID, ...): read below profiles, as the last layer, so
+	// a pod or runner set up for Azure SDKs works as is and never
+	// overrides what exorun was told.
+	AzureEnv string
+	Secret   bool // never printed, never stored in a profile
+	Usage    string
+	ptr      func(*Settings) *string
 }
 
 // Get returns the field's value in s.
@@ -63,9 +78,9 @@ func (f Field) Set(s *Settings, v string) { *f.ptr(s) = v }
 // Fields lists every setting in the order docs show them.
 func Fields() []Field {
 	return []Field{
-		{Key: "app_id", Flag: "app-id", Env: "EXORUN_APP_ID", Usage: "application (client) id of the Entra ID app",
+		{Key: "app_id", Flag: "app-id", Env: "EXORUN_APP_ID", AzureEnv: "AZURE_CLIENT_ID", Usage: "application (client) id of the Entra ID app",
 			ptr: func(s *Settings) *string { return &s.AppID }},
-		{Key: "organization", Flag: "organization", Env: "EXORUN_ORGANIZATION", Usage: "tenant: its primary .onmicrosoft.com domain or its GUID",
+		{Key: "organization", Flag: "organization", Env: "EXORUN_ORGANIZATION", AzureEnv: "AZURE_TENANT_ID", Usage: "tenant: its primary .onmicrosoft.com domain or its GUID",
 			ptr: func(s *Settings) *string { return &s.Organization }},
 		{Key: "thumbprint", Flag: "certificate-thumbprint", Env: "EXORUN_CERTIFICATE_THUMBPRINT", Usage: "SHA-1 thumbprint of a certificate in the store (exorun cert import)",
 			ptr: func(s *Settings) *string { return &s.Thumbprint }},
@@ -79,6 +94,12 @@ func Fields() []Field {
 			ptr: func(s *Settings) *string { return &s.Certificate }},
 		{Key: "client_secret", Flag: "client-secret-env", FlagNamesEnv: true, Env: "EXORUN_CLIENT_SECRET", Secret: true,
 			Usage: "client secret of the app (a certificate is the safer choice)", ptr: func(s *Settings) *string { return &s.ClientSecret }},
+		{Key: "managed_identity", Flag: "managed-identity", Switch: true, Env: "EXORUN_MANAGED_IDENTITY",
+			Usage: "sign in as the Azure resource's managed identity: true for the system-assigned one, or a user-assigned one's client `ID`, resource id or object_id:GUID",
+			ptr:   func(s *Settings) *string { return &s.ManagedIdentity }},
+		{Key: "federated_token_file", Flag: "federated-token-file", Env: "EXORUN_FEDERATED_TOKEN_FILE", AzureEnv: "AZURE_FEDERATED_TOKEN_FILE",
+			Usage: "`FILE` holding a federated token (Kubernetes workload identity), re-read at every renewal",
+			ptr:   func(s *Settings) *string { return &s.FederatedTokenFile }},
 		{Key: "access_token", Env: "EXORUN_ACCESS_TOKEN", Secret: true, Usage: "a pre-acquired access token (cannot be refreshed)",
 			ptr: func(s *Settings) *string { return &s.AccessToken }},
 		{Key: "environment", Flag: "environment", Env: "EXORUN_ENVIRONMENT", Usage: "cloud: O365Default, O365USGovGCCHigh, O365USGovDoD or O365China",
@@ -150,6 +171,21 @@ func FromEnv(lookup func(string) (string, bool)) Settings {
 				v = strings.TrimSpace(v)
 			}
 			f.Set(&s, v)
+		}
+	}
+	return s
+}
+
+// FromAzureEnv reads the variables Azure's tools set (Field.AzureEnv)
+// through lookup: the lowest layer, below the profile.
+func FromAzureEnv(lookup func(string) (string, bool)) Settings {
+	var s Settings
+	for _, f := range Fields() {
+		if f.AzureEnv == "" {
+			continue
+		}
+		if v, ok := lookup(f.AzureEnv); ok {
+			f.Set(&s, strings.TrimSpace(v))
 		}
 	}
 	return s

@@ -644,6 +644,7 @@ type ghJob struct {
 	If             string            `json:"if"`
 	RunsOn         string            `json:"runs-on"`
 	TimeoutMinutes int               `json:"timeout-minutes"`
+	Environment    string            `json:"environment"`
 	Env            map[string]string `json:"env"`
 	Strategy       *struct {
 		FailFast *bool `json:"fail-fast"`
@@ -664,15 +665,17 @@ type ghStep struct {
 	ContinueOnError bool              `json:"continue-on-error"`
 }
 
-func readWorkflow(t *testing.T) *workflow {
+func readWorkflow(t *testing.T) *workflow { return readWorkflowFile(t, workflowFile) }
+
+func readWorkflowFile(t *testing.T, name string) *workflow {
 	t.Helper()
-	data, err := os.ReadFile(workflowFile)
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var w workflow
 	if err := decodeStrict(data, &w); err != nil {
-		t.Fatalf("%s: %v", workflowFile, err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	return &w
 }

@@ -59,8 +59,10 @@ func TestCLI(t *testing.T) {
 		},
 		Condition: condition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    cmdExits,
-			"normjson": cmdNormJSON,
+			"exits":       cmdExits,
+			"normjson":    cmdNormJSON,
+			"emulatorenv": cmdEmulatorEnv,
+			"setenvfrom":  cmdSetenvFrom,
 		},
 	})
 }
@@ -161,6 +163,50 @@ func cmdNormJSON(ts *testscript.TestScript, neg bool, args []string) {
 	if err := os.WriteFile(ts.MkAbs(args[1]), []byte(out.String()), 0o644); err != nil {
 		ts.Fatalf("normjson: %v", err)
 	}
+}
+
+// envLine is one line of `exorun emulator env` (sh): export NAME='VALUE'
+// or unset NAME....
+var envLine = regexp.MustCompile(`^(?:export ([A-Z_][A-Z0-9_]*)='((?:[^']|'\\'')*)'|unset ([A-Z_][A-Z0-9_ ]*))$`)
+
+// cmdEmulatorEnv runs `emulatorenv ARGS...`: exorun emulator env ARGS
+// (its sh output) and applies it to the script's environment, as eval
+// "$(exorun emulator env ARGS)" does in a shell. stdout is left with the
+// output, for the script to check.
+func cmdEmulatorEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("emulatorenv does not take !")
+	}
+	if err := ts.Exec("exorun", append([]string{"emulator", "env"}, args...)...); err != nil {
+		ts.Fatalf("exorun emulator env: %v\n%s", err, ts.ReadFile("stderr"))
+	}
+	for _, line := range strings.Split(strings.TrimSpace(ts.ReadFile("stdout")), "\n") {
+		m := envLine.FindStringSubmatch(line)
+		switch {
+		case m == nil:
+			ts.Fatalf("emulatorenv: unexpected line %q", line)
+		case m[1] != "":
+			ts.Setenv(m[1], strings.ReplaceAll(m[2], `'\''`, "'"))
+		default:
+			for _, name := range strings.Fields(m[3]) {
+				ts.Setenv(name, "")
+			}
+		}
+	}
+}
+
+// cmdSetenvFrom runs `setenvfrom NAME FILE`: NAME gets the first line of
+// FILE (stdout and stderr by name, like cmp), so a script can use an id
+// a command printed (exorun emulator admin identity create).
+func cmdSetenvFrom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: setenvfrom NAME FILE")
+	}
+	first, _, _ := strings.Cut(ts.ReadFile(args[1]), "\n")
+	if first = strings.TrimSpace(first); first == "" {
+		ts.Fatalf("setenvfrom: %s is empty", args[1])
+	}
+	ts.Setenv(args[0], first)
 }
 
 // uuidPattern finds ids inside text (a request id in an error message).

@@ -58,11 +58,17 @@ func TestReadmeSettings(t *testing.T) {
 			if f.FlagNamesEnv {
 				flag += " VAR"
 			}
+			if f.Switch {
+				flag += "[=ID]"
+			}
 			flag += "`"
 		}
 		env := ""
 		if f.Env != "" {
 			env = "`" + f.Env + "`"
+		}
+		if f.AzureEnv != "" {
+			env += ", then `" + f.AzureEnv + "`"
 		}
 		usage := strings.ReplaceAll(f.Usage, "`", "")
 		if f.Secret {

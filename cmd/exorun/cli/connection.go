@@ -31,10 +31,16 @@ func (o *connectionOptions) register(fs *pflag.FlagSet) {
 		if f.FlagNamesEnv {
 			usage = "name of the environment `VAR` holding the " + f.Usage
 		}
-		if f.Env != "" {
+		switch {
+		case f.Env != "" && f.AzureEnv != "":
+			usage += " (env " + f.Env + ", then " + f.AzureEnv + ")"
+		case f.Env != "":
 			usage += " (env " + f.Env + ")"
 		}
 		o.values[f.Key] = fs.String(f.Flag, "", usage)
+		if f.Switch {
+			fs.Lookup(f.Flag).NoOptDefVal = "true"
+		}
 	}
 }
 
@@ -45,7 +51,8 @@ func (o *connectionOptions) settings(env *Env) (connect.Settings, error) {
 }
 
 // settingsUnder merges top (a tenants file's row) over flags over
-// environment variables over the profile, which top may name.
+// environment variables over the profile, which top may name, over the
+// variables Azure's tools set (connect.FromAzureEnv).
 // signedOnly is the profile's require_signed.
 func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (s connect.Settings, signedOnly bool, err error) {
 	var flags connect.Settings
@@ -65,15 +72,16 @@ func (o *connectionOptions) settingsUnder(env *Env, top connect.Settings) (s con
 		f.Set(&flags, v)
 	}
 	fromEnv := connect.FromEnv(env.LookupEnv)
+	fromAzure := connect.FromAzureEnv(env.LookupEnv)
 	name := connect.Merge(top, flags, fromEnv).Profile
 	if name == "" {
-		return connect.Merge(top, flags, fromEnv), false, nil
+		return connect.Merge(top, flags, fromEnv, fromAzure), false, nil
 	}
 	profile, signedOnly, err := loadProfile(env, name)
 	if err != nil {
 		return connect.Settings{}, false, err
 	}
-	return connect.Merge(top, flags, fromEnv, profile), signedOnly, nil
+	return connect.Merge(top, flags, fromEnv, profile, fromAzure), signedOnly, nil
 }
 
 // loadProfile reads ConfigDir/profiles/NAME.json: its connection
@@ -155,5 +163,6 @@ func (e *Env) connectOptions(logger *slog.Logger) connect.Options {
 		Store:     e.certStore(),
 		Now:       time.Now,
 		Logger:    logger,
+		LookupEnv: e.LookupEnv,
 	}
 }

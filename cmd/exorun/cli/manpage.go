@@ -45,6 +45,8 @@ func otherVariables() [][2]string {
 		{"EXORUN_NOW", "an RFC 3339 time the time module sees instead of the clock, for reproducible runs."},
 		{"EXORUN_LOG_NO_TIME", "1 leaves times out of log records and the run summary."},
 		{"NO_COLOR", "set: no colour in tables."},
+		{"ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN", "set by GitHub Actions in a job with id-token: write: with no other credential, exorun signs in with the job's ID token."},
+		{"IDENTITY_ENDPOINT, IDENTITY_HEADER, IMDS_ENDPOINT, MSI_ENDPOINT", "set by Azure for a managed identity; read by MSAL when managed_identity is set."},
 	}
 }
 
@@ -87,6 +89,14 @@ func writeManPage(w io.Writer) {
 		m.macro("TP")
 		m.line(`\fB` + escape(f.Env) + `\fR`)
 		m.para(f.Usage + ".")
+	}
+	for _, f := range connect.Fields() {
+		if f.AzureEnv == "" {
+			continue
+		}
+		m.macro("TP")
+		m.line(`\fB` + escape(f.AzureEnv) + `\fR`)
+		m.para("set by Azure's tools and the AKS workload identity webhook: " + f.Key + " when nothing else sets it, read below the profile.")
 	}
 	for _, v := range otherVariables() {
 		m.macro("TP")

@@ -102,11 +102,15 @@ func cmdWhoami(env *Env, c *command, args []string) error {
 // whoamiLines is whoami's text output: one label and value a line.
 func whoamiLines(i connect.Info) [][2]string {
 	yesNo := map[bool]string{true: "granted", false: "MISSING"}
+	credential := i.Credential
+	if i.Source != "" {
+		credential += ", " + i.Source
+	}
 	out := [][2]string{
 		{"tenant", i.TenantID},
 		{"app", i.AppID},
 		{"service", i.Service + " (" + i.Environment + ")"},
-		{"credential", i.Credential},
+		{"credential", credential},
 	}
 	if i.Thumbprint != "" {
 		out = append(out, [2]string{"certificate", i.Thumbprint + " " + i.CertSubject + ", expires " + i.CertExpires})
