@@ -2,10 +2,12 @@ package connect
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -66,7 +68,7 @@ func Doctor(ctx context.Context, s Settings, o Options) ([]Check, *Session, erro
 	// A managed identity's token comes from the host's identity
 	// endpoint, which knows the tenant; there is no authority to probe.
 	if p.kind != kindToken && p.kind != kindManagedIdentity {
-		if err := p.probeTenant(ctx); err != nil {
+		if _, err := p.probeTenant(ctx); err != nil {
 			return fail(err)
 		}
 		pass(StepTenant, "%s is a tenant of %s", p.settings.Organization, p.env.Name)
@@ -114,21 +116,58 @@ func serviceFailure(err error, s *Session) error {
 }
 
 // probeTenant asks the authority's discovery document, which answers
-// AADSTS90002 for an unknown tenant before any credential is involved.
-func (p *plan) probeTenant(ctx context.Context) error {
-	url := p.authority + "/v2.0/.well-known/openid-configuration"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// AADSTS90002 for an unknown tenant before any credential is involved,
+// and returns the tenant's id, read from the document's issuer.
+func (p *plan) probeTenant(ctx context.Context) (string, error) {
+	target := p.authority + "/v2.0/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return stepErr(StepSettings, exitcode.Usage, "check authority and organization", "authority %s: %v", p.authority, err)
+		return "", stepErr(StepSettings, exitcode.Usage, "check authority and organization", "authority %s: %v", p.authority, err)
 	}
 	resp, err := p.httpc.Do(req)
 	if err != nil {
-		return networkFailure(err, p)
+		return "", networkFailure(err, p)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode == http.StatusOK {
-		return nil
+	if resp.StatusCode != http.StatusOK {
+		return "", tokenFailure(fmt.Errorf("discovery %d: %s", resp.StatusCode, body), p)
 	}
-	return tokenFailure(fmt.Errorf("discovery %d: %s", resp.StatusCode, body), p)
+	var doc struct {
+		Issuer string `json:"issuer"` // https://login.microsoftonline.com/{tid}/v2.0
+	}
+	// Only checkManagedTenant needs the id; a document without it is
+	// still a tenant's.
+	if json.Unmarshal(body, &doc) != nil {
+		return "", nil
+	}
+	u, err := url.Parse(doc.Issuer)
+	if err != nil {
+		return "", nil
+	}
+	tid, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	return tid, nil
+}
+
+// checkManagedTenant makes sure a managed identity's token is for the
+// tenant organization names. An identity signs in to its own tenant
+// only, and the admin API takes the tenant from the token: unchecked, a
+// run meant for another tenant (a --tenants row) would act on the
+// identity's own.
+func (p *plan) checkManagedTenant(ctx context.Context, tid string) error {
+	org := p.settings.Organization
+	want := org
+	if !guidRE.MatchString(org) {
+		id, err := p.probeTenant(ctx)
+		if err != nil {
+			return err
+		}
+		want = id
+	}
+	if !strings.EqualFold(want, tid) {
+		return stepErr(StepTenant, exitcode.Auth,
+			"a managed identity signs in to its own tenant only: set organization to that tenant, or reach other tenants with a multi-tenant app (certificate or federated credential)",
+			"the managed identity belongs to tenant %s, but organization %s is tenant %s", tid, org, want)
+	}
+	return nil
 }

@@ -33,7 +33,16 @@ const (
 	actionsURLVar     = "ACTIONS_ID_TOKEN_REQUEST_URL"
 	actionsTokenVar   = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
 	federatedAudience = "api://AzureADTokenExchange"
+	// actionsTimeout bounds one ID token request: the first one runs on
+	// the caller's context, which may have no deadline.
+	actionsTimeout = 30 * time.Second
 )
+
+// AzureTokenFileVar is the token file the AKS workload identity webhook
+// names. Like the Actions variables it is detected, not configured: it
+// signs in only when no credential is set (federated_token_file is the
+// setting that says "use this file").
+const AzureTokenFileVar = "AZURE_FEDERATED_TOKEN_FILE"
 
 // managedIdentity is the managed_identity setting, parsed.
 type managedIdentity struct {
@@ -42,6 +51,9 @@ type managedIdentity struct {
 	// source is where MSAL will ask, from the variables the platform
 	// sets (MSAL reads the process environment itself).
 	source managedidentity.Source
+	// httpc reaches the endpoint; the session closes its idle
+	// connections.
+	httpc *http.Client
 }
 
 // parseManagedIdentity reads managed_identity: true (or "system") for
@@ -106,7 +118,8 @@ func identityHTTPClient() *http.Client {
 // acquirer gets tokens for resource from the identity endpoint. A fresh
 // request passes claims, which makes MSAL skip its cache.
 func (m *managedIdentity) acquirer(resource string) (acquireFunc, error) {
-	client, err := managedidentity.New(m.id, managedidentity.WithHTTPClient(identityHTTPClient()))
+	m.httpc = identityHTTPClient()
+	client, err := managedidentity.New(m.id, managedidentity.WithHTTPClient(m.httpc))
 	if err != nil {
 		return nil, stepErr(StepIdentity, exitcode.Auth, "check managed_identity and the identity's kind (this platform may support system-assigned identities only)",
 			"managed identity, %s: %v", m.describe(), err)
@@ -145,6 +158,12 @@ func (m *managedIdentity) failure(err error) *StepError {
 		s := stepErr(StepIdentity, exitcode.Auth, fix, format, args...)
 		s.Err = err
 		return s
+	}
+	if code := aadstsRE.FindStringSubmatch(err.Error()); code != nil {
+		// The endpoint relays Entra ID's own refusal (a disabled
+		// identity, an unknown resource).
+		return fail("see https://login.microsoftonline.com/error?code="+code[1],
+			"%s relayed Entra ID's refusal: %s", m.where(), aadDescription(err.Error(), code[0]))
 	}
 	switch {
 	case status == 0 && (errors.As(err, &opErr) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err)):
@@ -244,15 +263,21 @@ type federatedClaims struct {
 // the token on every acquisition.
 func (f *federatedSource) credential(httpc *http.Client) confidential.Credential {
 	return confidential.NewCredFromAssertionCallback(func(ctx context.Context, _ confidential.AssertionRequestOptions) (string, error) {
-		f.mu.Lock()
-		token := f.next
-		f.next = ""
-		f.mu.Unlock()
-		if token != "" {
-			return token, nil
-		}
-		return f.fetch(ctx, httpc)
+		return f.assertion(ctx, httpc)
 	})
+}
+
+// assertion is the token for one acquisition: the primed one, once,
+// else a fresh one.
+func (f *federatedSource) assertion(ctx context.Context, httpc *http.Client) (string, error) {
+	f.mu.Lock()
+	token := f.next
+	f.next = ""
+	f.mu.Unlock()
+	if token != "" {
+		return token, nil
+	}
+	return f.fetch(ctx, httpc)
 }
 
 // claims are the issuer, subject and audience of the token last handed
@@ -261,6 +286,14 @@ func (f *federatedSource) claims() federatedClaims {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.last
+}
+
+// drop forgets a primed token MSAL did not take (its first token came
+// from its cache): handed out later it could be stale.
+func (f *federatedSource) drop() {
+	f.mu.Lock()
+	f.next = ""
+	f.mu.Unlock()
 }
 
 func (f *federatedSource) remember(c federatedClaims) {
@@ -337,13 +370,18 @@ func actionsFederatedSource(requestURL, requestToken string) *federatedSource {
 
 // fetchActionsToken is GitHub's ID token request: GET the request URL
 // with &audience=..., the request token as bearer; the answer is
-// {"value": "<JWT>"}. Neither token ever reaches an error message.
+// {"value": "<JWT>"}. Neither token ever reaches an error message (the
+// URL may, and holds neither).
 func fetchActionsToken(ctx context.Context, httpc *http.Client, requestURL, requestToken string) (string, error) {
 	fix := "give the job 'permissions: id-token: write' and run exorun in that job's steps, where the runner sets " + actionsURLVar + " and " + actionsTokenVar
 	u, err := url.Parse(requestURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", stepErr(StepCredential, exitcode.Auth, fix, "%s is not a URL", actionsURLVar)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		// The request token is a bearer secret: never over plain HTTP
+		// beyond this machine.
+		return "", stepErr(StepCredential, exitcode.Auth, fix, "%s is not an https URL", actionsURLVar)
 	}
+	ctx, cancel := context.WithTimeout(ctx, actionsTimeout)
+	defer cancel()
 	q := u.Query()
 	q.Set("audience", federatedAudience)
 	u.RawQuery = q.Encode()
@@ -372,6 +410,15 @@ func fetchActionsToken(ctx context.Context, httpc *http.Client, requestURL, requ
 		return "", stepErr(StepCredential, exitcode.Auth, fix, "GitHub Actions answered the ID token request without a token")
 	}
 	return answer.Value, nil
+}
+
+// isLoopback reports whether host is this machine (a test's server).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // readFederatedClaims reads the claims Entra ID matches on, without

@@ -63,6 +63,7 @@ func TestCredentialOrder(t *testing.T) {
 		"exp": time.Now().Add(time.Hour).Unix(),
 	})))
 	actions := map[string]string{actionsURLVar: "https://actions.example/idtoken?x=1", actionsTokenVar: "request-token"}
+	webhook := map[string]string{AzureTokenFileVar: tokenFile, actionsURLVar: "https://actions.example/idtoken?x=1", actionsTokenVar: "request-token"}
 	base := Settings{AppID: "6e0a3f4d-2b1c-4e5f-8a9b-0c1d2e3f4a5b", Organization: "contoso.onmicrosoft.com"}
 	with := func(f func(*Settings)) Settings { s := base; f(&s); return s }
 	for _, tc := range []struct {
@@ -77,6 +78,8 @@ func TestCredentialOrder(t *testing.T) {
 		{"token file over a secret", with(func(s *Settings) { s.FederatedTokenFile = tokenFile; s.ClientSecret = "x" }), actions, kindFederated},
 		{"secret over Actions", with(func(s *Settings) { s.ClientSecret = "x" }), actions, kindSecret},
 		{"Actions when nothing else", base, actions, kindFederated},
+		{"a secret over the webhook's token file", with(func(s *Settings) { s.ClientSecret = "x" }), webhook, kindSecret},
+		{"the webhook's token file over Actions", base, webhook, kindFederated},
 	} {
 		o := Options{ReadFile: os.ReadFile, LookupEnv: lookupMap(tc.env)}
 		p, err := resolve(tc.s, &o)
@@ -86,6 +89,9 @@ func TestCredentialOrder(t *testing.T) {
 		}
 		if p.kind != tc.want {
 			t.Errorf("%s: kind %q, want %q", tc.name, p.kind, tc.want)
+		}
+		if tc.name == "the webhook's token file over Actions" && p.federated.describe != "file "+tokenFile {
+			t.Errorf("%s: source %q", tc.name, p.federated.describe)
 		}
 	}
 
@@ -176,12 +182,18 @@ func TestActionsToken(t *testing.T) {
 	defer srv.Close()
 
 	src := actionsFederatedSource(srv.URL+"/idtoken?api-version=2.0", requestToken)
-	got, err := src.fetch(context.Background(), srv.Client())
-	if err != nil || got != idToken {
-		t.Fatalf("fetch = %v", err)
+	got, fetchErr := src.fetch(context.Background(), srv.Client())
+	if fetchErr != nil || got != idToken {
+		t.Fatalf("fetch = %v", fetchErr)
 	}
 	if c := src.claims(); c.Subject != "repo:contoso/ops:ref:refs/heads/main" || c.Audience != federatedAudience {
 		t.Errorf("claims = %+v", c)
+	}
+
+	// Plain HTTP beyond this machine would show the bearer token.
+	_, err := actionsFederatedSource("http://actions.example/idtoken", requestToken).fetch(context.Background(), srv.Client())
+	if err == nil || !strings.Contains(err.Error(), "is not an https URL") {
+		t.Errorf("http URL: %v", err)
 	}
 
 	_, err = actionsFederatedSource(srv.URL+"/idtoken?api-version=2.0", "wrong").fetch(context.Background(), srv.Client())
@@ -200,13 +212,65 @@ func TestFromAzureEnv(t *testing.T) {
 		"AZURE_FEDERATED_TOKEN_FILE": "/var/run/secrets/azure/tokens/azure-identity-token", "EXORUN_APP_ID": "from-exorun",
 	}
 	az := FromAzureEnv(lookupMap(env))
-	if az.AppID != env["AZURE_CLIENT_ID"] || az.Organization != env["AZURE_TENANT_ID"] || az.FederatedTokenFile != env["AZURE_FEDERATED_TOKEN_FILE"] {
+	// The token file is a detected credential (TestCredentialOrder), not
+	// a setting.
+	if az.AppID != env["AZURE_CLIENT_ID"] || az.Organization != env["AZURE_TENANT_ID"] || az.FederatedTokenFile != "" {
 		t.Errorf("FromAzureEnv = %+v", az)
 	}
 	// The lowest layer: exorun's own variable and a profile win.
 	profile := Settings{Organization: "contoso.onmicrosoft.com"}
 	got := Merge(FromEnv(lookupMap(env)), profile, az)
-	if got.AppID != "from-exorun" || got.Organization != "contoso.onmicrosoft.com" || got.FederatedTokenFile == "" {
+	if got.AppID != "from-exorun" || got.Organization != "contoso.onmicrosoft.com" {
 		t.Errorf("merged = %+v", got)
+	}
+}
+
+// TestPrimedTokenIsNotKept: the first acquisition takes the primed
+// token; one MSAL never took (its first token came from its cache) is
+// dropped, so a later acquisition reads the file again rather than
+// sending a token from the start of the run.
+func TestPrimedTokenIsNotKept(t *testing.T) {
+	dir := t.TempDir()
+	mint := func(sub string) string {
+		return makeJWT(t, map[string]any{"iss": "https://oidc.example", "sub": sub, "aud": federatedAudience, "exp": time.Now().Add(time.Hour).Unix()})
+	}
+	first, rotated := mint("first"), mint("rotated")
+	path := writeFile(t, dir, "token", []byte(first))
+	src, err := fileFederatedSource(path, &Options{ReadFile: os.ReadFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := src.prime(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "token", []byte(rotated))
+	if got, _ := src.assertion(ctx, nil); got != first {
+		t.Error("the first acquisition did not take the primed token")
+	}
+	if got, _ := src.assertion(ctx, nil); got != rotated {
+		t.Error("the second acquisition did not read the file again")
+	}
+
+	writeFile(t, dir, "token", []byte(first))
+	if err := src.prime(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	src.drop()
+	writeFile(t, dir, "token", []byte(rotated))
+	if got, _ := src.assertion(ctx, nil); got != rotated {
+		t.Error("a dropped primed token was handed out")
+	}
+}
+
+// TestProfileSwitchBoolean: a profile may say "managed_identity": true,
+// as connect{} may; other keys still want strings.
+func TestProfileSwitchBoolean(t *testing.T) {
+	s, err := ParseProfile("ops", []byte(`{"managed_identity": true, "organization": "contoso.onmicrosoft.com"}`), lookupMap(nil))
+	if err != nil || s.ManagedIdentity != "true" {
+		t.Errorf("managed_identity true: %+v, %v", s, err)
+	}
+	if _, err := ParseProfile("ops", []byte(`{"app_id": true}`), lookupMap(nil)); err == nil || !strings.Contains(err.Error(), "app_id wants a string") {
+		t.Errorf("app_id true: %v", err)
 	}
 }

@@ -82,6 +82,8 @@ type Session struct {
 	Warnings []string
 
 	httpc *http.Client
+	// identityHTTP reaches a managed identity's endpoint; nil otherwise.
+	identityHTTP *http.Client
 }
 
 // Info is who a session is, in one shape for `exorun whoami` (text and
@@ -183,9 +185,10 @@ func resolve(s Settings, o *Options) (*plan, error) {
 
 // chooseCredential picks the one credential the settings name, in the
 // README's order: a pre-acquired token, a managed identity, a federated
-// token file, a certificate, a client secret, and last a GitHub Actions
-// ID token, which is only detected (every job with id-token: write has
-// one) and so never overrides a credential exorun was given.
+// token file, a certificate, a client secret, and last what is only
+// detected, the AKS webhook's token file and a GitHub Actions ID token
+// (every job with id-token: write has one), so neither overrides a
+// credential exorun was given.
 func (p *plan) chooseCredential(o *Options) error {
 	s := p.settings
 	usage := func(fix, format string, args ...any) error {
@@ -208,12 +211,6 @@ func (p *plan) chooseCredential(o *Options) error {
 	if w := organizationWarning(s.Organization); w != "" {
 		p.warnings = append(p.warnings, w)
 	}
-	if mi != nil {
-		// The identity endpoint, not Entra ID's authority, issues the
-		// token; the identity decides the app.
-		p.kind, p.managed = kindManagedIdentity, mi
-		return nil
-	}
 	login := p.env.Login
 	if s.Authority != "" {
 		if err := checkURL("authority", s.Authority); err != nil {
@@ -221,7 +218,13 @@ func (p *plan) chooseCredential(o *Options) error {
 		}
 		login = strings.TrimRight(s.Authority, "/")
 	}
+	// A managed identity's token comes from the identity endpoint; the
+	// authority still tells which tenant organization names.
 	p.authority = login + "/" + s.Organization
+	if mi != nil {
+		p.kind, p.managed = kindManagedIdentity, mi
+		return nil
+	}
 	if s.FederatedTokenFile != "" {
 		src, err := fileFederatedSource(s.FederatedTokenFile, o)
 		if err != nil {
@@ -240,6 +243,12 @@ func (p *plan) chooseCredential(o *Options) error {
 		p.cert, p.kind = cert, kindCertificate
 	case s.ClientSecret != "":
 		p.kind = kindSecret
+	case o.lookupEnv(AzureTokenFileVar) != "":
+		src, err := fileFederatedSource(o.lookupEnv(AzureTokenFileVar), o)
+		if err != nil {
+			return err
+		}
+		p.kind, p.federated = kindFederated, src
 	case o.lookupEnv(actionsURLVar) != "" && o.lookupEnv(actionsTokenVar) != "":
 		p.kind, p.federated = kindFederated, actionsFederatedSource(o.lookupEnv(actionsURLVar), o.lookupEnv(actionsTokenVar))
 	default:
@@ -346,6 +355,16 @@ func (p *plan) connect(ctx context.Context, o *Options) (*Session, error) {
 		if sess.Identity, err = ParseToken(token); err != nil {
 			return nil, stepErr(StepToken, exitcode.Auth, "", "token from entra id: %v", err)
 		}
+		if p.federated != nil {
+			p.federated.drop()
+		}
+		if p.managed != nil {
+			sess.identityHTTP = p.managed.httpc
+			if err := p.checkManagedTenant(ctx, sess.Identity.TenantID); err != nil {
+				sess.Close()
+				return nil, err
+			}
+		}
 	}
 	client, err := adminapi.New(adminapi.Options{
 		BaseURL:      p.apiBase,
@@ -412,6 +431,9 @@ func (p *plan) source() string {
 func (s *Session) Close() {
 	if s.httpc != nil {
 		s.httpc.CloseIdleConnections()
+	}
+	if s.identityHTTP != nil {
+		s.identityHTTP.CloseIdleConnections()
 	}
 }
 

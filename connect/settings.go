@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -97,7 +98,7 @@ func Fields() []Field {
 		{Key: "managed_identity", Flag: "managed-identity", Switch: true, Env: "EXORUN_MANAGED_IDENTITY",
 			Usage: "sign in as the Azure resource's managed identity: true for the system-assigned one, or a user-assigned one's client `ID`, resource id or object_id:GUID",
 			ptr:   func(s *Settings) *string { return &s.ManagedIdentity }},
-		{Key: "federated_token_file", Flag: "federated-token-file", Env: "EXORUN_FEDERATED_TOKEN_FILE", AzureEnv: "AZURE_FEDERATED_TOKEN_FILE",
+		{Key: "federated_token_file", Flag: "federated-token-file", Env: "EXORUN_FEDERATED_TOKEN_FILE",
 			Usage: "`FILE` holding a federated token (Kubernetes workload identity), re-read at every renewal",
 			ptr:   func(s *Settings) *string { return &s.FederatedTokenFile }},
 		{Key: "access_token", Env: "EXORUN_ACCESS_TOKEN", Secret: true, Usage: "a pre-acquired access token (cannot be refreshed)",
@@ -195,9 +196,26 @@ func FromAzureEnv(lookup func(string) (string, bool)) Settings {
 // stores where secrets are, never secrets: "certificate_password_env" and
 // "client_secret_env" name environment variables read through lookup.
 func ParseProfile(name string, data []byte, lookup func(string) (string, bool)) (Settings, error) {
-	var raw map[string]string
-	if err := json.Unmarshal(data, &raw); err != nil {
+	var values map[string]any
+	if err := json.Unmarshal(data, &values); err != nil {
 		return Settings{}, fmt.Errorf("profile %s: %w (want a JSON object of strings)", name, err)
+	}
+	raw := make(map[string]string, len(values))
+	for k, v := range values {
+		switch v := v.(type) {
+		case string:
+			raw[k] = v
+		case bool:
+			// A switch ("managed_identity": true) may be a boolean, as
+			// in connect{}.
+			if f, ok := FieldByKey(k); ok && f.Switch {
+				raw[k] = strconv.FormatBool(v)
+				continue
+			}
+			return Settings{}, fmt.Errorf("profile %s: %s wants a string, got a boolean", name, k)
+		default:
+			return Settings{}, fmt.Errorf("profile %s: %s wants a string (want a JSON object of strings)", name, k)
+		}
 	}
 	var s Settings
 	keys := make([]string, 0, len(raw))

@@ -335,7 +335,7 @@ func cmdEmulatorEnv(env *Env, c *command, args []string) error {
 
 // emulatorVariables are the environment variables that reach the
 // emulator (name and value, in connect.Fields order) and the other
-// connection variables, which a shell must lose: a thumbprint, secret or
+// connection variables, Azure's included, which a shell must lose: a thumbprint, secret or
 // profile left over from a real tenant would otherwise mix with the
 // emulator's settings.
 func emulatorVariables(ep emulator.Endpoints) (set [][2]string, unset []string) {
@@ -350,7 +350,14 @@ func emulatorVariables(ep emulator.Endpoints) (set [][2]string, unset []string) 
 			unset = append(unset, f.Env)
 		}
 	}
-	return set, unset
+	// What Azure's tools set is read too (below everything else, or as
+	// a detected credential): a real pod's or runner's would mix in.
+	for _, f := range connect.Fields() {
+		if f.AzureEnv != "" {
+			unset = append(unset, f.AzureEnv)
+		}
+	}
+	return set, append(unset, connect.AzureTokenFileVar)
 }
 
 // secretlessVariables are the variables --managed-identity and

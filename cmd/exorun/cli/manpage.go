@@ -46,6 +46,7 @@ func otherVariables() [][2]string {
 		{"EXORUN_LOG_NO_TIME", "1 leaves times out of log records and the run summary."},
 		{"NO_COLOR", "set: no colour in tables."},
 		{"ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN", "set by GitHub Actions in a job with id-token: write: with no other credential, exorun signs in with the job's ID token."},
+		{"AZURE_FEDERATED_TOKEN_FILE", "set by the AKS workload identity webhook: with no other credential, exorun signs in with the token in that file."},
 		{"IDENTITY_ENDPOINT, IDENTITY_HEADER, IMDS_ENDPOINT, MSI_ENDPOINT", "set by Azure for a managed identity; read by MSAL when managed_identity is set."},
 	}
 }
