@@ -19,10 +19,11 @@ const unsupportedRole = "The role assigned to application %s isn't supported in 
 	"Please check online documentation for assigning correct Directory Roles to Azure AD Application " +
 	"for EXO App-Only Authentication."
 
-// authenticate checks the bearer token against the route and returns the
-// caller, in the order PROTOCOL.md 6.6 lists: token, audience, tenant,
-// Exchange.ManageAsApp, directory role.
-func (h *Handler) authenticate(r *http.Request, rt route) (exchange.Caller, *failure) {
+// authenticate checks the bearer token against the route and the URL's
+// tenant t (resolved on arrival) and returns the caller, in the order
+// PROTOCOL.md 6.6 lists: token, audience, tenant, Exchange.ManageAsApp,
+// directory role.
+func (h *Handler) authenticate(r *http.Request, rt route, t urlTenant) (exchange.Caller, *failure) {
 	scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	bearer = strings.TrimSpace(bearer)
 	if !strings.EqualFold(scheme, "Bearer") || bearer == "" {
@@ -40,17 +41,12 @@ func (h *Handler) authenticate(r *http.Request, rt route) (exchange.Caller, *fai
 			"' is not valid for "+string(rt.service)+"; request a token for "+want+".", "")
 	}
 
-	tenantID, org := rt.tenant, ""
-	if h.opts.ResolveTenant != nil {
-		id, o, ok := h.opts.ResolveTenant(rt.tenant)
-		if !ok {
-			// 404, not 401: the token may be fine, the URL names no
-			// tenant, and a 401 would send clients off to renew tokens.
-			return exchange.Caller{}, tenantNotFound(rt.tenant)
-		}
-		tenantID, org = id, o
+	if !t.ok {
+		// 404, not 401: the token may be fine, the URL names no tenant,
+		// and a 401 would send clients off to renew tokens.
+		return exchange.Caller{}, tenantNotFound(rt.tenant)
 	}
-	if !strings.EqualFold(tenantID, tok.TenantID) {
+	if !strings.EqualFold(t.id, tok.TenantID) {
 		return exchange.Caller{}, h.invalidToken(rt, "The access token was issued for tenant "+tok.TenantID+
 			", not for the tenant '"+rt.tenant+"' in the URL.", "")
 	}
@@ -74,8 +70,8 @@ func (h *Handler) authenticate(r *http.Request, rt route) (exchange.Caller, *fai
 		return exchange.Caller{}, h.accessDenied(rt, msg, "")
 	}
 	return exchange.Caller{
-		TenantID:     tenantID,
-		Organization: org,
+		TenantID:     t.id,
+		Organization: t.org,
 		AppID:        tok.AppID,
 		AppName:      tok.AppName,
 		Roles:        roles,

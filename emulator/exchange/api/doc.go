@@ -21,8 +21,14 @@
 //
 // A request to InvokeCommand or EXOModuleFile goes through, in order:
 //
-//  1. Faults (Latency, Unavailable 503, ThrottleEvery/ThrottleAfter 429).
-//  2. The bearer token. Missing, invalid or expired: 401 with
+//  1. The tenant's concurrency limit, on arrival: a request is in flight
+//     from then, injected latency included, to the end of its response,
+//     per tenant whichever form the URL names it in; one over the limit
+//     is answered at once with 429 and the service's plain-text "You
+//     have reached the maximum number of concurrent requests per
+//     tenant..." (a URL naming no tenant is not counted).
+//  2. Faults (Latency, Unavailable 503, ThrottleEvery/ThrottleAfter 429).
+//  3. The bearer token. Missing, invalid or expired: 401 with
 //     WWW-Authenticate error="invalid_token" and an error_description
 //     saying which. Audience not this service's resource: 401 (same).
 //     URL tenant unknown to ResolveTenant: 404 NotFound (the token may be
@@ -33,30 +39,28 @@
 //     assigned to application {appid} isn't supported in this scenario..."
 //     text. These two say error="insufficient_scope": a new token will
 //     not help.
-//  3. The tenant's concurrency limit (429, the service's plain-text
-//     "You have reached the maximum number of concurrent requests per
-//     tenant..."), then its request budget (Rate-Limit-Limit, -Remaining,
-//     -Reset headers; 429 once spent).
-//  4. The body {"CmdletInput":{"CmdletName":...,"Parameters":{...}}}:
+//  4. The tenant's request budget (Rate-Limit-Limit, -Remaining, -Reset
+//     headers; 429 once spent).
+//  5. The body {"CmdletInput":{"CmdletName":...,"Parameters":{...}}}:
 //     not JSON or not that shape: 400; over 32 MiB: 413. Parameters are
 //     decoded per PROTOCOL.md 3.3: OData annotations dropped (nested and
 //     "{Name}@odata.type" siblings), #Exchange.ByteArrayType objects become
 //     []byte, hashtables map[string]any, numbers float64; switches arrive
 //     as sent (true or "true") since only the cmdlet knows it is a switch.
 //     A $skiptoken made for another body, tenant or service: 400.
-//  5. The cmdlet, case-insensitively. Not a known cmdlet: 403. The real
+//  6. The cmdlet, case-insensitively. Not a known cmdlet: 403. The real
 //     EXO sends an empty body; the emulator sends an OData error with
 //     PowerShell's CommandNotFoundException text naming the cmdlet, as
 //     IPPS does. Known but not granted by the caller's roles: 401
 //     {"error":{"code":"Unauthorized","message":"User is not allowed to
 //     call Get-Mailbox","innererror":{...}}} exactly as observed.
-//  6. Backend.Invoke. *exchange.Error: its status with the OData error of
+//  7. Backend.Invoke. *exchange.Error: its status with the OData error of
 //     PROTOCOL.md 3.6 (details[0].message "ErrorID|Exception|Message",
 //     x-ExceptionType the class's short name). ErrNotModelled: 501
 //     NotImplemented saying the emulator does not model the cmdlet. Any
 //     other error, or an object value of a type exchange.Prop does not
 //     allow: 500.
-//  7. 200 with the envelope of PROTOCOL.md 3.4, streamed one object at a
+//  8. 200 with the envelope of PROTOCOL.md 3.4, streamed one object at a
 //     time, properties in Prop order with the service's annotations.
 //
 // Paging: Prefer: odata.maxpagesize=N (clamped to [1, MaxPageSize], else
@@ -67,6 +71,13 @@
 // tenant, cmdlet, decoded parameters). Clients POST the same body to it;
 // the handler runs the cmdlet again and renders only that page.
 // Warnings go on the first page only.
+//
+// With Accept-Encoding: gzip (q above 0) every answer of these two
+// endpoints to the right method, errors included, is gzip-compressed as the service's are
+// (Content-Encoding: gzip, no plain Content-Length), compressed while it
+// is encoded; all carry Vary: Accept-Encoding. A CloseMidResponse fault
+// cuts the compressed stream. The EXO quirk of a 403 whose body does not
+// match its gzip Content-Encoding (PROTOCOL.md 3.6) is not reproduced.
 //
 // Every response carries request-id (a GUID) and echoes
 // client-request-id; service responses carry X-CalculatedBETarget. Error

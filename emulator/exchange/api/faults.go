@@ -14,7 +14,8 @@ import (
 // nothing. Counts (Unavailable, CloseMidResponse) are used up as requests
 // arrive; Faults() reports what is left.
 type Faults struct {
-	// Latency delays every request before anything else happens.
+	// Latency delays every request the concurrency limit admits, before
+	// anything else happens; the delay counts as time in flight.
 	Latency time.Duration
 	// ThrottleEvery answers every Nth request with 429 and Retry-After.
 	ThrottleEvery int
@@ -33,8 +34,9 @@ type Faults struct {
 	// the next K successful responses.
 	CloseMidResponse int
 	// ConcurrencyLimit is how many requests one tenant may have in
-	// flight; more get 429 with the service's concurrency text. 0: no
-	// limit.
+	// flight, counted from each request's arrival (before Latency) to
+	// the end of its response; more get 429 with the service's
+	// concurrency text at once. 0: no limit.
 	ConcurrencyLimit int
 }
 
@@ -64,8 +66,10 @@ type Stats struct {
 	Throttled   int64 // answered 429 (faults, concurrency or budget)
 	Unavailable int64 // answered 503
 	Closed      int64 // cut mid-response by CloseMidResponse
-	// MaxInFlight is the most requests one tenant had in flight at once
-	// (counted from authentication to the end of the response).
+	// MaxInFlight is the most requests one tenant had in flight at once,
+	// counted as ConcurrencyLimit counts them: from arrival (latency
+	// included) to the end of the response. Requests whose URL names no
+	// tenant are not counted.
 	MaxInFlight int
 	// Endpoints is keyed "exchange/InvokeCommand",
 	// "exchange/EXOModuleFile", "compliance/InvokeCommand" and
@@ -142,23 +146,6 @@ func (h *Handler) faultsFor(tenantID string) *faultSet {
 	return &h.global
 }
 
-// faultTenant maps the URL's tenant segment to the GUID per-tenant
-// faults are kept by. It is resolved only when some tenant has faults of
-// its own, so the common case costs no directory lookup; a segment that
-// names no tenant falls under the global faults.
-func (h *Handler) faultTenant(segment string) string {
-	h.mu.Lock()
-	some := len(h.perTenant) > 0
-	h.mu.Unlock()
-	if !some || h.opts.ResolveTenant == nil {
-		return segment
-	}
-	if id, _, ok := h.opts.ResolveTenant(segment); ok {
-		return id
-	}
-	return ""
-}
-
 // Stats returns a copy of the counters.
 func (h *Handler) Stats() Stats {
 	h.mu.Lock()
@@ -210,11 +197,11 @@ func (h *Handler) finish(x *exchangeReq, status int) {
 }
 
 // injectFaults applies Latency, Unavailable, ThrottleEvery and
-// ThrottleAfter of the faults governing the URL's tenant, before
-// authentication as a front door sheds load (the tenant is in the path,
-// so the front door knows it before reading the token).
-func (h *Handler) injectFaults(r *http.Request, segment string) *failure {
-	tenantID := h.faultTenant(segment)
+// ThrottleAfter of the faults governing the URL's tenant (tenantID, ""
+// for a URL naming no tenant), before authentication as a front door
+// sheds load (the tenant is in the path, so the front door knows it
+// before reading the token).
+func (h *Handler) injectFaults(r *http.Request, tenantID string) *failure {
 	h.mu.Lock()
 	latency := h.faultsFor(tenantID).f.Latency
 	h.mu.Unlock()
@@ -280,14 +267,19 @@ func (h *Handler) takeCut(tenantID string) bool {
 	return false
 }
 
-// enter admits a request to the tenant's in-flight set, or refuses it
-// when the tenant's ConcurrencyLimit is reached; release must be called
-// when done.
-func (h *Handler) enter(tenantID string) (release func(), f *failure) {
+// enter admits a request to the in-flight set of the tenant its URL
+// names, or refuses it when the tenant's ConcurrencyLimit is reached;
+// release, when not nil, must be called once the response is written. A
+// URL naming no tenant is not counted: it is answered 404 without
+// reaching any tenant.
+func (h *Handler) enter(t urlTenant) (release func(), f *failure) {
+	if !t.ok {
+		return nil, nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	ts := h.tenant(tenantID)
-	faults := h.faultsFor(tenantID).f
+	ts := h.tenant(t.id)
+	faults := h.faultsFor(t.id).f
 	if lim := faults.ConcurrencyLimit; lim > 0 && ts.inFlight >= lim {
 		return nil, &failure{status: http.StatusTooManyRequests, code: "TooManyRequests",
 			message: concurrencyText, plain: true, exception: excThrottled,

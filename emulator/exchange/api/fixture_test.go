@@ -103,6 +103,7 @@ type fakeBackend struct {
 	inFlight int
 	maxIn    int
 	gate     chan struct{} // Get-MailboxStatistics waits for this to close
+	entered  chan struct{} // and says here that it has started, if set
 }
 
 func newBackend() *fakeBackend {
@@ -118,11 +119,14 @@ func (b *fakeBackend) Modelled(s catalog.Service) []string {
 	return exchangeCmdlets
 }
 
-// hold makes Get-MailboxStatistics wait until gate closes.
-func (b *fakeBackend) hold(gate chan struct{}) {
+// hold makes Get-MailboxStatistics wait until gate closes; the channel
+// it returns receives once per call that starts waiting (up to 100).
+func (b *fakeBackend) hold(gate chan struct{}) (entered <-chan struct{}) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gate = gate
+	b.entered = make(chan struct{}, 100)
+	return b.entered
 }
 
 // maxInFlight is the most Get-MailboxStatistics calls that overlapped.
@@ -166,6 +170,12 @@ func (b *fakeBackend) Invoke(ctx context.Context, call exchange.Call) (*exchange
 		b.inFlight++
 		b.maxIn = max(b.maxIn, b.inFlight)
 		gate := b.gate
+		if b.entered != nil {
+			select {
+			case b.entered <- struct{}{}:
+			default:
+			}
+		}
 		b.mu.Unlock()
 		select {
 		case <-gate:
@@ -300,8 +310,24 @@ func (r resp) json(t *testing.T) map[string]any {
 }
 
 // do sends a request; url is a path on the server or an absolute URL.
-// hdr is name, value pairs.
+// hdr is name, value pairs. Go's transport asks for gzip by itself and
+// hands over the body decompressed, unless hdr sets Accept-Encoding.
 func (e *env) do(method, url, token, body string, hdr ...string) resp {
+	e.t.Helper()
+	return e.doWith(e.client, method, url, token, body, hdr...)
+}
+
+// raw is do without Go's own Accept-Encoding: the body is what came
+// over the wire, and no Accept-Encoding is sent unless hdr sets one.
+func (e *env) raw(method, url, token, body string, hdr ...string) resp {
+	e.t.Helper()
+	tr := e.client.Transport.(*http.Transport).Clone()
+	tr.DisableCompression = true
+	e.t.Cleanup(tr.CloseIdleConnections)
+	return e.doWith(&http.Client{Transport: tr}, method, url, token, body, hdr...)
+}
+
+func (e *env) doWith(c *http.Client, method, url, token, body string, hdr ...string) resp {
 	e.t.Helper()
 	if strings.HasPrefix(url, "/") {
 		url = e.srv.URL + url
@@ -323,7 +349,7 @@ func (e *env) do(method, url, token, body string, hdr ...string) resp {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Add(hdr[i], hdr[i+1])
 	}
-	res, err := e.client.Do(req)
+	res, err := c.Do(req)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, url, err)
 	}

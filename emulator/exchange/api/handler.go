@@ -1,6 +1,8 @@
 package api
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -78,8 +80,9 @@ const (
 // Handler serves the Exchange Online and Security & Compliance admin API.
 // It is safe for concurrent use; faults can be changed while it serves.
 type Handler struct {
-	opts Options
-	bufs sync.Pool // *[]byte encode buffers, so a page costs no fresh 32 KiB
+	opts  Options
+	bufs  sync.Pool // *[]byte encode buffers, so a page costs no fresh 32 KiB
+	gzips sync.Pool // *gzip.Writer at gzipLevel: a fresh one costs ~1 MB of tables
 
 	mu     sync.Mutex
 	global faultSet
@@ -127,6 +130,10 @@ func New(opts Options) *Handler {
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	h := &Handler{opts: opts, tenants: map[string]*tenantState{}, perTenant: map[string]*faultSet{}}
 	h.bufs.New = func() any { b := make([]byte, 0, 32<<10); return &b }
+	h.gzips.New = func() any {
+		zw, _ := gzip.NewWriterLevel(io.Discard, gzipLevel) // the level is valid
+		return zw
+	}
 	h.stats = newStats()
 	return h
 }
@@ -270,29 +277,68 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type exchangeReq struct {
 	rt        route
 	requestID string
+	tenant    urlTenant // the URL's tenant, resolved on arrival
 	caller    exchange.Caller
 	cmdlet    string // canonical where known
 	cut       bool   // closed mid-response by a fault
 	recorded  bool   // counted in Stats
 }
 
+// urlTenant is the tenant a request's URL names, whichever form it takes
+// (GUID or any domain, any case), resolved once so that the concurrency
+// limit, the faults and the token check all key it the same way.
+type urlTenant struct {
+	id, org string
+	ok      bool // false: ResolveTenant knows no such tenant
+}
+
+func (h *Handler) resolveTenant(segment string) urlTenant {
+	if h.opts.ResolveTenant == nil {
+		// Without a resolver the segment must be the token's tenant GUID;
+		// authenticate checks that.
+		return urlTenant{id: segment, ok: true}
+	}
+	id, org, ok := h.opts.ResolveTenant(segment)
+	return urlTenant{id: id, org: org, ok: ok}
+}
+
 func (h *Handler) serveService(w http.ResponseWriter, r *http.Request, x *exchangeReq) {
-	if f := h.injectFaults(r, x.rt.tenant); f != nil {
+	// Negotiated first, so that every answer below, errors included, is
+	// compressed when the client asked for it.
+	gz := h.compress(w, r)
+	if gz != nil {
+		w = gz
+	}
+	// The tenant's in-flight count runs from the request's arrival, before
+	// the injected latency, to the end of its response, as the service's
+	// per-tenant limit does: a client sending more at once than the limit
+	// gets 429s, whatever its own pool does.
+	x.tenant = h.resolveTenant(x.rt.tenant)
+	release, f := h.enter(x.tenant)
+	defer func() {
+		if gz != nil {
+			// The compressed tail goes out before the slot is freed; a
+			// cut connection gets none.
+			h.finishGzip(gz, !x.cut)
+		}
+		if release != nil {
+			release()
+		}
+	}()
+	if f != nil {
 		h.writeFailure(w, f)
 		return
 	}
-	caller, f := h.authenticate(r, x.rt)
+	if f := h.injectFaults(r, x.tenant.id); f != nil {
+		h.writeFailure(w, f)
+		return
+	}
+	caller, f := h.authenticate(r, x.rt, x.tenant)
 	if f != nil {
 		h.writeFailure(w, f)
 		return
 	}
 	x.caller = caller
-	release, f := h.enter(caller.TenantID)
-	if f != nil {
-		h.writeFailure(w, f)
-		return
-	}
-	defer release()
 	if f := h.spend(w.Header(), caller.TenantID); f != nil {
 		h.writeFailure(w, f)
 		return

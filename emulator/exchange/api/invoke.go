@@ -192,7 +192,13 @@ func (h *Handler) writeOK(w http.ResponseWriter, x *exchangeReq, encode func(*js
 	bp := h.bufs.Get().(*[]byte)
 	j := &jsonWriter{w: w, buf: (*bp)[:0]}
 	if cut {
-		j.w = &cutWriter{w: w, left: cutAfter}
+		// The cut is on the wire: under the compressor when the body is
+		// compressed.
+		if gz, ok := w.(*gzipResponse); ok {
+			gz.cut(cutAfter)
+		} else {
+			j.w = &cutWriter{w: w, left: cutAfter}
+		}
 	}
 	encode(j)
 	if cap(j.buf) <= 1<<20 { // keep ordinary buffers, drop a freak one
