@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -118,6 +119,14 @@ type Client struct {
 	log      *slog.Logger
 	now      func() time.Time
 	stats    stats
+	// pages recycles page buffers (*[]byte): a page of 1,000 mailboxes
+	// is about 6 MB, which a fresh allocation would zero every time.
+	pages sync.Pool
+	// gzips recycles gzip readers (*gzip.Reader) and their windows.
+	gzips sync.Pool
+	// poison makes release overwrite a buffer it is given, so a test sees
+	// any use of a page's bytes after the page was let go.
+	poison bool
 }
 
 // New checks opts and returns a Client.
@@ -252,9 +261,13 @@ type call struct {
 
 // outcome is what one HTTP exchange gave.
 type outcome struct {
-	status    int
-	header    http.Header
-	body      []byte
+	status int
+	header http.Header
+	body   []byte
+	// buf holds body, from Client.pages: a page gives it back
+	// (Client.release) when its objects are used; other answers leave it
+	// to the garbage collector.
+	buf       *[]byte
 	requestID string // the service's request-id, else ours
 	err       error  // transport failure, or a body cut part-way
 	// sent says the request may have reached the service: the transport
@@ -322,52 +335,109 @@ func (c *Client) roundTrip(ctx context.Context, op *call, target, token string) 
 	if id := resp.Header.Get("request-id"); id != "" {
 		out.requestID = id
 	}
-	hint := op.sizeHint
-	if resp.ContentLength > 0 {
-		hint = int(min(resp.ContentLength, maxPageBytes))
-	}
-	raw, err := readAll(resp.Body, hint)
+	buf, err := c.readBody(resp, op.sizeHint)
 	if err != nil {
 		out.err, out.cut = err, true
 		return out
 	}
-	if len(raw) > maxPageBytes {
+	if len(*buf) > maxPageBytes {
 		out.tooBig = true
 		return out
 	}
-	out.body = decodeBody(raw, resp.Header)
+	out.body, out.buf = *buf, buf
 	return out
 }
 
-// readAll reads r (at most maxPageBytes+1 bytes) into a buffer sized for
-// hint bytes.
-func readAll(r io.Reader, hint int) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, max(hint, 512)+bytes.MinRead))
-	_, err := buf.ReadFrom(io.LimitReader(r, maxPageBytes+1))
-	return buf.Bytes(), err
+// readBody reads the answer (at most maxPageBytes+1 bytes of it, after
+// decompression) into a pooled buffer, expecting about hint bytes. A gzip
+// body is decompressed as it arrives, not read whole first; one that is
+// declared gzip but is not (PROTOCOL.md 3.6: empty, NUL bytes, plain
+// JSON) is taken as it came.
+func (c *Client) readBody(resp *http.Response, hint int) (*[]byte, error) {
+	var src io.Reader = resp.Body
+	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Encoding")), "gzip") {
+		var head [2]byte
+		n, err := io.ReadFull(resp.Body, head[:])
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, err
+		}
+		src = io.MultiReader(bytes.NewReader(head[:n]), resp.Body)
+		if n == 2 && head[0] == 0x1f && head[1] == 0x8b {
+			zr, err := c.gzipReader(src)
+			if err != nil {
+				return nil, err
+			}
+			defer c.gzips.Put(zr)
+			src = zr
+		}
+	} else if resp.ContentLength > 0 {
+		hint = int(min(resp.ContentLength, maxPageBytes))
+	}
+	buf := c.buffer(hint)
+	b := (*buf)[:0]
+	r := io.LimitReader(src, maxPageBytes+1)
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, max(cap(b), 64<<10))
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			*buf = b
+			return nil, err
+		}
+	}
+	*buf = b
+	return buf, nil
+}
+
+// gzipReader is a pooled gzip reader reset to r.
+func (c *Client) gzipReader(r io.Reader) (*gzip.Reader, error) {
+	if zr, ok := c.gzips.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(r); err != nil {
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(r)
+}
+
+// buffer is a page buffer of at least hint bytes' capacity, from the
+// pool when one is there.
+func (c *Client) buffer(hint int) *[]byte {
+	hint = max(hint, 4<<10)
+	if buf, ok := c.pages.Get().(*[]byte); ok {
+		if cap(*buf) < hint {
+			*buf = slices.Grow((*buf)[:0], hint)
+		}
+		return buf
+	}
+	b := make([]byte, 0, hint)
+	return &b
+}
+
+// release gives a page's buffer back once nothing refers to its bytes.
+func (c *Client) release(buf *[]byte) {
+	if buf == nil {
+		return
+	}
+	if c.poison {
+		b := (*buf)[:cap(*buf)]
+		for i := range b {
+			b[i] = 'X'
+		}
+	}
+	*buf = (*buf)[:0]
+	c.pages.Put(buf)
 }
 
 // isDialError says the connection was never made.
 func isDialError(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// decodeBody undoes a gzip Content-Encoding. A body that does not match its
-// declared encoding (PROTOCOL.md 3.6) is taken as it came.
-func decodeBody(raw []byte, hdr http.Header) []byte {
-	if !strings.Contains(strings.ToLower(hdr.Get("Content-Encoding")), "gzip") || len(raw) == 0 {
-		return raw
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return raw
-	}
-	plain, err := io.ReadAll(io.LimitReader(zr, maxPageBytes))
-	if err != nil {
-		return raw
-	}
-	return plain
 }
 
 // ModuleCmdlets returns the cmdlets the caller may run, from

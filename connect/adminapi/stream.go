@@ -54,7 +54,8 @@ func (c *Client) Invoke(ctx context.Context, r Request) (*Stream, error) {
 
 // page is one decoded InvokeCommand answer.
 type page struct {
-	size      int // body bytes
+	size      int     // body bytes
+	buf       *[]byte // holds the body the objects are in; see Client.release
 	objects   []json.RawMessage
 	next      string
 	warnings  []string
@@ -73,6 +74,9 @@ func (c *Client) fetchPage(ctx context.Context, op *call, sel string) (*page, er
 	if err != nil {
 		return nil, err
 	}
+	// The objects are copies (splitArray): the body's buffer can serve
+	// the next page as soon as the page is decoded.
+	defer c.release(out.buf)
 	p, err := decodePage(op, out)
 	if err != nil {
 		if ctx.Err() != nil {
