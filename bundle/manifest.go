@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -115,9 +116,11 @@ type File struct {
 }
 
 var (
-	nameRule   = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	semverRule = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$`)
-	hashRule   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	nameRule   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
+	semverRule = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$`)
+	})
+	hashRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 )
 
 // ParseManifest reads manifest.json strictly: unknown fields, trailing
@@ -170,13 +173,13 @@ func (m *Manifest) Check() error {
 		}
 		return manifestError("format must be %d, not %d", FormatVersion, m.Format)
 	}
-	if !nameRule.MatchString(m.Name) {
+	if !nameRule().MatchString(m.Name) {
 		return manifestError("name %q: use lower-case letters, digits, '.', '-' and '_' (at most 64, starting with a letter or digit)", m.Name)
 	}
-	if !semverRule.MatchString(m.Version) {
+	if !semverRule().MatchString(m.Version) {
 		return manifestError("version %q is not a semantic version such as 1.0.0", m.Version)
 	}
-	if m.MinExorun != "" && !semverRule.MatchString(strings.TrimPrefix(m.MinExorun, "v")) {
+	if m.MinExorun != "" && !semverRule().MatchString(strings.TrimPrefix(m.MinExorun, "v")) {
 		return manifestError("min_exorun %q is not a semantic version such as 0.4.0", m.MinExorun)
 	}
 	if err := checkPath(m.Entry); err != nil || !strings.HasSuffix(m.Entry, ".lua") {
@@ -223,7 +226,7 @@ func (m *Manifest) Check() error {
 		if f.Path == ManifestFile || f.Path == SignatureFile {
 			return manifestError("files[%d]: %s is not a file of the bundle's own", i, f.Path)
 		}
-		if !hashRule.MatchString(f.SHA256) {
+		if !hashRule().MatchString(f.SHA256) {
 			return manifestError("files[%d] %s: sha256 must be 64 lower-case hex digits", i, f.Path)
 		}
 		if f.Size < 0 {
@@ -322,7 +325,7 @@ func (m *Manifest) NeedsNewer(running string) bool {
 // parseRelease is a release version's three numbers; ok is false for
 // anything else (a pre-release or pseudo-version included).
 func parseRelease(v string) ([]int, bool) {
-	if !semverRule.MatchString(v) || strings.ContainsAny(v, "-+") {
+	if !semverRule().MatchString(v) || strings.ContainsAny(v, "-+") {
 		return nil, false
 	}
 	parts := strings.Split(v, ".")

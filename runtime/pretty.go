@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,7 +14,7 @@ import (
 // prettyWidth is the line length past which a table is shown one entry per line.
 const prettyWidth = 80
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // Format renders a Lua value for people (the REPL, error tables): strings
 // quoted, tables with sorted keys, short tables on one line, long ones
@@ -60,7 +61,7 @@ func formatTable(t *lua.LTable, indent string, visiting map[*lua.LTable]bool) st
 			var key string
 			switch kk := k.(type) {
 			case lua.LString:
-				if identifier.MatchString(string(kk)) {
+				if identifier().MatchString(string(kk)) {
 					key = string(kk)
 				} else {
 					key = "[" + strconv.Quote(string(kk)) + "]"

@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -305,7 +306,9 @@ func (s *State) stringRep(L *lua.LState) int {
 
 // moduleName is a dotted Lua name; anything else (slashes, "..", absolute
 // paths) could address files outside the script's folder.
-var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
+var moduleName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
+})
 
 // ModuleFor is the name require takes for the Lua file at path (slash-
 // separated, relative to the script's folder): "lib/util.lua" gives
@@ -314,7 +317,7 @@ var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z
 func ModuleFor(path string) (name string, ok bool) {
 	base, isLua := strings.CutSuffix(path, ".lua")
 	name = strings.ReplaceAll(base, "/", ".")
-	return name, isLua && moduleName.MatchString(name) && strings.ReplaceAll(name, ".", "/") == base
+	return name, isLua && moduleName().MatchString(name) && strings.ReplaceAll(name, ".", "/") == base
 }
 
 // loading marks a module whose chunk is running, to catch require cycles.
@@ -335,7 +338,7 @@ func (s *State) require(L *lua.LState) int {
 		L.Push(v)
 		return 1
 	}
-	if !moduleName.MatchString(name) {
+	if !moduleName().MatchString(name) {
 		L.RaiseError("require %q: not allowed: a script may require built-in modules and Lua files in its own folder, named with dots (\"lib.util\" for lib/util.lua), never a path", name)
 	}
 	path := strings.ReplaceAll(name, ".", "/") + ".lua"

@@ -7,46 +7,66 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
-// The patterns below are compiled once from constants and never change;
+// The patterns below are compiled once, on first use (not at start-up:
+// every exorun command links this package), and never change;
 // a *regexp.Regexp is safe for concurrent use.
 var (
 	// A PEM private key's BEGIN line: PKCS#8 ("PRIVATE KEY"), PKCS#1
 	// ("RSA PRIVATE KEY"), SEC 1 ("EC"), "ENCRYPTED", "OPENSSH", PGP.
-	pemBeginRE = regexp.MustCompile(`-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----`)
+	pemBeginRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----`)
+	})
 	// What follows the BEGIN line of a real key: optional headers
 	// (Proc-Type, DEK-Info, Version) and separators, be they newlines, "\n"
 	// escapes in a JSON string or Lua concatenation, then base64. A script
 	// that merely mentions the marker (to look for keys, say) has none.
-	pemBodyRE = regexp.MustCompile(`^(?:[\s"'.,+]|\\[nr]|[A-Za-z-]+: [^\n\\]*)*[A-Za-z0-9+/]{40}`)
+	pemBodyRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:[\s"'.,+]|\\[nr]|[A-Za-z-]+: [^\n\\]*)*[A-Za-z0-9+/]{40}`)
+	})
 	// A private key as the value of a JSON field, as in a Google or Azure
 	// service account file.
-	jsonKeyRE = regexp.MustCompile(`(?i)"private_?key"\s*:\s*"-----BEGIN`)
+	jsonKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)"private_?key"\s*:\s*"-----BEGIN`) })
 	// JWT: header.payload.signature in base64url; the header always
 	// starts with `{"` (eyJ). It is confirmed by decoding the header.
-	jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}`)
+	jwtRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}`)
+	})
 	// Entra ID (Azure AD) client secret, current format: three characters,
 	// a digit, "Q~", then 31 to 34 more, standing alone.
-	entraRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?:$|[^A-Za-z0-9_~.-])`)
-	awsRE   = regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)
+	entraRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:^|[^A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?:$|[^A-Za-z0-9_~.-])`)
+	})
+	awsRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`) })
 	// GitHub tokens: personal (ghp_), OAuth (gho_), user-to-server (ghu_),
 	// server-to-server (ghs_), refresh (ghr_), fine-grained (github_pat_).
-	githubRE = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)
+	githubRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)
+	})
 	// Azure connection strings and SAS URLs carry their key in the clear.
 	// Their keys are matched as Azure writes them, in that case.
-	accountKeyRE = regexp.MustCompile(`\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`)
-	sasRE        = regexp.MustCompile(`\bSharedAccessSignature=[^;"'\s]{8,}|[?&]sig=[A-Za-z0-9%+/]{20,}`)
+	accountKeyRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`)
+	})
+	sasRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\bSharedAccessSignature=[^;"'\s]{8,}|[?&]sig=[A-Za-z0-9%+/]{20,}`)
+	})
 	// What follows a key in key = "value" (Lua), "key": "value" (JSON),
 	// key: 'value' (YAML), ["key"] = [[value]] (Lua); groups 1 to 3 are
 	// the value. "==", "~=" and "<=" are comparisons, not assignments, and
 	// do not match: the key must be followed directly by "=" or ":".
-	valueRE = regexp.MustCompile(`^["']?\]?\s*(?::=|=|:)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\[\[(.*?)\]\])`)
+	valueRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^["']?\]?\s*(?::=|=|:)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\[\[(.*?)\]\])`)
+	})
 	// key = value, unquoted, as a whole line of an ini-like file.
-	unquotedRE = regexp.MustCompile(`^\s*[$]?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*([^\s"'#;]+)\s*(?:[#;].*)?$`)
+	unquotedRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s*[$]?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*([^\s"'#;]+)\s*(?:[#;].*)?$`)
+	})
 	// Upper snake case: the name of an environment variable, not a secret.
-	envNameRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)
+	envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`) })
 )
 
 // allowsUnquoted reports whether, in files with extension ext, an
@@ -79,13 +99,13 @@ func scanText(r *report, ext string, text string) {
 // from the start of the line to the end of the file, for the rules that
 // look past the line (a PEM key's body).
 func lineProblem(line, rest string, unquoted bool) string {
-	if jsonKeyRE.MatchString(line) {
+	if jsonKeyRE().MatchString(line) {
 		return "private key material in JSON (private_key)"
 	}
-	if loc := pemBeginRE.FindStringSubmatchIndex(line); loc != nil && pemBodyRE.MatchString(window(rest[loc[1]:])) {
+	if loc := pemBeginRE().FindStringSubmatchIndex(line); loc != nil && pemBodyRE().MatchString(window(rest[loc[1]:])) {
 		return fmt.Sprintf("holds a PEM private key (%s)", line[loc[2]:loc[3]])
 	}
-	for _, m := range jwtRE.FindAllString(line, -1) {
+	for _, m := range jwtRE().FindAllString(line, -1) {
 		if isJWT(m) {
 			return "looks like a JWT (token)"
 		}
@@ -93,22 +113,22 @@ func lineProblem(line, rest string, unquoted bool) string {
 	// Each pattern is tried only on lines holding its fixed part: the
 	// patterns that start with a character class are slow to search for.
 	switch {
-	case strings.Contains(line, "Q~") && entraRE.MatchString(line):
+	case strings.Contains(line, "Q~") && entraRE().MatchString(line):
 		return "looks like an Entra ID (Azure AD) client secret"
-	case (strings.Contains(line, "AKIA") || strings.Contains(line, "ASIA")) && awsRE.MatchString(line):
+	case (strings.Contains(line, "AKIA") || strings.Contains(line, "ASIA")) && awsRE().MatchString(line):
 		return "looks like an AWS access key ID"
-	case (strings.Contains(line, "gh") || strings.Contains(line, "github_pat_")) && githubRE.MatchString(line):
+	case (strings.Contains(line, "gh") || strings.Contains(line, "github_pat_")) && githubRE().MatchString(line):
 		return "looks like a GitHub token"
-	case strings.Contains(line, "Key=") && accountKeyRE.MatchString(line):
+	case strings.Contains(line, "Key=") && accountKeyRE().MatchString(line):
 		return "looks like a connection string with its account key (AccountKey=)"
-	case (strings.Contains(line, "SharedAccessSignature=") || strings.Contains(line, "sig=")) && sasRE.MatchString(line):
+	case (strings.Contains(line, "SharedAccessSignature=") || strings.Contains(line, "sig=")) && sasRE().MatchString(line):
 		return "looks like a shared access signature (SAS)"
 	}
 	if key, kind := quotedAssignment(line); kind != "" {
 		return fmt.Sprintf("looks like %s (%s is set to a literal string)", kind, key)
 	}
 	if unquoted {
-		if m := unquotedRE.FindStringSubmatch(strings.TrimSuffix(line, "\r")); m != nil {
+		if m := unquotedRE().FindStringSubmatch(strings.TrimSuffix(line, "\r")); m != nil {
 			if kind := secretKind(m[1]); kind != "" && isLiteralSecret(m[2]) {
 				return fmt.Sprintf("looks like %s (%s is set to a literal value)", kind, shorten(m[1]))
 			}
@@ -162,7 +182,7 @@ func quotedAssignment(line string) (key, kind string) {
 		if q := quotes.openAt(start); q != 0 && (end == len(line) || line[end] != q) {
 			continue
 		}
-		m := valueRE.FindStringSubmatch(line[end:min(len(line), end+maxValue)])
+		m := valueRE().FindStringSubmatch(line[end:min(len(line), end+maxValue)])
 		if m == nil {
 			continue
 		}
@@ -296,7 +316,7 @@ func isLiteralSecret(value string) bool {
 		strings.Contains(strings.ToLower(value), "redacted"),
 		strings.HasPrefix(value, "{{") && strings.HasSuffix(value, "}}"),
 		strings.HasPrefix(strings.ToLower(value), "env:"),
-		envNameRE.MatchString(value):
+		envNameRE().MatchString(value):
 		return false
 	}
 	// A mask: "********", "xxxxxxxx".

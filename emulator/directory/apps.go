@@ -365,7 +365,7 @@ func (d *Directory) EnsureGuests(homeTenant, appID, role string, names []string,
 		}
 		for k, n := range names {
 			name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), initialSuffix)
-			if strings.Contains(name, ".") || !label.MatchString(name) {
+			if strings.Contains(name, ".") || !label().MatchString(name) {
 				return fmt.Errorf("tenant %q: want a name such as fabrikam (letters, digits and inner hyphens)", n)
 			}
 			i := slices.IndexFunc(*tenants, func(t Tenant) bool { return t.Matches(name + initialSuffix) })

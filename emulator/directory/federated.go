@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Federated identity credentials follow Microsoft Graph's
@@ -24,7 +25,7 @@ const (
 	maxFederatedValue       = 600
 )
 
-var federatedName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$`)
+var federatedName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$`) })
 
 // AddFederatedCredential adds a federated identity credential to an app
 // registration or user-assigned managed identity and returns it as
@@ -98,7 +99,7 @@ func (d *Directory) RemoveFederatedCredential(tenant, appID, name string) error 
 // checkFederated validates fc and fills in the default audience.
 func checkFederated(fc *FederatedCredential) error {
 	fc.Name = strings.TrimSpace(fc.Name)
-	if fc.Name != "" && !federatedName.MatchString(fc.Name) {
+	if fc.Name != "" && !federatedName().MatchString(fc.Name) {
 		return fmt.Errorf("name %q: want 3 to 120 letters, digits, hyphens and underscores, starting with a letter or digit", fc.Name)
 	}
 	u, err := url.Parse(fc.Issuer)

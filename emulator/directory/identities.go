@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The Azure resource ids of the emulator's managed identities: one made-up
@@ -19,7 +20,7 @@ const (
 // resourceName is an Azure resource name as user-assigned identities
 // allow: 3 to 128 letters, digits, hyphens and underscores, starting with
 // a letter or digit.
-var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$`)
+var resourceName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$`) })
 
 // UserAssignedResourceID is the resource id of the user-assigned identity
 // name.
@@ -41,7 +42,7 @@ func hostResourceID(name string) string {
 // role; unlike an app it never has certificates or client secrets.
 func (d *Directory) CreateManagedIdentity(tenant, name string, userAssigned bool) (App, error) {
 	name = strings.TrimSpace(name)
-	if !resourceName.MatchString(name) {
+	if !resourceName().MatchString(name) {
 		return App{}, fmt.Errorf("create managed identity %q: want 3 to 128 letters, digits, hyphens and underscores, starting with a letter or digit", name)
 	}
 	mi := &ManagedIdentity{SystemAssigned: !userAssigned, ResourceID: hostResourceID(name)}

@@ -5,13 +5,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // initialSuffix ends every tenant's initial domain.
 const initialSuffix = ".onmicrosoft.com"
 
 // label is one DNS label in lower case.
-var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var label = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`) })
 
 // TenantOption sets something on a tenant as CreateTenant creates it, in
 // the same write, so a running emulator never sees the tenant without it.
@@ -27,7 +28,7 @@ func WithMailboxes(n int) TenantOption {
 // domain ("contoso.onmicrosoft.com"). The display name starts as the name.
 func (d *Directory) CreateTenant(nameOrDomain string, opts ...TenantOption) (Tenant, error) {
 	name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(nameOrDomain)), initialSuffix)
-	if strings.Contains(name, ".") || !label.MatchString(name) {
+	if strings.Contains(name, ".") || !label().MatchString(name) {
 		return Tenant{}, fmt.Errorf("create tenant %q: want a name such as contoso or an initial domain such as contoso.onmicrosoft.com (letters, digits and inner hyphens); add other domains with AddDomain", nameOrDomain)
 	}
 	t := Tenant{InitialDomain: name + initialSuffix, DisplayName: name}
@@ -139,7 +140,7 @@ func normalizeDomain(s string) (string, error) {
 		return "", fmt.Errorf("%q is not a domain name such as contoso.com", s)
 	}
 	for _, l := range labels {
-		if !label.MatchString(l) {
+		if !label().MatchString(l) {
 			return "", fmt.Errorf("%q is not a domain name such as contoso.com", s)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -20,7 +21,7 @@ var (
 
 // metricName is what metric() accepts: names that read the same in a
 // rule's message, in JSON results and in a shell.
-var metricName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+var metricName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]+$`) })
 
 // metricType names the metatable of metric values in a state's registry.
 const metricType = "exorun.metric"
@@ -171,7 +172,7 @@ func (r *Recorder) metricNameArg(L *lua.LState, fn string) string {
 	if !ok {
 		L.RaiseError("%s: the name must be a string, not %s", fn, L.Get(1).Type())
 	}
-	if !metricName.MatchString(string(s)) {
+	if !metricName().MatchString(string(s)) {
 		L.RaiseError("%s %q: a name is letters, digits, _, . and - (and not empty)", fn, string(s))
 	}
 	return string(s)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -42,7 +43,7 @@ var named = map[string]string{
 // dotnetDate is the .NET JSON date: milliseconds since the epoch and an
 // optional offset that does not change the instant. JSON text escapes the
 // slashes; both spellings are accepted.
-var dotnetDate = regexp.MustCompile(`^\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/$`)
+var dotnetDate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/$`) })
 
 const accepted = `expected RFC 3339 ("2024-05-01T12:00:00Z"), "2024-05-01", "2024-05-01 12:00:00", "/Date(1714564800000)/" or seconds since the epoch`
 
@@ -56,7 +57,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // parseTime reads s in any accepted form.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	if m := dotnetDate.FindStringSubmatch(s); m != nil {
+	if m := dotnetDate().FindStringSubmatch(s); m != nil {
 		ms, err := strconv.ParseInt(m[1], 10, 64)
 		if err != nil {
 			return time.Time{}, false
@@ -109,7 +110,7 @@ func layoutArg(L *lua.LState, fn string, n int) string {
 	if l, ok := named[strings.ToLower(layout)]; ok {
 		return l
 	}
-	if strftime.MatchString(layout) {
+	if strftime().MatchString(layout) {
 		raise(L, fmt.Errorf("%s: layout %q looks like strftime; use a Go layout such as \"2006-01-02 15:04\" (the reference time Mon Jan 2 15:04:05 MST 2006) or a name: date, datetime, rfc3339", fn, layout))
 	}
 	// A layout that formats a time as itself has no date or time elements.
@@ -120,12 +121,12 @@ func layoutArg(L *lua.LState, fn string, n int) string {
 }
 
 var (
-	strftime = regexp.MustCompile(`%[A-Za-z]`)
+	strftime = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%[A-Za-z]`) })
 	probe    = time.Date(1999, 11, 28, 21, 33, 44, 987654321, time.UTC)
 )
 
 // durationRE splits a leading day or week count off a duration.
-var durationRE = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)([dw])(.*)$`)
+var durationRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)([dw])(.*)$`) })
 
 // parseDuration reads "1h30m", "7d", "1d12h", "2w", "-15m" or a plain
 // number as seconds.
@@ -145,7 +146,7 @@ func parseDuration(s string) (float64, bool) {
 		return 0, false
 	}
 	total := 0.0
-	if m := durationRE.FindStringSubmatch(s); m != nil {
+	if m := durationRE().FindStringSubmatch(s); m != nil {
 		n, err := strconv.ParseFloat(m[1], 64)
 		if err != nil {
 			return 0, false

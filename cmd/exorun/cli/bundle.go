@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -94,7 +95,7 @@ func bundleInitFlags(o *bundleInitOptions) *pflag.FlagSet {
 	return fs
 }
 
-var notNameChars = regexp.MustCompile(`[^a-z0-9._-]+`)
+var notNameChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9._-]+`) })
 
 // cmdBundleInit writes a manifest and an entry script that already pack:
 // the script's one cmdlet is declared, its parameters are declared in it.
@@ -110,7 +111,7 @@ func cmdBundleInit(env *Env, c *command, args []string) error {
 	dir := fs.Arg(0)
 	name := o.Name
 	if name == "" {
-		name = strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "-"), "-._")
+		name = strings.Trim(notNameChars().ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "-"), "-._")
 	}
 	m := &bundle.Manifest{Format: bundle.FormatVersion, Name: name, Version: "0.1.0",
 		Description: "What the bundle does, in a sentence.", Author: "",

@@ -17,9 +17,15 @@ type strayFlag struct {
 
 // strayFlags finds exorun's run flags among the script's arguments.
 func strayFlags(args []string) []strayFlag {
-	fs := runFlags(&runOptions{})
+	var fs *pflag.FlagSet // built for the first argument that looks like a flag
 	var out []strayFlag
 	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			continue // flagOf finds no flag in it
+		}
+		if fs == nil {
+			fs = runFlags(&runOptions{})
+		}
 		if f := flagOf(fs, a); f != nil {
 			out = append(out, strayFlag{arg: flagPart(a), name: f.Name})
 		}

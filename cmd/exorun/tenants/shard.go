@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Shard is shard Index of Count (0 <= Index < Count). The zero value is
@@ -20,7 +21,7 @@ type Shard struct {
 const MaxShards = 10_000
 
 // digits is a whole number as a person writes it: no sign.
-var digits = regexp.MustCompile(`^[0-9]+$`)
+var digits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
 
 // ParseShard reads K/N. K counts from 0, as Kubernetes' JOB_COMPLETION_INDEX
 // and GitHub Actions' strategy.job-index do, and may be the name of the
@@ -33,12 +34,12 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 	}
 	n = strings.TrimSpace(n)
 	count, err := strconv.Atoi(n)
-	if err != nil || !digits.MatchString(n) || count < 1 || count > MaxShards {
+	if err != nil || !digits().MatchString(n) || count < 1 || count > MaxShards {
 		return Shard{}, fmt.Errorf("%q: N must be a whole number from 1 to %d", s, MaxShards)
 	}
 	k = strings.TrimSpace(k)
 	from := ""
-	if identifier.MatchString(k) {
+	if identifier().MatchString(k) {
 		v, set := lookup(k)
 		if !set {
 			return Shard{}, fmt.Errorf("%q: the environment variable %s is not set (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX)", s, k)
@@ -46,7 +47,7 @@ func ParseShard(s string, lookup func(string) (string, bool)) (Shard, error) {
 		from, k = fmt.Sprintf(" (%s)", k), strings.TrimSpace(v)
 	}
 	index, err := strconv.Atoi(k)
-	if err != nil || !digits.MatchString(k) || index >= count {
+	if err != nil || !digits().MatchString(k) || index >= count {
 		return Shard{}, fmt.Errorf("%q: K%s is %q; want a whole number from 0 to %d", s, from, k, count-1)
 	}
 	return Shard{Index: index, Count: count}, nil

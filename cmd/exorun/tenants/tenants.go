@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/exorun/exorun/connect"
@@ -57,10 +58,12 @@ const MaxTenants = 100_000
 var (
 	// identifier is a free column (a Lua identifier, as params.declare
 	// names parameters) and an environment variable's name.
-	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 	// organization is a domain or a GUID: it becomes a folder name, so
 	// nothing else is allowed in it.
-	organization = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+	organization = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+	})
 )
 
 // secretWords are the words of a free column name that say its cells
@@ -148,7 +151,7 @@ func classify(name string) (column, error) {
 		return column{name: name, field: &f}, nil
 	}
 	switch {
-	case !identifier.MatchString(name):
+	case !identifier().MatchString(name):
 		return column{}, fmt.Errorf("column %q: a parameter column is a name of letters, digits and _ that does not start with a digit", name)
 	case secretLike(name):
 		return column{}, fmt.Errorf("column %q looks like it holds a secret, and a tenants file holds none: keep secrets in environment variables or a secret store", name)
@@ -201,7 +204,7 @@ func row(file string, line int, cols []column, cells []string) (Tenant, error) {
 		}
 		switch {
 		case c.secretEnv != "":
-			if !identifier.MatchString(v) {
+			if !identifier().MatchString(v) {
 				// Never echoed: a secret pasted where its variable's
 				// name belongs must not reach a log or a summary.
 				return t, &Error{File: file, Line: line, Msg: fmt.Sprintf("column %s holds no environment variable name (letters, digits and _): it names the variable that holds the secret, never the secret itself", c.name)}
@@ -223,7 +226,7 @@ func row(file string, line int, cols []column, cells []string) (Tenant, error) {
 	switch {
 	case org == "":
 		return t, &Error{File: file, Line: line, Msg: "no organization: every row names its tenant"}
-	case !organization.MatchString(org) || len(org) > 253:
+	case !organization().MatchString(org) || len(org) > 253:
 		return t, &Error{File: file, Line: line, Msg: fmt.Sprintf("organization %q is neither a domain (contoso.onmicrosoft.com) nor a tenant GUID", t.Settings.Organization)}
 	}
 	t.Organization, t.Settings.Organization = org, org
