@@ -124,6 +124,9 @@ type Client struct {
 	pages sync.Pool
 	// gzips recycles gzip readers (*gzip.Reader) and their windows.
 	gzips sync.Pool
+	// gate holds requests under the tenant's concurrency limit once the
+	// service has refused one for it.
+	gate gate
 	// poison makes release overwrite a buffer it is given, so a test sees
 	// any use of a page's bytes after the page was let go.
 	poison bool

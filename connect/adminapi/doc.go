@@ -72,6 +72,12 @@
 // or may not have happened"). The Go transport's own silent retries are
 // limited to requests that wrote nothing (POST is not replayable for it).
 //
+// The per-tenant concurrency limit is also learned (gate.go): once the
+// service refuses a request for it, the client keeps fewer requests in
+// flight than it had then, and probes for one more after a long calm, so
+// exo.parallel beyond the limit waits for places instead of spending its
+// attempts on refusals.
+//
 // # Errors
 //
 // Failures are *Error values with a stable Code (the Code* constants), the

@@ -479,3 +479,67 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestGateLearnsTheConcurrencyLimit: 16 workers against a tenant limit of
+// 4 with the default 6 attempts and no wait between them. Refused
+// requests would run out of attempts bouncing off the limit; the gate
+// learns it from the first refusals and holds the rest back, so every
+// call succeeds, the service never sees more than 4, and few are
+// refused.
+func TestGateLearnsTheConcurrencyLimit(t *testing.T) {
+	em := startEmulator(t, 64)
+	c := emulatorClient(t, em, catalog.Exchange, func(o *Options) {
+		o.Sleep = func(context.Context, time.Duration) error { return nil }
+	})
+	ctx := context.Background()
+	s, err := c.Invoke(ctx, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": 64}, Select: []string{"ExchangeGuid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := drain(t, s)
+	s.Close()
+	if err != nil || len(objs) != 64 {
+		t.Fatalf("%d %v", len(objs), err)
+	}
+	em.SetFaults(emulator.Faults{ConcurrencyLimit: 4, Latency: 20 * time.Millisecond})
+	em.ResetStats()
+
+	jobs := make(chan string)
+	var (
+		mu    sync.Mutex
+		fails []error
+		wg    sync.WaitGroup
+	)
+	for range 16 {
+		wg.Go(func() {
+			for guid := range jobs {
+				s, err := c.Invoke(ctx, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": guid}})
+				if err == nil {
+					_, err = drain(t, s)
+					s.Close()
+				}
+				if err != nil {
+					mu.Lock()
+					fails = append(fails, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, o := range objs {
+		jobs <- field(t, o, "ExchangeGuid").(string)
+	}
+	close(jobs)
+	wg.Wait()
+	if len(fails) > 0 {
+		t.Fatalf("%d of 64 calls failed, first: %v", len(fails), fails[0])
+	}
+	es := em.Stats()
+	if es.MaxInFlight > 4 || es.Throttled == 0 || es.Throttled > 32 {
+		t.Fatalf("emulator: max in flight %d, throttled %d; want at most 4, and some but few refusals", es.MaxInFlight, es.Throttled)
+	}
+	// 4, or 5 while the gate probes for a place the limit freed.
+	if limit := c.gate.current(); limit < 1 || limit > 5 {
+		t.Fatalf("learned limit %d, want 1 to 5", limit)
+	}
+}

@@ -25,10 +25,13 @@ const (
 // verdict is the decision on one attempt.
 type verdict struct {
 	act      action
-	err      *Error        // the error to return if this is the last word
-	throttle bool          // the service said to slow down
-	wait     time.Duration // Retry-After, 0 when absent
-	location string        // actRedirect: where to send
+	err      *Error // the error to return if this is the last word
+	throttle bool   // the service said to slow down
+	// concurrency: the service refused for its per-tenant limit of
+	// requests in flight (the gate learns the limit from it).
+	concurrency bool
+	wait        time.Duration // Retry-After, 0 when absent
+	location    string        // actRedirect: where to send
 }
 
 // fetch sends op until it succeeds or the rules of the package
@@ -57,8 +60,14 @@ func (c *Client) fetch(ctx context.Context, op *call) (*outcome, error) {
 		if target == "" {
 			target = c.BaseURL() + op.path
 		}
+		if err := c.gate.enter(ctx); err != nil {
+			return nil, c.contextError(ctx, op, nil, attempt)
+		}
 		out := c.roundTrip(ctx, op, target, token)
 		v := c.judge(ctx, op, out, target, attempt)
+		if limit := c.gate.leave(v.concurrency); limit > 0 {
+			c.log.Debug("the tenant's limit of requests in flight, as learned", "limit", limit, "cmdlet", op.cmdlet)
+		}
 		if v.err != nil {
 			redact(v.err, token)
 		}
@@ -160,7 +169,7 @@ func (c *Client) judge(ctx context.Context, op *call, out *outcome, target strin
 		// again, writes included.
 		e.Code = CodeThrottled
 		c.stats.throttled.Add(1)
-		return verdict{act: actRetry, err: e, throttle: true, wait: ra}
+		return verdict{act: actRetry, err: e, throttle: true, concurrency: concurrency, wait: ra}
 	case out.status == http.StatusRequestTimeout:
 		// 408: the service did not get the whole request (RFC 9110 15.5.9).
 		return verdict{act: actRetry, err: e, wait: ra}

@@ -1,0 +1,60 @@
+package adminapi
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// TestGate: no limit until a refusal; a refusal with n in flight allows
+// n-1; a waiter enters when a place frees, or gives up with its context;
+// a long calm raises the limit by one.
+func TestGate(t *testing.T) {
+	var g gate
+	ctx := context.Background()
+	for range 5 {
+		if err := g.enter(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := g.leave(true); got != 4 || g.current() != 4 {
+		t.Fatalf("refused with 5 in flight: limit %d (changed %d), want 4", g.current(), got)
+	}
+	// 4 in flight, limit 4: the next waits.
+	entered := make(chan error, 1)
+	go func() { entered <- g.enter(ctx) }()
+	select {
+	case err := <-entered:
+		t.Fatalf("entered past the limit: %v", err)
+	default:
+	}
+	g.leave(false)
+	if err := <-entered; err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := g.enter(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("enter with an ended context: %v", err)
+	}
+	// A later refusal with fewer in flight lowers it further, never
+	// raises it.
+	if got := g.leave(true); got != 3 {
+		t.Fatalf("refused with 4 in flight: changed %d, want 3", got)
+	}
+	for range 3 {
+		g.leave(false)
+	}
+	if g.current() != 3 {
+		t.Fatalf("limit %d", g.current())
+	}
+	for range raiseAfter * 3 {
+		if err := g.enter(ctx); err != nil {
+			t.Fatal(err)
+		}
+		g.leave(false)
+	}
+	if g.current() != 4 {
+		t.Fatalf("after a long calm the limit is %d, want 4", g.current())
+	}
+}
