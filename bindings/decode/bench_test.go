@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -131,4 +132,28 @@ func (s *shape) build(L *lua.LState) *lua.LTable {
 		t.RawSetString(k, value(i))
 	}
 	return t
+}
+
+// BenchmarkMailboxFull decodes the full Get-Mailbox objects the emulator
+// sends (testdata/mailboxes-emulator.jsonl: 147 keys, about 6 KB each),
+// as a stream hands them to a script: the decoder's cost per object.
+//
+//	go test -run '^$' -bench MailboxFull ./bindings/decode/
+func BenchmarkMailboxFull(b *testing.B) {
+	L := newState(b)
+	data, err := os.ReadFile("testdata/mailboxes-emulator.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	objs := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	d := New()
+	b.SetBytes(int64(len(data) / len(objs)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := d.Object(L, objs[i%len(objs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }
