@@ -89,6 +89,10 @@ type Env struct {
 	// the previous one (runtime/debug.SetMemoryLimit); nil in tests that
 	// run in-process.
 	SetMemoryLimit func(int64) int64
+	// SetGCPercent sets the Go collector's target percentage and returns
+	// the previous one (runtime/debug.SetGCPercent); nil in tests that
+	// run in-process.
+	SetGCPercent func(int) int
 
 	// Terminal runs an interactive line editor; nil when there is no
 	// terminal (the REPL then reads plain lines from Stdin).
@@ -159,6 +163,7 @@ func OSEnv() *Env {
 		StoreFS:        osStoreFS{},
 		MemoryTotal:    memoryTotal,
 		SetMemoryLimit: debug.SetMemoryLimit,
+		SetGCPercent:   debug.SetGCPercent,
 	}
 	if pinned, ok := os.LookupEnv("EXORUN_NOW"); ok {
 		// EXORUN_NOW pins the clock scripts see, for reproducible runs

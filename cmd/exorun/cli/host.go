@@ -130,15 +130,38 @@ func newHost(env *Env, o *scriptOptions, scriptDir string, args []string, runID 
 		h.close()
 		return nil, err
 	}
-	if h.memoryLimit > 0 && env.SetMemoryLimit != nil {
-		// The soft brake: Go's collector works harder as the heap nears
-		// the limit, so garbage is collected before it counts against
-		// the run (the heap measured includes what is not yet swept).
-		// Set last, since close restores it.
-		prev := env.SetMemoryLimit(h.memoryLimit)
-		h.restoreSoftLimit = func() { env.SetMemoryLimit(prev) }
-	}
+	// Set last, since close restores it.
+	h.restoreSoftLimit = env.limitMemory(h.memoryLimit)
 	return h, nil
+}
+
+// gcPercent is the collector's target while a memory limit bounds the
+// heap: a run streams objects it drops at once, so collecting half as
+// often costs little memory and saves CPU per object (tests/bench
+// BenchmarkStream: 13% less CPU for 20 MB more RSS). A GOGC the user
+// set wins.
+const gcPercent = 200
+
+// limitMemory sets the Go runtime's soft memory limit (limit > 0) and,
+// under it, the collector's target, and returns what restores both. The
+// limit is the soft brake: Go's collector works harder as the heap nears
+// it, so garbage is collected before it counts against the run (the heap
+// measured includes what is not yet swept).
+func (e *Env) limitMemory(limit int64) (restore func()) {
+	if limit <= 0 || e.SetMemoryLimit == nil {
+		return func() {}
+	}
+	prev := e.SetMemoryLimit(limit)
+	prevPercent := -2 // not changed
+	if _, set := e.LookupEnv("GOGC"); !set && e.SetGCPercent != nil {
+		prevPercent = e.SetGCPercent(gcPercent)
+	}
+	return func() {
+		e.SetMemoryLimit(prev)
+		if prevPercent != -2 {
+			e.SetGCPercent(prevPercent)
+		}
+	}
 }
 
 // connectBindings prepares connect{} for scripts: the ambient settings

@@ -268,11 +268,8 @@ func runTenants(env *Env, o *runOptions) (err error) {
 		defer d.close()
 		r.demo = &settings
 	}
-	if limit > 0 && env.SetMemoryLimit != nil {
-		// Once for the process: the tenants' runs share its heap.
-		prev := env.SetMemoryLimit(limit)
-		defer env.SetMemoryLimit(prev)
-	}
+	// Once for the process: the tenants' runs share its heap.
+	defer env.limitMemory(limit)()
 	ctx, cancel := o.runContext(env)
 	defer cancel()
 	r.board = newTenantBoard(env, o, len(list))
