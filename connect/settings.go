@@ -159,12 +159,24 @@ func Merge(layers ...Settings) Settings {
 
 // FromEnv reads the settings' environment variables through lookup.
 func FromEnv(lookup func(string) (string, bool)) Settings {
+	return fromVariables(lookup, func(f Field) string { return f.Env })
+}
+
+// FromAzureEnv reads the variables Azure's tools set (Field.AzureEnv)
+// through lookup: the lowest layer, below the profile.
+func FromAzureEnv(lookup func(string) (string, bool)) Settings {
+	return fromVariables(lookup, func(f Field) string { return f.AzureEnv })
+}
+
+// fromVariables reads each field from the variable name gives it, if any.
+func fromVariables(lookup func(string) (string, bool), name func(Field) string) Settings {
 	var s Settings
 	for _, f := range Fields() {
-		if f.Env == "" {
+		variable := name(f)
+		if variable == "" {
 			continue
 		}
-		if v, ok := lookup(f.Env); ok {
+		if v, ok := lookup(variable); ok {
 			if f.Key != "certificate_password" {
 				// A stray newline from a shell or secret file is
 				// trimmed; a password is taken as is, spaces may be
@@ -172,21 +184,6 @@ func FromEnv(lookup func(string) (string, bool)) Settings {
 				v = strings.TrimSpace(v)
 			}
 			f.Set(&s, v)
-		}
-	}
-	return s
-}
-
-// FromAzureEnv reads the variables Azure's tools set (Field.AzureEnv)
-// through lookup: the lowest layer, below the profile.
-func FromAzureEnv(lookup func(string) (string, bool)) Settings {
-	var s Settings
-	for _, f := range Fields() {
-		if f.AzureEnv == "" {
-			continue
-		}
-		if v, ok := lookup(f.AzureEnv); ok {
-			f.Set(&s, strings.TrimSpace(v))
 		}
 	}
 	return s
