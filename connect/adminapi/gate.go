@@ -82,10 +82,3 @@ func (g *gate) leave(refused bool) (changed int) {
 	}
 	return changed
 }
-
-// current is the learned limit, 0 for none.
-func (g *gate) current() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.limit
-}

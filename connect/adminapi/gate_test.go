@@ -58,3 +58,10 @@ func TestGate(t *testing.T) {
 		t.Fatalf("after a long calm the limit is %d, want 4", g.current())
 	}
 }
+
+// current is the learned limit, 0 for none.
+func (g *gate) current() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit
+}
