@@ -355,22 +355,37 @@ func (c *Client) roundTrip(ctx context.Context, op *call, target, token string) 
 // decompression) into a pooled buffer, expecting about hint bytes. A gzip
 // body is decompressed as it arrives, not read whole first; one that is
 // declared gzip but is not (PROTOCOL.md 3.6: empty, NUL bytes, plain
-// JSON) is taken as it came.
+// JSON) is taken as it came. An error is returned only for a cut answer:
+// the connection failed, or a gzip stream ended early. A complete body
+// that does not inflate (a bad checksum, bytes after the stream) gives
+// what did inflate, for the status and the envelope check to judge.
 func (c *Client) readBody(resp *http.Response, hint int) (*[]byte, error) {
-	var src io.Reader = resp.Body
+	body := &transportReader{r: resp.Body}
+	var src io.Reader = body
 	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Encoding")), "gzip") {
 		var head [2]byte
-		n, err := io.ReadFull(resp.Body, head[:])
+		n, err := io.ReadFull(body, head[:])
+		if body.err != nil {
+			return nil, body.err
+		}
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, err
 		}
-		src = io.MultiReader(bytes.NewReader(head[:n]), resp.Body)
+		src = io.MultiReader(bytes.NewReader(head[:n]), body)
 		if n == 2 && head[0] == 0x1f && head[1] == 0x8b {
 			zr, err := c.gzipReader(src)
 			if err != nil {
-				return nil, err
+				if body.err != nil {
+					return nil, body.err
+				}
+				return nil, err // a header cut short
 			}
 			defer c.gzips.Put(zr)
+			// One member, as the service sends; bytes after it are not
+			// JSON. They are read off (a little of them) so the
+			// connection can serve the next request.
+			zr.Multistream(false)
+			defer func() { _, _ = io.CopyN(io.Discard, body, 64<<10) }()
 			src = zr
 		}
 	} else if resp.ContentLength > 0 {
@@ -390,11 +405,29 @@ func (c *Client) readBody(resp *http.Response, hint int) (*[]byte, error) {
 		}
 		if err != nil {
 			*buf = b
-			return nil, err
+			if body.err != nil || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, err // cut: the transport failed, or the stream stopped short
+			}
+			break // the body came whole but does not inflate
 		}
 	}
 	*buf = b
 	return buf, nil
+}
+
+// transportReader remembers the error reading the connection gave, so a
+// cut answer can be told from a whole one that does not decompress.
+type transportReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *transportReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		t.err = err
+	}
+	return n, err
 }
 
 // gzipReader is a pooled gzip reader reset to r.

@@ -360,3 +360,31 @@ func TestFalseGzip(t *testing.T) {
 		t.Fatalf("%q %v after %d requests, want the object after one retry", got, err, srv.count())
 	}
 }
+
+// TestGzipWholeButBad: a complete gzip body that does not inflate is no
+// cut answer: its status still decides (a 401 gets a new token and one
+// resend), and bytes after the stream are ignored.
+func TestGzipWholeButBad(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Encoding", "gzip")
+		if n == 0 {
+			body := gzipped(t, []string{`{"Name":"x"}`}, "")
+			body[len(body)-5] ^= 0xff // the CRC-32 of the trailer
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write(body)
+			return
+		}
+		w.Write(append(gzipped(t, []string{`{"Name":"after"}`}, ""), "\r\n"...))
+	})
+	c, tok, _ := newClient(t, srv, nil)
+	s, err := c.Invoke(context.Background(), Request{Cmdlet: "Get-Mailbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := drain(t, s); err != nil || len(got) != 1 || got[0] != `{"Name":"after"}` {
+		t.Fatalf("%q %v", got, err)
+	}
+	if srv.count() != 2 || len(tok.dropped()) != 1 {
+		t.Fatalf("%d requests, %d tokens dropped; want the 401 to get a new token and one resend", srv.count(), len(tok.dropped()))
+	}
+}

@@ -48,26 +48,11 @@ func (c *Client) fetch(ctx context.Context, op *call) (*outcome, error) {
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, op, nil, attempt)
 		}
-		token, err := c.opts.Tokens.Token(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, c.contextError(ctx, op, nil, attempt)
-			}
-			return nil, &Error{Code: CodeUnauthorized, Cmdlet: op.cmdlet,
-				Message: "no token for the service: " + err.Error(), Err: err}
-		}
 		target := op.url
 		if target == "" {
 			target = c.BaseURL() + op.path
 		}
-		if err := c.gate.enter(ctx); err != nil {
-			return nil, c.contextError(ctx, op, nil, attempt)
-		}
-		out := c.roundTrip(ctx, op, target, token)
-		v := c.judge(ctx, op, out, target, attempt)
-		if limit := c.gate.leave(v.concurrency); limit > 0 {
-			c.log.Debug("the tenant's limit of requests in flight, as learned", "limit", limit, "cmdlet", op.cmdlet)
-		}
+		out, token, v := c.attempt(ctx, op, target, attempt)
 		if v.err != nil {
 			redact(v.err, token)
 		}
@@ -126,6 +111,34 @@ func (c *Client) fetch(ctx context.Context, op *call) (*outcome, error) {
 		waited += wait
 		attempt++
 	}
+}
+
+// attempt sends op once, in a place of the gate (the tenant's learned
+// concurrency limit), and judges the answer. The token is taken once the
+// place is had, so a long wait cannot stale it; the place is given back
+// whatever happens, a panic included.
+func (c *Client) attempt(ctx context.Context, op *call, target string, attempt int) (out *outcome, token string, v verdict) {
+	if err := c.gate.enter(ctx); err != nil {
+		return nil, "", verdict{act: actFail, err: c.contextError(ctx, op, nil, attempt)}
+	}
+	refused := false
+	defer func() {
+		if limit := c.gate.leave(refused); limit > 0 {
+			c.log.Debug("the tenant's limit of requests in flight, as learned", "limit", limit, "cmdlet", op.cmdlet)
+		}
+	}()
+	token, err := c.opts.Tokens.Token(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", verdict{act: actFail, err: c.contextError(ctx, op, nil, attempt)}
+		}
+		return nil, "", verdict{act: actFail, err: &Error{Code: CodeUnauthorized, Cmdlet: op.cmdlet,
+			Message: "no token for the service: " + err.Error(), Err: err}}
+	}
+	out = c.roundTrip(ctx, op, target, token)
+	v = c.judge(ctx, op, out, target, attempt)
+	refused = v.concurrency
+	return out, token, v
 }
 
 // judge applies the retry rules to one attempt's outcome.

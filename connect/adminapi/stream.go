@@ -54,8 +54,7 @@ func (c *Client) Invoke(ctx context.Context, r Request) (*Stream, error) {
 
 // page is one decoded InvokeCommand answer.
 type page struct {
-	size      int     // body bytes
-	buf       *[]byte // holds the body the objects are in; see Client.release
+	size      int // body bytes
 	objects   []json.RawMessage
 	next      string
 	warnings  []string
