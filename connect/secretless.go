@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/managedidentity"
 
+	"github.com/exorun/exorun/connect/adminapi"
 	"github.com/exorun/exorun/internal/exitcode"
 )
 
@@ -243,6 +245,12 @@ type federatedSource struct {
 // own terms, before any Entra ID round trip; MSAL's first acquisition
 // takes this token.
 func (f *federatedSource) prime(ctx context.Context, httpc *http.Client) error {
+	f.mu.Lock()
+	ready := f.next != ""
+	f.mu.Unlock()
+	if ready {
+		return nil // the file source read its token while resolving
+	}
 	token, err := f.fetch(ctx, httpc)
 	if err != nil {
 		return err
@@ -332,18 +340,20 @@ func fileFederatedSource(path string, o *Options) (*federatedSource, error) {
 		src.remember(c)
 		return token, nil
 	}
-	if _, err := read(); err != nil {
+	token, err := read()
+	if err != nil {
 		return nil, err
 	}
+	src.next = token // MSAL's first acquisition takes it: the file is read once to connect
 	src.fetch = func(context.Context, *http.Client) (string, error) { return read() }
 	return src, nil
 }
 
 // cleanPathError drops the path an *fs.PathError repeats.
 func cleanPathError(err error) error {
-	var pe interface{ Unwrap() error }
-	if errors.As(err, &pe) && pe.Unwrap() != nil {
-		return pe.Unwrap()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }
@@ -375,7 +385,7 @@ func actionsFederatedSource(requestURL, requestToken string) *federatedSource {
 func fetchActionsToken(ctx context.Context, httpc *http.Client, requestURL, requestToken string) (string, error) {
 	fix := "give the job 'permissions: id-token: write' and run exorun in that job's steps, where the runner sets " + actionsURLVar + " and " + actionsTokenVar
 	u, err := url.Parse(requestURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && adminapi.IsLoopback(u.Hostname()))) {
 		// The request token is a bearer secret: never over plain HTTP
 		// beyond this machine.
 		return "", stepErr(StepCredential, exitcode.Auth, fix, "%s is not an https URL", actionsURLVar)
@@ -410,15 +420,6 @@ func fetchActionsToken(ctx context.Context, httpc *http.Client, requestURL, requ
 		return "", stepErr(StepCredential, exitcode.Auth, fix, "GitHub Actions answered the ID token request without a token")
 	}
 	return answer.Value, nil
-}
-
-// isLoopback reports whether host is this machine (a test's server).
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // readFederatedClaims reads the claims Entra ID matches on, without

@@ -89,20 +89,20 @@ type Session struct {
 // Info is who a session is, in one shape for `exorun whoami` (text and
 // JSON) and exo.whoami() in Lua.
 type Info struct {
-	TenantID       string   `json:"tenant_id"`
-	AppID          string   `json:"app_id"`
-	Service        string   `json:"service"`
-	Environment    string   `json:"environment"`
-	Credential     string   `json:"credential"`
-	Source         string   `json:"credential_source,omitempty"`
-	Thumbprint     string   `json:"certificate_thumbprint,omitempty"`
-	CertSubject    string   `json:"certificate_subject,omitempty"`
-	CertExpires    string   `json:"certificate_expires,omitempty"`
-	TokenExpires   string   `json:"token_expires"`
-	ManageAsApp    bool     `json:"manage_as_app"`
-	Permissions    []string `json:"permissions"`
-	Roles          []string `json:"roles"`
-	UnknownRoleIDs []string `json:"unknown_role_ids,omitempty"`
+	TenantID         string   `json:"tenant_id"`
+	AppID            string   `json:"app_id"`
+	Service          string   `json:"service"`
+	Environment      string   `json:"environment"`
+	Credential       string   `json:"credential"`
+	CredentialSource string   `json:"credential_source,omitempty"`
+	Thumbprint       string   `json:"certificate_thumbprint,omitempty"`
+	CertSubject      string   `json:"certificate_subject,omitempty"`
+	CertExpires      string   `json:"certificate_expires,omitempty"`
+	TokenExpires     string   `json:"token_expires"`
+	ManageAsApp      bool     `json:"manage_as_app"`
+	Permissions      []string `json:"permissions"`
+	Roles            []string `json:"roles"`
+	UnknownRoleIDs   []string `json:"unknown_role_ids,omitempty"`
 }
 
 // Info describes the session; times are RFC 3339 UTC.
@@ -110,7 +110,7 @@ func (s *Session) Info() Info {
 	id := s.Identity
 	info := Info{
 		TenantID: id.TenantID, AppID: id.AppID, Service: string(s.Service), Environment: s.Environment.Name,
-		Credential: s.Credential, Source: s.CredentialSource, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
+		Credential: s.Credential, CredentialSource: s.CredentialSource, TokenExpires: s.Tokens.ExpiresOn().UTC().Format(time.RFC3339),
 		ManageAsApp: id.HasManageAsApp(), Permissions: id.Permissions, Roles: id.RoleNames(), UnknownRoleIDs: id.UnknownRoleIDs,
 	}
 	if info.Permissions == nil {

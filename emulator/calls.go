@@ -11,7 +11,7 @@ import (
 
 	"github.com/exorun/exorun/catalog"
 	"github.com/exorun/exorun/emulator/exchange"
-	"github.com/exorun/exorun/emulator/exchange/store/tenant"
+	"github.com/exorun/exorun/emulator/exchange/store"
 )
 
 // Call is one cmdlet call a tenant received (Options.RecordCalls): the
@@ -69,7 +69,7 @@ func (e *Emulator) Calls(organization string) ([]Call, error) {
 // data is written against (2026-11-01 12:00 UTC): their last logons,
 // message trace and audit entries lie before it. A script that sees it
 // as now gets the same report every day.
-func ReferenceTime() time.Time { return tenant.ReferenceTime() }
+func ReferenceTime() time.Time { return store.ReferenceTime() }
 
 // Object is one cmdlet output object, its properties in PowerShell's
 // order.

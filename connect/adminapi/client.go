@@ -144,7 +144,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("adminapi: base URL %q is not an absolute http(s) URL", opts.BaseURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("adminapi: base URL %q must use https: tokens are never sent in clear text", opts.BaseURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
@@ -229,7 +229,9 @@ func noRedirects(hc *http.Client) *http.Client {
 	return &c
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host names this machine: the one place a
+// bearer token may go over plain HTTP (a test's server, the emulator).
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -326,42 +326,11 @@ func testConcurrencyLimit(t *testing.T, em *emulator.Emulator) {
 		release()
 	}()
 
-	jobs := make(chan string)
-	var (
-		mu      sync.Mutex
-		results = map[string]int{}
-		fails   []error
-		wg      sync.WaitGroup
-	)
-	for range 16 {
-		wg.Go(func() {
-			for guid := range jobs {
-				s, err := c.Invoke(ctx, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": guid}})
-				if err != nil {
-					mu.Lock()
-					fails = append(fails, err)
-					mu.Unlock()
-					continue
-				}
-				out, err := drain(t, s)
-				s.Close()
-				mu.Lock()
-				if err != nil || len(out) != 1 {
-					fails = append(fails, fmt.Errorf("%s: %d objects, %v", guid, len(out), err))
-				} else if got := field(t, out[0], "Identity"); got != guid {
-					fails = append(fails, fmt.Errorf("asked for %s, got %v", guid, got))
-				} else {
-					results[guid]++
-				}
-				mu.Unlock()
-			}
-		})
-	}
+	var guids []string
 	for _, o := range objs {
-		jobs <- field(t, o, "ExchangeGuid").(string)
+		guids = append(guids, field(t, o, "ExchangeGuid").(string))
 	}
-	close(jobs)
-	wg.Wait()
+	results, fails := statistics(t, c, guids, 16)
 	if len(fails) > 0 {
 		t.Fatalf("%d failures, first: %v", len(fails), fails[0])
 	}
@@ -504,33 +473,11 @@ func TestGateLearnsTheConcurrencyLimit(t *testing.T) {
 	em.SetFaults(emulator.Faults{ConcurrencyLimit: 4, Latency: 20 * time.Millisecond})
 	em.ResetStats()
 
-	jobs := make(chan string)
-	var (
-		mu    sync.Mutex
-		fails []error
-		wg    sync.WaitGroup
-	)
-	for range 16 {
-		wg.Go(func() {
-			for guid := range jobs {
-				s, err := c.Invoke(ctx, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": guid}})
-				if err == nil {
-					_, err = drain(t, s)
-					s.Close()
-				}
-				if err != nil {
-					mu.Lock()
-					fails = append(fails, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
+	var guids []string
 	for _, o := range objs {
-		jobs <- field(t, o, "ExchangeGuid").(string)
+		guids = append(guids, field(t, o, "ExchangeGuid").(string))
 	}
-	close(jobs)
-	wg.Wait()
+	_, fails := statistics(t, c, guids, 16)
 	if len(fails) > 0 {
 		t.Fatalf("%d of 64 calls failed, first: %v", len(fails), fails[0])
 	}
@@ -542,4 +489,49 @@ func TestGateLearnsTheConcurrencyLimit(t *testing.T) {
 	if limit := c.gate.current(); limit < 1 || limit > 5 {
 		t.Fatalf("learned limit %d, want 1 to 5", limit)
 	}
+}
+
+// statistics runs Get-MailboxStatistics for each guid on workers
+// goroutines and returns how many times each guid was answered for, and
+// the failures (errors, or an answer about another mailbox).
+func statistics(t *testing.T, c *Client, guids []string, workers int) (map[string]int, []error) {
+	t.Helper()
+	ctx := context.Background()
+	jobs := make(chan string)
+	var (
+		mu      sync.Mutex
+		results = map[string]int{}
+		fails   []error
+		wg      sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for guid := range jobs {
+				s, err := c.Invoke(ctx, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": guid}})
+				if err != nil {
+					mu.Lock()
+					fails = append(fails, err)
+					mu.Unlock()
+					continue
+				}
+				out, err := drain(t, s)
+				s.Close()
+				mu.Lock()
+				if err != nil || len(out) != 1 {
+					fails = append(fails, fmt.Errorf("%s: %d objects, %v", guid, len(out), err))
+				} else if got := field(t, out[0], "Identity"); got != guid {
+					fails = append(fails, fmt.Errorf("asked for %s, got %v", guid, got))
+				} else {
+					results[guid]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, g := range guids {
+		jobs <- g
+	}
+	close(jobs)
+	wg.Wait()
+	return results, fails
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestGate: no limit until a refusal; a refusal with n in flight allows
@@ -20,14 +21,15 @@ func TestGate(t *testing.T) {
 	if got := g.leave(true); got != 4 || g.current() != 4 {
 		t.Fatalf("refused with 5 in flight: limit %d (changed %d), want 4", g.current(), got)
 	}
-	// 4 in flight, limit 4: the next waits.
+	// 4 in flight, limit 4: the next waits, until its context ends...
+	short, cancelShort := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancelShort()
+	if err := g.enter(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("enter at the limit: %v, want it to wait until its deadline", err)
+	}
+	// ... or until a place frees.
 	entered := make(chan error, 1)
 	go func() { entered <- g.enter(ctx) }()
-	select {
-	case err := <-entered:
-		t.Fatalf("entered past the limit: %v", err)
-	default:
-	}
 	g.leave(false)
 	if err := <-entered; err != nil {
 		t.Fatal(err)

@@ -103,8 +103,8 @@ func cmdWhoami(env *Env, c *command, args []string) error {
 func whoamiLines(i connect.Info) [][2]string {
 	yesNo := map[bool]string{true: "granted", false: "MISSING"}
 	credential := i.Credential
-	if i.Source != "" {
-		credential += ", " + i.Source
+	if i.CredentialSource != "" {
+		credential += ", " + i.CredentialSource
 	}
 	out := [][2]string{
 		{"tenant", i.TenantID},
