@@ -1,0 +1,129 @@
+package lua
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// order lists the keys of tb as next gives them, "k=v" each.
+func order(tb *LTable) string {
+	var b strings.Builder
+	for k, v := tb.Next(LNil); k != LNil; k, v = tb.Next(k) {
+		b.WriteString(k.String() + "=" + v.String() + " ")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func TestTableShape(t *testing.T) {
+	s := NewTableShape([]string{"a", "b", "a", "c"})
+	errorIfNotEqual(t, 3, s.Len())
+	errorIfNotEqual(t, 0, s.Index("a"))
+	errorIfNotEqual(t, 2, s.Index("c"))
+	errorIfNotEqual(t, -1, s.Index("d"))
+}
+
+func TestShapedTable(t *testing.T) {
+	s := NewTableShape([]string{"a", "b", "c", "d"})
+	tb := NewShapedTable(s, []LValue{LString("A"), nil, LNumber(3), LNil})
+	errorIfNotEqual(t, LNil, tb.Metatable)
+	errorIfNotEqual(t, "a=A c=3", order(tb))
+	errorIfNotEqual(t, LString("A"), tb.RawGetString("a"))
+	errorIfNotEqual(t, LString("A"), tb.RawGet(LString("a")))
+	errorIfNotEqual(t, LString("A"), tb.RawGetH(LString("a")))
+	errorIfNotEqual(t, LNil, tb.RawGetString("b"))
+	errorIfNotEqual(t, LNil, tb.RawGetString("d"))
+	errorIfNotEqual(t, LNil, tb.RawGetString("x"))
+
+	// Keys of the shape are set in place, others are added after them.
+	tb.RawSetString("x", LString("X"))
+	tb.RawSetString("b", LTrue)
+	tb.RawSet(LString("d"), LNumber(4))
+	tb.RawSetInt(1, LString("one"))
+	tb.RawSetH(LTrue, LString("T"))
+	errorIfNotEqual(t, "1=one a=A b=true c=3 d=4 x=X true=T", order(tb))
+
+	// Removing a key of the shape and setting it again keeps its place.
+	tb.RawSetString("a", LNil)
+	errorIfNotEqual(t, "1=one b=true c=3 d=4 x=X true=T", order(tb))
+	tb.RawSetString("a", LString("again"))
+	errorIfNotEqual(t, "1=one a=again b=true c=3 d=4 x=X true=T", order(tb))
+
+	got := map[string]string{}
+	tb.ForEach(func(k, v LValue) { got[k.String()] = v.String() })
+	want := map[string]string{"1": "one", "a": "again", "b": "true", "c": "3", "d": "4", "x": "X", "true": "T"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ForEach visited %v, want %v", got, want)
+	}
+
+	// The shape is shared, the values are not.
+	other := NewShapedTable(s, make([]LValue, s.Len()))
+	errorIfNotEqual(t, "", order(other))
+	other.RawSetString("c", LString("C"))
+	errorIfNotEqual(t, LNumber(3), tb.RawGetString("c"))
+	errorIfNotEqual(t, "c=C", order(other))
+}
+
+func TestShapedTableValuesMustMatch(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for values that do not match the shape")
+		}
+	}()
+	NewShapedTable(NewTableShape([]string{"a"}), nil)
+}
+
+// TestShapedTableFromLua: pairs, next, assignment and removal during a
+// traversal behave as for any table.
+func TestShapedTableFromLua(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	s := NewTableShape([]string{"Name", "Size", "Empty"})
+	L.SetGlobal("row", NewShapedTable(s, []LValue{LString("a"), LNumber(7), nil}))
+	errorIfScriptFail(t, L, `
+		assert(type(row) == "table")
+		assert(row.Name == "a" and row.Size == 7 and row.Empty == nil)
+		local keys = {}
+		for k, v in pairs(row) do keys[#keys + 1] = k end
+		assert(table.concat(keys, ",") == "Name,Size", table.concat(keys, ","))
+		row.Extra = true
+		row.Empty = "now"
+		keys = {}
+		for k, v in pairs(row) do
+			keys[#keys + 1] = k
+			row[k] = nil -- removal during a traversal is allowed
+		end
+		assert(table.concat(keys, ",") == "Name,Size,Empty,Extra", table.concat(keys, ","))
+		assert(next(row) == nil)
+		row.Size = 1
+		assert(next(row) == "Size")
+	`)
+}
+
+// TestKeyIndexBuiltOnNeed: the key index of a plain table is built on the
+// first removal or next from a key; the order stays the order of first
+// insertion, with no key listed twice.
+func TestKeyIndexBuiltOnNeed(t *testing.T) {
+	tb := newLTable(0, 4)
+	for _, k := range []string{"a", "b", "c"} {
+		tb.RawSetString(k, LString(strings.ToUpper(k)))
+	}
+	tb.RawSetH(LNumber(1.5), LString("x"))
+	tb.RawSetString("b", LString("B2")) // set again: no new entry
+	errorIfNotEqual(t, 4, len(tb.keys))
+	errorIfFalse(t, tb.k2i == nil, "index built before it was needed")
+	errorIfNotEqual(t, "a=A b=B2 c=C 1.5=x", order(tb))
+	errorIfFalse(t, tb.k2i != nil, "next from a key did not build the index")
+
+	plain := newLTable(0, 4)
+	plain.RawSetString("a", LTrue)
+	plain.RawSetString("b", LTrue)
+	plain.RawSetString("a", LNil)
+	errorIfFalse(t, plain.k2i != nil, "removal did not build the index")
+	plain.RawSetString("a", LFalse)
+	plain.RawSetH(LNumber(2.5), LTrue)
+	plain.RawSetH(LNumber(2.5), LNil)
+	plain.RawSetH(LNumber(2.5), LFalse)
+	errorIfNotEqual(t, "a=false b=true 2.5=false", order(plain))
+	errorIfNotEqual(t, 3, len(plain.keys))
+}
