@@ -3,6 +3,7 @@ package decode
 import (
 	"fmt"
 	"hash/maphash"
+	"slices"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -52,6 +53,11 @@ type Decoder struct {
 	notes []note       // date annotations
 
 	quants []quant // byte quantities of the top-level object
+
+	// The shape of top-level objects, see shaped.
+	last   []lua.LString   // the field names of the last top-level object
+	shape  *lua.TableShape // the shape for last, nil until it repeats
+	quantd []lua.LString   // the names whose <Name>Bytes shape holds
 }
 
 type pair struct {
@@ -286,6 +292,13 @@ func (d *Decoder) build(base, nbase int, top bool) *lua.LTable {
 		}
 	}
 
+	if top {
+		if t := d.shaped(fields); t != nil {
+			clear(fields)
+			d.pairs = d.pairs[:base]
+			return t
+		}
+	}
 	t := d.ls.CreateTable(0, len(fields)+len(d.quants))
 	for _, p := range fields {
 		if p.val != lua.LNil {
@@ -306,6 +319,77 @@ func (d *Decoder) build(base, nbase int, top bool) *lua.LTable {
 	clear(fields)
 	d.pairs = d.pairs[:base]
 	return t
+}
+
+// shaped builds the table of a top-level object with fields, and d.quants
+// found, as a shaped table (lua.NewShapedTable) when the object has the
+// same field names in the same order as the one before it: the rows of
+// one result do, so they share one set of keys and cost one slice of
+// values each instead of a map. It returns nil for other objects, which
+// are built key by key.
+func (d *Decoder) shaped(fields []pair) *lua.LTable {
+	if !d.same(fields) {
+		d.last = d.last[:0]
+		for _, p := range fields {
+			d.last = append(d.last, p.key)
+		}
+		d.shape, d.quantd = nil, d.quantd[:0]
+		return nil
+	}
+	grow := d.shape == nil
+	for _, q := range d.quants {
+		if !slices.Contains(d.quantd, fields[q.field].key) {
+			d.quantd = append(d.quantd, fields[q.field].key)
+			grow = true
+		}
+	}
+	if grow {
+		keys := make([]string, 0, len(fields)+len(d.quantd))
+		for _, p := range fields {
+			keys = append(keys, string(p.key))
+		}
+		for _, name := range d.quantd {
+			keys = append(keys, string(d.bytesKey(name)))
+		}
+		d.shape = lua.NewTableShape(keys)
+		for i, p := range fields {
+			if d.shape.Index(string(p.key)) != i { // a name repeats: key by key
+				d.last, d.shape = d.last[:0], nil
+				return nil
+			}
+		}
+	}
+	for _, q := range d.quants {
+		// The object sends <Name>Bytes itself: a row built key by key
+		// lists it where it is set, not where it was sent as null.
+		if d.shape.Index(string(d.bytesKey(fields[q.field].key))) < len(fields) {
+			return nil
+		}
+	}
+	vals := make([]lua.LValue, d.shape.Len())
+	for i, p := range fields {
+		if p.val != lua.LNil {
+			vals[i] = p.val
+		}
+	}
+	for _, q := range d.quants {
+		vals[d.shape.Index(string(d.bytesKey(fields[q.field].key)))] = q.n
+	}
+	return lua.NewShapedTable(d.shape, vals)
+}
+
+// same reports whether fields have the names of the last top-level object,
+// in the same order.
+func (d *Decoder) same(fields []pair) bool {
+	if len(fields) != len(d.last) || len(fields) == 0 {
+		return false
+	}
+	for i, p := range fields {
+		if p.key != d.last[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // array decodes the array at d.pos into a marked table.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,6 +105,13 @@ func TestRules(t *testing.T) {
 			tb, err := d.Object(L, []byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The same object again is a row of the same shape.
+			for range 2 {
+				again, err := d.Object(L, []byte(tt.in))
+				if err != nil || !equalLua(again, tb) || !slices.Equal(keyOrder(again), keyOrder(tb)) {
+					t.Fatalf("decoded again: %v, %v, keys %v, want %v", err, equalLua(again, tb), keyOrder(again), keyOrder(tb))
+				}
 			}
 			got, err := runtime.EncodeJSON(tb, "")
 			if err != nil {
@@ -370,5 +378,62 @@ func TestSpecials(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// keyOrder lists the keys of t in the order next gives them.
+func keyOrder(t *lua.LTable) []string {
+	var keys []string
+	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
+		keys = append(keys, k.String())
+	}
+	return keys
+}
+
+// TestRows decodes rows the way a result page has them: the same names in
+// the same order, with values, nulls and byte quantities that vary. From
+// the second row on the rows share one shape; each must still decode as
+// alone, with its keys in the order sent and <Name>Bytes after them.
+func TestRows(t *testing.T) {
+	rows := []string{
+		`{"Name":"a","Q":"Unlimited","R":null,"H":{"x":1}}`,
+		`{"Name":"b","Q":"Unlimited","R":"x","H":{}}`,
+		`{"Name":"c","Q":"1 KB (1,024 bytes)","R":null,"H":null}`, // a quantity the shape lacks
+		`{"Name":"d","Q":"Unlimited","R":"y","H":{"y":2}}`,
+		`{"Name":"e","Q":"2 KB (2,048 bytes)","R":null,"H":{}}`,
+		`{"Name":"f","Q":"1 B (1 bytes)","R":"2 B (2 bytes)","H":{}}`,
+		`{"Name":"g","Name":"h","Q":"Unlimited","H":{}}`, // a repeated name
+		`{"Name":"i","Q":"Unlimited","R":"z","H":{}}`,
+		`{"QBytes":7,"Q":"1 B (1 bytes)"}`,
+		`{"QBytes":7,"Q":"1 B (1 bytes)"}`, // its own QBytes wins, shaped too
+		`{"QBytes":null,"Q":"1 B (1 bytes)"}`,
+	}
+	L := newState(t)
+	d := New()
+	for i, row := range rows {
+		got, err := d.Object(L, []byte(row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := New().Object(L, []byte(row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalLua(got, alone) || !slices.Equal(keyOrder(got), keyOrder(alone)) {
+			g, _ := runtime.EncodeJSON(got, "")
+			a, _ := runtime.EncodeJSON(alone, "")
+			t.Errorf("row %d: %s keys %v\nalone: %s keys %v", i, g, keyOrder(got), a, keyOrder(alone))
+		}
+	}
+	// A row of a shape takes its values slice, the table and its values,
+	// not a map per row.
+	raw := mailbox(t)
+	if _, err := d.Object(L, raw); err != nil {
+		t.Fatal(err)
+	}
+	first := testing.AllocsPerRun(1, func() { _, _ = New().Object(L, raw) })
+	shaped := testing.AllocsPerRun(20, func() { _, _ = d.Object(L, raw) })
+	if shaped > first/2 {
+		t.Errorf("a shaped row took %.0f allocations, a first row %.0f", shaped, first)
 	}
 }

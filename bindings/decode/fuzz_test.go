@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -28,7 +29,8 @@ func FuzzObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		L := lua.NewState(lua.Options{SkipOpenLibs: true})
 		defer L.Close()
-		got, err := New().Object(L, raw)
+		d := New()
+		got, err := d.Object(L, raw)
 		valid := json.Valid(raw)
 		object := valid && bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{"))
 		switch {
@@ -43,6 +45,13 @@ func FuzzObject(f *testing.F) {
 		// nothing to compare.
 		if want, err := reference(L, raw); err == nil && !equalLua(got, want) {
 			t.Fatal("differs from the reference decoder")
+		}
+		// Again as rows of one shape: the same table, keys in the same order.
+		for range 2 {
+			again, err := d.Object(L, raw)
+			if err != nil || !equalLua(again, got) || !slices.Equal(keyOrder(again), keyOrder(got)) {
+				t.Fatalf("decoded again: %v", err)
+			}
 		}
 	})
 }
