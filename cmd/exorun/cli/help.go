@@ -186,6 +186,9 @@ func readBuildInfo() buildInfo {
 	for _, d := range bi.Deps {
 		if d.Path == "github.com/yuin/gopher-lua" {
 			b.GopherLua = d.Version
+			if d.Replace != nil && d.Replace.Version == "" { // third_party/gopher-lua
+				b.GopherLua += "+exorun"
+			}
 		}
 	}
 	for _, s := range bi.Settings {
