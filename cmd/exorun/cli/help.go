@@ -186,7 +186,7 @@ func readBuildInfo() buildInfo {
 	for _, d := range bi.Deps {
 		if d.Path == "github.com/yuin/gopher-lua" {
 			b.GopherLua = d.Version
-			if d.Replace != nil && d.Replace.Version == "" { // third_party/gopher-lua
+			if d.Replace != nil { // third_party/gopher-lua
 				b.GopherLua += "+exorun"
 			}
 		}
