@@ -127,3 +127,93 @@ func TestKeyIndexBuiltOnNeed(t *testing.T) {
 	errorIfNotEqual(t, "a=false b=true 2.5=false", order(plain))
 	errorIfNotEqual(t, 3, len(plain.keys))
 }
+
+// FuzzTableOps runs one sequence of writes (ops: 3 bytes each, an action,
+// a key and a value) on a plain table and on a shaped one, and checks
+// both against a Go map after every write: each live entry is read back
+// and visited by next exactly once, including when entries are removed
+// while next walks the table.
+func FuzzTableOps(f *testing.F) {
+	f.Add([]byte{0, 1, 1, 0, 2, 2, 1, 1, 0, 0, 1, 3, 2, 9, 1, 3, 0, 0})
+	f.Add([]byte{0, 0, 1, 0, 7, 1, 1, 0, 0, 4, 0, 0, 0, 0, 2, 3, 0, 0})
+	keys := []LValue{LString("a"), LString("b"), LString("c"), LString("d"), LString("x"), LString("y"),
+		LNumber(1), LNumber(2), LNumber(3), LNumber(1.5), LNumber(-1), LTrue}
+	shape := NewTableShape([]string{"a", "b", "c", "d"})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		tables := []*LTable{newLTable(0, 0), NewShapedTable(shape, make([]LValue, shape.Len()))}
+		model := map[LValue]LValue{}
+		for i := 0; i+2 < len(ops); i += 3 {
+			key := keys[int(ops[i+1])%len(keys)]
+			var val LValue = LNil
+			if ops[i+2]%4 != 0 {
+				val = LNumber(ops[i+2])
+			}
+			if val == LNil {
+				delete(model, key)
+			} else {
+				model[key] = val
+			}
+			for _, tb := range tables {
+				switch ops[i] % 3 {
+				case 0:
+					tb.RawSet(key, val)
+				case 1:
+					if n, ok := key.(LNumber); ok && isArrayKey(n) {
+						tb.RawSetInt(int(n), val) // RawSetH would bypass the array part
+					} else {
+						tb.RawSetH(key, val)
+					}
+				case 2:
+					if s, ok := key.(LString); ok {
+						tb.RawSetString(string(s), val)
+					} else {
+						tb.RawSet(key, val)
+					}
+				}
+				check(t, tb, model)
+			}
+		}
+		// Remove every entry while walking.
+		for _, tb := range tables {
+			seen := 0
+			for k, _ := tb.Next(LNil); k != LNil; k, _ = tb.Next(k) {
+				seen++
+				tb.RawSet(k, LNil)
+			}
+			if seen != len(model) {
+				t.Fatalf("removing while walking visited %d entries, want %d", seen, len(model))
+			}
+			check(t, tb, map[LValue]LValue{})
+		}
+	})
+}
+
+// check compares tb with model: reads, next and ForEach.
+func check(t *testing.T, tb *LTable, model map[LValue]LValue) {
+	t.Helper()
+	for k, v := range model {
+		if got := tb.RawGet(k); got != v {
+			t.Fatalf("RawGet(%v) = %v, want %v", k, got, v)
+		}
+	}
+	seen := map[LValue]bool{}
+	for k, v := tb.Next(LNil); k != LNil; k, v = tb.Next(k) {
+		if seen[k] || model[k] != v {
+			t.Fatalf("next gave %v=%v (seen before: %v), want %v", k, v, seen[k], model[k])
+		}
+		seen[k] = true
+	}
+	if len(seen) != len(model) {
+		t.Fatalf("next visited %d entries, want %d", len(seen), len(model))
+	}
+	n := 0
+	tb.ForEach(func(k, v LValue) {
+		n++
+		if model[k] != v {
+			t.Fatalf("ForEach gave %v=%v, want %v", k, v, model[k])
+		}
+	})
+	if n != len(model) {
+		t.Fatalf("ForEach visited %d entries, want %d", n, len(model))
+	}
+}
