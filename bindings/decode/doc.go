@@ -37,6 +37,12 @@
 //     any other text add nothing: for a quota, an absent <Name>Bytes means
 //     unlimited. A non-null <Name>Bytes the object sends itself is kept.
 //
+// Rows of one result, top-level objects with the same names in the same
+// order, share one set of keys (a shaped table of the patched gopher-lua in
+// third_party): a row costs a slice of values instead of a map. Scripts
+// cannot tell such a table from any other; pairs gives its keys in the
+// order sent, as for a row built key by key.
+//
 // Malformed JSON, a top level that is not an object, and nesting deeper
 // than 10000 are errors (*SyntaxError, with the byte offset), never panics.
 // Strings are unescaped fully (\uXXXX with surrogate pairs); invalid UTF-8
