@@ -54,10 +54,27 @@ type Decoder struct {
 
 	quants []quant // byte quantities of the top-level object
 
-	// The shape of top-level objects, see shaped.
-	last   []lua.LString   // the field names of the last top-level object
-	shape  *lua.TableShape // the shape for last, nil until it repeats
-	quantd []lua.LString   // the names whose <Name>Bytes shape holds
+	rows map[rowKey]*rowShape // the names of top-level objects, see shaped
+}
+
+// maxRows bounds the kinds of rows a Decoder keeps shapes for: one per
+// cmdlet output type a script reads at once is plenty.
+const maxRows = 64
+
+// rowKey picks the rowShape an object's names may match: their number,
+// first and last. The names are compared one by one after.
+type rowKey struct {
+	n           int
+	first, last lua.LString
+}
+
+// rowShape is the field names of a top-level object, in order, and once
+// another object had them, their shape.
+type rowShape struct {
+	names  []lua.LString
+	shape  *lua.TableShape // nil until the names repeat
+	quantd []lua.LString   // the names whose <Name>Bytes shape holds, after names
+	plain  bool            // a name repeats: built key by key
 }
 
 type pair struct {
@@ -88,6 +105,7 @@ func (d *Decoder) Object(L *lua.LState, raw []byte) (*lua.LTable, error) {
 	if d.names == nil { // first use
 		d.names = make(map[string]lua.LString, 128)
 		d.bytes = make(map[string]lua.LString, 16)
+		d.rows = make(map[rowKey]*rowShape)
 		d.seed = maphash.MakeSeed()
 	}
 	d.ls, d.data, d.pos = L, raw, 0
@@ -322,39 +340,55 @@ func (d *Decoder) build(base, nbase int, top bool) *lua.LTable {
 }
 
 // shaped builds the table of a top-level object with fields, and d.quants
-// found, as a shaped table (lua.NewShapedTable) when the object has the
-// same field names in the same order as the one before it: the rows of
-// one result do, so they share one set of keys and cost one slice of
-// values each instead of a map. It returns nil for other objects, which
-// are built key by key.
+// found, as a shaped table (lua.NewShapedTable) when an earlier object had
+// the same field names in the same order: the rows of one result do, so
+// they share one set of keys and cost one slice of values each instead of
+// a map. Rows of a few kinds may interleave (a mailbox, its statistics,
+// the next mailbox). It returns nil for other objects, which are built
+// key by key.
 func (d *Decoder) shaped(fields []pair) *lua.LTable {
-	if !d.same(fields) {
-		d.last = d.last[:0]
-		for _, p := range fields {
-			d.last = append(d.last, p.key)
-		}
-		d.shape, d.quantd = nil, d.quantd[:0]
+	if len(fields) == 0 {
 		return nil
 	}
-	grow := d.shape == nil
+	k := rowKey{n: len(fields), first: fields[0].key, last: fields[len(fields)-1].key}
+	r := d.rows[k]
+	if r == nil || !sameNames(fields, r.names) {
+		if r == nil {
+			if len(d.rows) >= maxRows {
+				clear(d.rows)
+			}
+			r = new(rowShape)
+			d.rows[k] = r
+		}
+		r.names = r.names[:0]
+		for _, p := range fields {
+			r.names = append(r.names, p.key)
+		}
+		r.shape, r.quantd, r.plain = nil, r.quantd[:0], false
+		return nil
+	}
+	if r.plain {
+		return nil
+	}
+	grow := r.shape == nil
 	for _, q := range d.quants {
-		if !slices.Contains(d.quantd, fields[q.field].key) {
-			d.quantd = append(d.quantd, fields[q.field].key)
+		if !slices.Contains(r.quantd, fields[q.field].key) {
+			r.quantd = append(r.quantd, fields[q.field].key)
 			grow = true
 		}
 	}
 	if grow {
-		keys := make([]string, 0, len(fields)+len(d.quantd))
+		keys := make([]string, 0, len(fields)+len(r.quantd))
 		for _, p := range fields {
 			keys = append(keys, string(p.key))
 		}
-		for _, name := range d.quantd {
+		for _, name := range r.quantd {
 			keys = append(keys, string(d.bytesKey(name)))
 		}
-		d.shape = lua.NewTableShape(keys)
+		r.shape = lua.NewTableShape(keys)
 		for i, p := range fields {
-			if d.shape.Index(string(p.key)) != i { // a name repeats: key by key
-				d.last, d.shape = d.last[:0], nil
+			if r.shape.Index(string(p.key)) != i { // a name repeats
+				r.shape, r.plain = nil, true
 				return nil
 			}
 		}
@@ -362,30 +396,29 @@ func (d *Decoder) shaped(fields []pair) *lua.LTable {
 	for _, q := range d.quants {
 		// The object sends <Name>Bytes itself: a row built key by key
 		// lists it where it is set, not where it was sent as null.
-		if d.shape.Index(string(d.bytesKey(fields[q.field].key))) < len(fields) {
+		if r.shape.Index(string(d.bytesKey(fields[q.field].key))) < len(fields) {
 			return nil
 		}
 	}
-	vals := make([]lua.LValue, d.shape.Len())
+	vals := make([]lua.LValue, r.shape.Len())
 	for i, p := range fields {
 		if p.val != lua.LNil {
 			vals[i] = p.val
 		}
 	}
 	for _, q := range d.quants {
-		vals[d.shape.Index(string(d.bytesKey(fields[q.field].key)))] = q.n
+		vals[r.shape.Index(string(d.bytesKey(fields[q.field].key)))] = q.n
 	}
-	return lua.NewShapedTable(d.shape, vals)
+	return lua.NewShapedTable(r.shape, vals)
 }
 
-// same reports whether fields have the names of the last top-level object,
-// in the same order.
-func (d *Decoder) same(fields []pair) bool {
-	if len(fields) != len(d.last) || len(fields) == 0 {
+// sameNames reports whether fields have names, in that order.
+func sameNames(fields []pair, names []lua.LString) bool {
+	if len(fields) != len(names) {
 		return false
 	}
 	for i, p := range fields {
-		if p.key != d.last[i] {
+		if p.key != names[i] {
 			return false
 		}
 	}

@@ -431,9 +431,58 @@ func TestRows(t *testing.T) {
 	if _, err := d.Object(L, raw); err != nil {
 		t.Fatal(err)
 	}
-	first := testing.AllocsPerRun(1, func() { _, _ = New().Object(L, raw) })
+	plain := testing.AllocsPerRun(20, func() {
+		clear(d.rows) // forget the shape: built key by key
+		_, _ = d.Object(L, raw)
+	})
+	_, _ = d.Object(L, raw)
 	shaped := testing.AllocsPerRun(20, func() { _, _ = d.Object(L, raw) })
-	if shaped > first/2 {
-		t.Errorf("a shaped row took %.0f allocations, a first row %.0f", shaped, first)
+	if shaped > plain/2 {
+		t.Errorf("a shaped row took %.0f allocations, a row built key by key %.0f", shaped, plain)
+	}
+}
+
+// TestInterleavedRows: rows of a few kinds in turn (a mailbox, then its
+// statistics, then the next mailbox) each keep their shape.
+func TestInterleavedRows(t *testing.T) {
+	full, err := os.ReadFile("testdata/mailboxes-emulator.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := [][]byte{mailbox(t), bytes.SplitN(full, []byte("\n"), 2)[0], []byte(`{"DisplayName":"x","ItemCount":3,"TotalItemSize":"1 KB (1,024 bytes)"}`)}
+	L := newState(t)
+	d := New()
+	for range 3 {
+		for i, raw := range kinds {
+			got, err := d.Object(L, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, _ := New().Object(L, raw)
+			if !equalLua(got, alone) || !slices.Equal(keyOrder(got), keyOrder(alone)) {
+				t.Fatalf("kind %d decodes differently among others", i)
+			}
+		}
+	}
+	for i, raw := range kinds[:2] {
+		// The allocations of raw's row after the others, shaped and not.
+		row := func(shaped bool) float64 {
+			return testing.AllocsPerRun(10, func() {
+				for _, other := range kinds {
+					_, _ = d.Object(L, other)
+				}
+				if !shaped {
+					clear(d.rows)
+				}
+				_, _ = d.Object(L, raw)
+			}) - testing.AllocsPerRun(10, func() {
+				for _, other := range kinds {
+					_, _ = d.Object(L, other)
+				}
+			})
+		}
+		if shaped, plain := row(true), row(false); shaped > plain/2 {
+			t.Errorf("kind %d among others took %.0f allocations, built key by key %.0f", i, shaped, plain)
+		}
 	}
 }
