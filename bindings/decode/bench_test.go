@@ -146,14 +146,27 @@ func BenchmarkMailboxFull(b *testing.B) {
 		b.Fatal(err)
 	}
 	objs := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
-	d := New()
-	b.SetBytes(int64(len(data) / len(objs)))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := d.Object(L, objs[i%len(objs)]); err != nil {
-			b.Fatal(err)
+	// shaped: rows of a result, as streamed. keybykey: the decoder forgets
+	// its shapes before each object, the cost of a first row.
+	for _, shaped := range []bool{true, false} {
+		name := "shaped"
+		if !shaped {
+			name = "keybykey"
 		}
-		i++
+		b.Run(name, func(b *testing.B) {
+			d := New()
+			b.SetBytes(int64(len(data) / len(objs)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if !shaped {
+					clear(d.rows)
+				}
+				if _, err := d.Object(L, objs[i%len(objs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }
