@@ -107,28 +107,34 @@ func (tb *LTable) shaped(key string) (LValue, bool) {
 	return LNil, true
 }
 
-// index builds k2i, see LTable.
-func (tb *LTable) index() {
-	if tb.k2i != nil {
-		return
+// index returns k2i, built if need be (see LTable). Readers that race to
+// build it build equal maps; one is kept.
+func (tb *LTable) index() map[LValue]int {
+	if p := tb.k2i.Load(); p != nil {
+		return *p
 	}
-	tb.k2i = make(map[LValue]int, len(tb.keys))
+	m := make(map[LValue]int, len(tb.keys))
 	for i, k := range tb.keys {
-		tb.k2i[k] = i
+		m[k] = i
 	}
+	if !tb.k2i.CompareAndSwap(nil, &m) {
+		return *tb.k2i.Load()
+	}
+	return m
 }
 
 // listed appends key to keys unless it is there: known says whether the
 // key had an entry in strdict or dict before it was set.
 func (tb *LTable) listed(key LValue, known bool) {
-	if tb.k2i == nil {
+	p := tb.k2i.Load()
+	if p == nil {
 		if !known {
 			tb.keys = append(tb.keys, key)
 		}
 		return
 	}
-	if _, ok := tb.k2i[key]; !ok {
-		tb.k2i[key] = len(tb.keys)
+	if _, ok := (*p)[key]; !ok {
+		(*p)[key] = len(tb.keys)
 		tb.keys = append(tb.keys, key)
 	}
 }
@@ -455,6 +461,9 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 				}
 			}
 			if tb.array == nil || index == len(tb.array) {
+				if tb.shape == nil && len(tb.dict) == 0 && len(tb.strdict) == 0 {
+					return LNil, LNil // keys may list removed keys only
+				}
 				return tb.nextHash(0)
 			}
 		}
@@ -469,8 +478,7 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 		}
 		nshape = len(tb.shape.keys)
 	}
-	tb.index()
-	return tb.nextHash(nshape + tb.k2i[key] + 1)
+	return tb.nextHash(nshape + tb.index()[key] + 1)
 }
 
 // nextHash returns the first entry at or after position p of the hash

@@ -1,8 +1,10 @@
 package lua
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -111,21 +113,78 @@ func TestKeyIndexBuiltOnNeed(t *testing.T) {
 	tb.RawSetH(LNumber(1.5), LString("x"))
 	tb.RawSetString("b", LString("B2")) // set again: no new entry
 	errorIfNotEqual(t, 4, len(tb.keys))
-	errorIfFalse(t, tb.k2i == nil, "index built before it was needed")
+	errorIfFalse(t, tb.k2i.Load() == nil, "index built before it was needed")
 	errorIfNotEqual(t, "a=A b=B2 c=C 1.5=x", order(tb))
-	errorIfFalse(t, tb.k2i != nil, "next from a key did not build the index")
+	errorIfFalse(t, tb.k2i.Load() != nil, "next from a key did not build the index")
 
 	plain := newLTable(0, 4)
 	plain.RawSetString("a", LTrue)
 	plain.RawSetString("b", LTrue)
 	plain.RawSetString("a", LNil)
-	errorIfFalse(t, plain.k2i != nil, "removal did not build the index")
+	errorIfFalse(t, plain.k2i.Load() != nil, "removal did not build the index")
 	plain.RawSetString("a", LFalse)
 	plain.RawSetH(LNumber(2.5), LTrue)
 	plain.RawSetH(LNumber(2.5), LNil)
 	plain.RawSetH(LNumber(2.5), LFalse)
 	errorIfNotEqual(t, "a=false b=true 2.5=false", order(plain))
 	errorIfNotEqual(t, 3, len(plain.keys))
+}
+
+// TestConcurrentNext: walking a table only reads it, so goroutines may
+// walk one table at once, as they may in gopher-lua v1.1.2, though the
+// first walk builds the key index (run with -race).
+func TestConcurrentNext(t *testing.T) {
+	for _, shaped := range []bool{false, true} {
+		var tb *LTable
+		if shaped {
+			s := NewTableShape([]string{"a", "b"})
+			tb = NewShapedTable(s, []LValue{LTrue, LTrue})
+		} else {
+			tb = newLTable(0, 0)
+		}
+		for i := range 2000 {
+			tb.RawSetString(fmt.Sprint("k", i), LNumber(i))
+		}
+		var wg sync.WaitGroup
+		counts := make([]int, 4)
+		for g := range counts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k, _ := tb.Next(LNil); k != LNil; k, _ = tb.Next(k) {
+					counts[g]++
+				}
+			}()
+		}
+		wg.Wait()
+		n := 2000
+		if shaped {
+			n += 2
+		}
+		for g, c := range counts {
+			if c != n {
+				t.Errorf("shaped %v: goroutine %d visited %d entries, want %d", shaped, g, c, n)
+			}
+		}
+	}
+}
+
+// BenchmarkNextOnEmptiedTable: next on a table whose 100,000 keys were
+// all removed answers at once, as in v1.1.2, without walking the removed
+// keys still listed for next.
+func BenchmarkNextOnEmptiedTable(b *testing.B) {
+	tb := newLTable(0, 0)
+	for i := range 100000 {
+		tb.RawSetString(fmt.Sprint("k", i), LTrue)
+	}
+	for k, _ := tb.Next(LNil); k != LNil; k, _ = tb.Next(k) {
+		tb.RawSet(k, LNil)
+	}
+	for b.Loop() {
+		if k, _ := tb.Next(LNil); k != LNil {
+			b.Fatalf("next gave %v on an emptied table", k)
+		}
+	}
 }
 
 // FuzzTableOps runs one sequence of writes (ops: 3 bytes each, an action,

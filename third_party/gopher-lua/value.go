@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 )
 
 type LValueType int
@@ -150,8 +151,9 @@ type LTable struct {
 	keys []LValue
 	// k2i indexes keys. It is built on first need (Next from a key, or a
 	// removal): until then a key is in keys exactly when it is in strdict
-	// or dict.
-	k2i map[LValue]int
+	// or dict. Next only reads a table, and tables may be read from
+	// several goroutines at once, so the index is published atomically.
+	k2i atomic.Pointer[map[LValue]int]
 
 	// shape and svals hold the string keys of a shaped table (see
 	// TableShape): svals[i] is the value of shape's i-th key, nil when
