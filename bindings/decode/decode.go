@@ -378,6 +378,11 @@ func (d *Decoder) shaped(fields []pair) *lua.LTable {
 		}
 	}
 	if grow {
+		// <Name>Bytes keys in the order of their names, as a row built
+		// key by key adds them, whichever row showed each first.
+		slices.SortFunc(r.quantd, func(a, b lua.LString) int {
+			return slices.Index(r.names, a) - slices.Index(r.names, b)
+		})
 		keys := make([]string, 0, len(fields)+len(r.quantd))
 		for _, p := range fields {
 			keys = append(keys, string(p.key))

@@ -407,6 +407,10 @@ func TestRows(t *testing.T) {
 		`{"QBytes":7,"Q":"1 B (1 bytes)"}`,
 		`{"QBytes":7,"Q":"1 B (1 bytes)"}`, // its own QBytes wins, shaped too
 		`{"QBytes":null,"Q":"1 B (1 bytes)"}`,
+		// Quantities shown first by a later name.
+		`{"A":"x","B":"x"}`,
+		`{"A":"x","B":"1 KB (1,024 bytes)"}`,
+		`{"A":"1 KB (1,024 bytes)","B":"1 KB (1,024 bytes)"}`,
 	}
 	L := newState(t)
 	d := New()

@@ -39,9 +39,11 @@
 //
 // Rows of one result, top-level objects with the same names in the same
 // order, share one set of keys (a shaped table of the patched gopher-lua in
-// third_party): a row costs a slice of values instead of a map. Scripts
-// cannot tell such a table from any other; pairs gives its keys in the
-// order sent, as for a row built key by key.
+// third_party): a row costs a slice of values instead of a map. Such a
+// table behaves as any other, and pairs gives its keys in the order sent,
+// as for a row built key by key. (One difference shows, in an order Lua
+// leaves unspecified: a property that arrived as null and is set by the
+// script keeps its place among the others instead of coming last.)
 //
 // Malformed JSON, a top level that is not an object, and nesting deeper
 // than 10000 are errors (*SyntaxError, with the byte offset), never panics.
