@@ -91,17 +91,24 @@ func NewShapedTable(shape *TableShape, values []LValue) *LTable {
 	if len(values) != len(shape.keys) {
 		panic("lua: NewShapedTable: values do not match the shape")
 	}
-	return &LTable{Metatable: LNil, shape: shape, svals: values}
+	return &LTable{Metatable: LNil, shaped: &shapedPart{shape: shape, vals: values}}
 }
 
-// shaped returns the value of key in the shape part, and whether the
+// shapedPart is the values of a shaped table: vals[i] is the value of
+// shape's i-th key, nil when absent.
+type shapedPart struct {
+	shape *TableShape
+	vals  []LValue
+}
+
+// shapeGet returns the value of key in the shape part, and whether the
 // shape has key.
-func (tb *LTable) shaped(key string) (LValue, bool) {
-	i, ok := tb.shape.index[key]
+func (tb *LTable) shapeGet(key string) (LValue, bool) {
+	i, ok := tb.shaped.shape.index[key]
 	if !ok {
 		return LNil, false
 	}
-	if v := tb.svals[i]; v != nil {
+	if v := tb.shaped.vals[i]; v != nil {
 		return v, true
 	}
 	return LNil, true
@@ -293,12 +300,12 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 
 // RawSetString sets a given LValue to a given string index without the __newindex metamethod.
 func (tb *LTable) RawSetString(key string, value LValue) {
-	if tb.shape != nil {
-		if i, ok := tb.shape.index[key]; ok {
+	if tb.shaped != nil {
+		if i, ok := tb.shaped.shape.index[key]; ok {
 			if value == LNil {
 				value = nil
 			}
-			tb.svals[i] = value
+			tb.shaped.vals[i] = value
 			return
 		}
 	}
@@ -394,8 +401,8 @@ func (tb *LTable) RawGetH(key LValue) LValue {
 
 // RawGetString returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetString(key string) LValue {
-	if tb.shape != nil {
-		if v, ok := tb.shaped(key); ok {
+	if tb.shaped != nil {
+		if v, ok := tb.shapeGet(key); ok {
 			return v
 		}
 	}
@@ -417,10 +424,10 @@ func (tb *LTable) ForEach(cb func(LValue, LValue)) {
 			}
 		}
 	}
-	if tb.shape != nil {
-		for i, v := range tb.svals {
+	if tb.shaped != nil {
+		for i, v := range tb.shaped.vals {
 			if v != nil && v != LNil {
-				cb(tb.shape.keys[i], v)
+				cb(tb.shaped.shape.keys[i], v)
 			}
 		}
 	}
@@ -461,7 +468,7 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 				}
 			}
 			if tb.array == nil || index == len(tb.array) {
-				if tb.shape == nil && len(tb.dict) == 0 && len(tb.strdict) == 0 {
+				if tb.shaped == nil && len(tb.dict) == 0 && len(tb.strdict) == 0 {
 					return LNil, LNil // keys may list removed keys only
 				}
 				return tb.nextHash(0)
@@ -470,13 +477,13 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 	}
 
 	nshape := 0
-	if tb.shape != nil {
+	if tb.shaped != nil {
 		if s, ok := key.(LString); ok {
-			if i, ok := tb.shape.index[string(s)]; ok {
+			if i, ok := tb.shaped.shape.index[string(s)]; ok {
 				return tb.nextHash(i + 1)
 			}
 		}
-		nshape = len(tb.shape.keys)
+		nshape = len(tb.shaped.shape.keys)
 	}
 	return tb.nextHash(nshape + tb.index()[key] + 1)
 }
@@ -484,13 +491,13 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 // nextHash returns the first entry at or after position p of the hash
 // part, whose positions are the shape's keys, then keys.
 func (tb *LTable) nextHash(p int) (LValue, LValue) {
-	if tb.shape != nil {
-		for ; p < len(tb.svals); p++ {
-			if v := tb.svals[p]; v != nil && v != LNil {
-				return tb.shape.keys[p], v
+	if tb.shaped != nil {
+		for ; p < len(tb.shaped.vals); p++ {
+			if v := tb.shaped.vals[p]; v != nil && v != LNil {
+				return tb.shaped.shape.keys[p], v
 			}
 		}
-		p -= len(tb.svals)
+		p -= len(tb.shaped.vals)
 	}
 	for ; p < len(tb.keys); p++ {
 		key := tb.keys[p]

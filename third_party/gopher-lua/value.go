@@ -155,11 +155,10 @@ type LTable struct {
 	// several goroutines at once, so the index is published atomically.
 	k2i atomic.Pointer[map[LValue]int]
 
-	// shape and svals hold the string keys of a shaped table (see
-	// TableShape): svals[i] is the value of shape's i-th key, nil when
-	// absent. Keys outside the shape go to strdict as usual.
-	shape *TableShape
-	svals []LValue
+	// shaped holds the values of the keys of a shaped table's shape (see
+	// TableShape); nil for other tables. Keys outside the shape go to
+	// strdict as usual. One pointer keeps LTable in its 96-byte size class.
+	shaped *shapedPart
 }
 
 func (tb *LTable) String() string   { return fmt.Sprintf("table: %p", tb) }
