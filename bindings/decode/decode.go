@@ -398,13 +398,6 @@ func (d *Decoder) shaped(fields []pair) *lua.LTable {
 			}
 		}
 	}
-	for _, q := range d.quants {
-		// The object sends <Name>Bytes itself: a row built key by key
-		// lists it where it is set, not where it was sent as null.
-		if r.shape.Index(string(d.bytesKey(fields[q.field].key))) < len(fields) {
-			return nil
-		}
-	}
 	vals := make([]lua.LValue, r.shape.Len())
 	for i, p := range fields {
 		if p.val != lua.LNil {
@@ -412,7 +405,13 @@ func (d *Decoder) shaped(fields []pair) *lua.LTable {
 		}
 	}
 	for _, q := range d.quants {
-		vals[r.shape.Index(string(d.bytesKey(fields[q.field].key)))] = q.n
+		i := r.shape.Index(string(d.bytesKey(fields[q.field].key)))
+		if i < len(fields) {
+			// The object sends <Name>Bytes itself: a row built key by
+			// key lists it where it is set, not where it was sent as null.
+			return nil
+		}
+		vals[i] = q.n
 	}
 	return lua.NewShapedTable(r.shape, vals)
 }
